@@ -1,0 +1,18 @@
+// Problems the user caused (bad input, unknown service, unreadable file) are
+// values of this shape: a one-line message and the exit code the CLI uses.
+// Anything thrown that is not a UserError is a bug in rca-bot.
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = 2,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+export type Result<T, E = string> = { ok: true; value: T } | { ok: false; error: E };
+
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });

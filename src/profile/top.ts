@@ -1,0 +1,166 @@
+// Flat and cum per function, as `go tool pprof -top` computes them at its
+// default granularity (functions, inlined frames counted as their own).
+
+import type { Location, Profile } from './model.js';
+import { err, ok, type Result } from '../errors.js';
+
+export interface TopRow {
+  name: string;
+  flat: number;
+  cum: number;
+  /** "inline" when the function only ever ran inlined into its callers, "partial-inline" when sometimes. */
+  inline?: 'inline' | 'partial-inline';
+}
+
+export interface TopTable {
+  sampleType: string;
+  unit: string;
+  /** Sum of the absolute sample values, the total pprof prints and divides by. */
+  total: number;
+  rows: TopRow[];
+}
+
+export interface TopOptions {
+  sampleIndex?: number;
+  cum?: boolean;
+}
+
+/** pprof's SampleIndexByName: a type name, an index, or "" for the default (the last when unset). */
+export function resolveSampleIndex(p: Profile, wanted: string | undefined): Result<number> {
+  const types = p.sampleTypes;
+  if (types.length === 0) return err('the profile has no sample types');
+  if (wanted === undefined || wanted === '') {
+    if (p.defaultSampleType !== '') {
+      const i = types.findIndex((t) => t.type === p.defaultSampleType);
+      if (i >= 0) return ok(i);
+    }
+    return ok(types.length - 1);
+  }
+  if (/^[+-]?\d+$/.test(wanted)) {
+    const i = Number(wanted);
+    if (i < 0 || i >= types.length) return err(`sample index ${wanted} is outside the range [0..${types.length - 1}]`);
+    return ok(i);
+  }
+  const noInuse = wanted.startsWith('inuse_') ? wanted.slice('inuse_'.length) : wanted;
+  const i = types.findIndex((t) => t.type === wanted || t.type === noInuse);
+  if (i >= 0) return ok(i);
+  return err(`sample type "${wanted}" is not in the profile; it has ${types.map((t) => t.type).join(', ')}`);
+}
+
+/** Total as pprof's computeTotal: absolute values, or only the base's when the profile is a diff. */
+export function profileTotal(p: Profile, index: number): number {
+  let total = 0;
+  let baseTotal = 0;
+  for (const s of p.samples) {
+    const v = Math.abs(s.values[index]);
+    total += v;
+    if (s.labels?.['pprof::base']?.includes('true')) baseTotal += v;
+  }
+  return baseTotal > 0 ? baseTotal : total;
+}
+
+/** The function nodes of a profile: one per function name (or per binary for unsymbolized frames). */
+export interface FunctionNodes {
+  names: string[];
+  /** For each location id, the node of each of its lines (innermost first). */
+  byLocation: Map<number, Int32Array>;
+  /** fmt.Sprint of pprof's NodeInfo, its last tie-breaker. */
+  infoKeys: string[];
+}
+
+function goBase(path: string): string {
+  if (path === '') return '.';
+  let p = path;
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  if (p === '/') return '/';
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+export function functionNodes(p: Profile): FunctionNodes {
+  const names: string[] = [];
+  const infoKeys: string[] = [];
+  const index = new Map<string, number>();
+  const byLocation = new Map<number, Int32Array>();
+  const node = (name: string, objfile: string, startLine: number): number => {
+    const key = name !== '' ? name : `\u0000${objfile}\u0000${startLine}`;
+    let id = index.get(key);
+    if (id === undefined) {
+      id = names.length;
+      index.set(key, id);
+      names.push(name !== '' ? name : objfile !== '' ? `[${goBase(objfile)}]` : '<unknown>');
+      infoKeys.push(name !== '' ? `{${name}  0  0 0 }` : `{  0  ${startLine} 0 ${objfile}}`);
+    }
+    return id;
+  };
+  for (const loc of p.locations) byLocation.set(loc.id, locationNodes(loc, node));
+  return { names, byLocation, infoKeys };
+}
+
+function locationNodes(loc: Location, node: (name: string, objfile: string, startLine: number) => number): Int32Array {
+  const objfile = loc.mapping?.file ?? '';
+  if (loc.lines.length === 0) return Int32Array.of(node('', objfile, 0));
+  const out = new Int32Array(loc.lines.length);
+  for (let i = 0; i < loc.lines.length; i++) {
+    const fn = loc.lines[i].func;
+    out[i] = fn.name !== '' ? node(fn.name, '', 0) : node('', objfile, fn.startLine);
+  }
+  return out;
+}
+
+/** Flat and cum per function node for one sample type (pprof's graph.newGraph). */
+export function nodeValues(p: Profile, nodes: FunctionNodes, index: number) {
+  const n = nodes.names.length;
+  const flat = new Float64Array(n);
+  const cum = new Float64Array(n);
+  const seen = new Int32Array(n).fill(-1);
+  const inlineIn = new Uint8Array(n);
+  const callIn = new Uint8Array(n);
+  const samples = p.samples;
+  for (let si = 0; si < samples.length; si++) {
+    const s = samples[si];
+    const w = s.values[index];
+    if (w === 0) continue;
+    let parent = -1;
+    for (let i = s.locations.length - 1; i >= 0; i--) {
+      const ln = nodes.byLocation.get(s.locations[i].id) as Int32Array;
+      for (let ni = ln.length - 1; ni >= 0; ni--) {
+        const id = ln[ni];
+        if (seen[id] !== si) {
+          seen[id] = si;
+          cum[id] += w;
+        }
+        if (parent >= 0 && id !== parent) {
+          if (ni !== ln.length - 1) inlineIn[id] = 1;
+          else callIn[id] = 1;
+        }
+        parent = id;
+      }
+    }
+    if (parent >= 0) flat[parent] += w;
+  }
+  return { flat, cum, inlineIn, callIn };
+}
+
+/** The top table for one sample type: every function, sorted by flat (or cum), no pruning. */
+export function top(p: Profile, options: TopOptions = {}): TopTable {
+  const index = options.sampleIndex ?? (resolveSampleIndex(p, undefined) as { ok: true; value: number }).value;
+  const st = p.sampleTypes[index];
+  const nodes = functionNodes(p);
+  const { flat, cum, inlineIn, callIn } = nodeValues(p, nodes, index);
+  const ids: number[] = [];
+  for (let i = 0; i < nodes.names.length; i++) if (flat[i] !== 0 || cum[i] !== 0) ids.push(i);
+  const names = nodes.names;
+  const keys = nodes.infoKeys;
+  const byName = (a: number, b: number) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0);
+  const byKey = (a: number, b: number) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0);
+  const first = options.cum ? cum : flat;
+  const second = options.cum ? flat : cum;
+  // pprof's FlatNameOrder (flat, name, cum) and CumNameOrder (cum, name, flat).
+  ids.sort((a, b) => Math.abs(first[b]) - Math.abs(first[a]) || byName(a, b) || Math.abs(second[b]) - Math.abs(second[a]) || byKey(a, b));
+  const rows: TopRow[] = ids.map((id) => {
+    const row: TopRow = { name: names[id], flat: flat[id], cum: cum[id] };
+    if (inlineIn[id]) row.inline = callIn[id] ? 'partial-inline' : 'inline';
+    return row;
+  });
+  return { sampleType: st.type, unit: st.unit, total: profileTotal(p, index), rows };
+}
