@@ -38,13 +38,24 @@ export interface Location {
   lines: Line[];
 }
 
-export interface Sample {
-  /** Leaf first, as in profile.proto. */
-  locations: Location[];
-  /** One value per sample type, signed. */
-  values: number[];
-  labels: Record<string, string[]> | undefined;
-  numLabels: Record<string, number[]> | undefined;
+export type Labels = Record<string, string[]>;
+export type NumLabels = Record<string, number[]>;
+
+/**
+ * The samples, stored column-wise: a profile can hold hundreds of thousands
+ * of them and one object each costs more in garbage collection than the
+ * whole analysis.
+ */
+export interface Samples {
+  count: number;
+  /** Value of sample i for sample type t at values[i * sampleTypes.length + t]; signed. */
+  values: Float64Array;
+  /** Sample i's stack is stack[stackStart[i] .. stackEnd[i]), leaf first, as indexes into Profile.locations. */
+  stack: Int32Array;
+  stackStart: Int32Array;
+  stackEnd: Int32Array;
+  labels: (Labels | undefined)[];
+  numLabels: (NumLabels | undefined)[];
 }
 
 export interface Profile {
@@ -61,5 +72,5 @@ export interface Profile {
   mappings: Mapping[];
   functions: Func[];
   locations: Location[];
-  samples: Sample[];
+  samples: Samples;
 }

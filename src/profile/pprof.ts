@@ -5,7 +5,7 @@
 
 import { gunzipSync } from 'node:zlib';
 import { Reader, WireError } from './protobuf.js';
-import type { Func, Line, Location, Mapping, Profile, Sample, ValueType } from './model.js';
+import type { Func, Labels, Location, Mapping, NumLabels, Profile, Samples, ValueType } from './model.js';
 import { err, ok, type Result } from '../errors.js';
 import { removeUninteresting } from './prune.js';
 
@@ -45,6 +45,7 @@ export function parseProfile(data: Uint8Array, options: ParseOptions = {}): Resu
   try {
     profile = decode(raw);
   } catch (e) {
+    if (e instanceof InvalidError) return err(`malformed profile: ${e.message}`);
     if (e instanceof WireError || e instanceof MalformedError) {
       const legacy = legacyKind(raw);
       if (legacy) return err(`${legacy} is not supported; capture the profile in protobuf format (debug=0)`);
@@ -66,6 +67,8 @@ function formatSize(n: number): string {
 }
 
 class MalformedError extends Error {}
+/** Decoded, but pprof's validity checks reject it. */
+class InvalidError extends Error {}
 
 /** Names the legacy (pre-protobuf) formats pprof still reads, so we can say why we don't. */
 function legacyKind(data: Uint8Array): string | undefined {
@@ -90,91 +93,84 @@ function legacyKind(data: Uint8Array): string | undefined {
 const VARINT = 0;
 const LEN = 2;
 
-interface RawFunction {
-  id: number;
-  name: number;
-  systemName: number;
-  filename: number;
-  startLine: number;
-}
-
-interface RawLocation {
-  id: number;
-  mappingId: number;
-  address: number;
-  lines: { functionId: number; line: number }[];
-}
-
-interface RawMapping {
-  id: number;
-  start: number;
-  limit: number;
-  offset: number;
-  filename: number;
-  buildId: number;
-}
-
-interface RawSample {
-  locationIds: number[];
-  values: number[];
-  labels: { key: number; str: number; num: number; unit: number }[] | undefined;
-}
-
-function expect(r: Reader, wire: number, want: number): void {
+function expect(wire: number, want: number): void {
   if (wire !== want) throw new MalformedError('type mismatch');
 }
 
-function readInt64(r: Reader, wire: number): number {
-  expect(r, wire, VARINT);
+function int64(r: Reader, wire: number): number {
+  expect(wire, VARINT);
   return r.int64();
 }
 
-function readUint64(r: Reader, wire: number): number {
-  expect(r, wire, VARINT);
+function uint64(r: Reader, wire: number): number {
+  expect(wire, VARINT);
   return r.uint64();
 }
 
-/** Repeated integer field, packed or not (Go writes two or fewer elements unpacked). */
-function readRepeated(r: Reader, wire: number, into: number[], signed: boolean): void {
-  if (wire === LEN) {
-    const n = r.length();
-    const end = r.pos + n;
-    const saved = r.end;
-    r.end = end;
-    while (r.pos < end) into.push(signed ? r.int64() : r.uint64());
-    r.end = saved;
-    return;
-  }
-  expect(r, wire, VARINT);
-  into.push(signed ? r.int64() : r.uint64());
+/** Enters the length-delimited message at the reader's position; returns the end to restore. */
+function enter(r: Reader, wire: number): number {
+  expect(wire, LEN);
+  const n = r.length();
+  const saved = r.end;
+  r.end = r.pos + n;
+  return saved;
 }
 
-/** Runs `field` for each field of the length-delimited message at the reader's position. */
-function readMessage(r: Reader, wire: number, field: (num: number, wire: number) => boolean): void {
-  expect(r, wire, LEN);
-  const n = r.length();
-  const end = r.pos + n;
-  const saved = r.end;
-  r.end = end;
-  while (r.pos < end) {
-    const key = r.key();
-    const num = Math.floor(key / 8);
-    const w = key & 7;
-    if (!field(num, w)) r.skip(w);
+/** Appends a repeated integer field, packed or not (Go writes two or fewer elements unpacked). */
+function repeated(r: Reader, wire: number, into: number[], count: number, signed: boolean): number {
+  if (wire === LEN) {
+    const saved = enter(r, wire);
+    while (r.pos < r.end) into[count++] = signed ? r.int64() : r.uint64();
+    r.end = saved;
+    return count;
   }
-  r.end = saved;
+  expect(wire, VARINT);
+  into[count++] = signed ? r.int64() : r.uint64();
+  return count;
+}
+
+/** Ids are usually 1..n; look them up in an array then, in a map otherwise (as pprof does). */
+class ById<T> {
+  private dense: (T | undefined)[];
+  private sparse = new Map<number, T>();
+  constructor(n: number) {
+    this.dense = new Array(n + 1);
+  }
+  set(id: number, v: T): void {
+    if (id < this.dense.length) this.dense[id] = v;
+    else this.sparse.set(id, v);
+  }
+  get(id: number): T | undefined {
+    return id < this.dense.length ? this.dense[id] : this.sparse.get(id);
+  }
+}
+
+interface Ctx {
+  r: Reader;
+  strings: string[];
+}
+
+function str(strings: string[], i: number): string {
+  if (i < 0 || i >= strings.length || !Number.isInteger(i)) throw new MalformedError('string index out of range');
+  return strings[i];
+}
+
+function at(r: Reader, start: number, end: number): void {
+  r.pos = start;
+  r.end = end;
 }
 
 function decode(buf: Uint8Array): Profile {
   const r = new Reader(buf);
   const strings: string[] = [];
-  const sampleTypes: { type: number; unit: number }[] = [];
-  const samples: RawSample[] = [];
-  const mappings: RawMapping[] = [];
-  const locations: RawLocation[] = [];
-  const functions: RawFunction[] = [];
+  const sampleTypes: number[] = [];
   const comments: number[] = [];
-  let periodType: { type: number; unit: number } | undefined;
+  // Messages are decoded after the string table and the location table are known.
+  const samples: number[] = [];
+  const mappings: number[] = [];
+  const locations: number[] = [];
+  const functions: number[] = [];
+  let periodType: number[] = [0, 0];
   let dropFrames = 0;
   let keepFrames = 0;
   let timeNanos = 0;
@@ -184,15 +180,23 @@ function decode(buf: Uint8Array): Profile {
   const decoder = new TextDecoder('utf-8');
   const nodeBuf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
 
-  const valueType = (wire: number) => {
-    const vt = { type: 0, unit: 0 };
-    readMessage(r, wire, (num, w) => {
-      if (num === 1) vt.type = readInt64(r, w);
-      else if (num === 2) vt.unit = readInt64(r, w);
-      else return false;
-      return true;
-    });
+  const valueType = (wire: number): number[] => {
+    const vt = [0, 0];
+    const saved = enter(r, wire);
+    while (r.pos < r.end) {
+      const key = r.key();
+      const num = Math.floor(key / 8);
+      if (num === 1 || num === 2) vt[num - 1] = int64(r, key & 7);
+      else r.skip(key & 7);
+    }
+    r.end = saved;
     return vt;
+  };
+  const remember = (list: number[], wire: number) => {
+    expect(wire, LEN);
+    const n = r.length();
+    list.push(r.pos, r.pos + n);
+    r.pos += n;
   };
 
   while (r.pos < r.end) {
@@ -200,180 +204,247 @@ function decode(buf: Uint8Array): Profile {
     const num = Math.floor(key / 8);
     const wire = key & 7;
     switch (num) {
-      case 1:
-        sampleTypes.push(valueType(wire));
-        break;
-      case 2: {
-        const s: RawSample = { locationIds: [], values: [], labels: undefined };
-        readMessage(r, wire, (n, w) => {
-          if (n === 1) readRepeated(r, w, s.locationIds, false);
-          else if (n === 2) readRepeated(r, w, s.values, true);
-          else if (n === 3) {
-            const l = { key: 0, str: 0, num: 0, unit: 0 };
-            readMessage(r, w, (ln, lw) => {
-              if (ln === 1) l.key = readInt64(r, lw);
-              else if (ln === 2) l.str = readInt64(r, lw);
-              else if (ln === 3) l.num = readInt64(r, lw);
-              else if (ln === 4) l.unit = readInt64(r, lw);
-              else return false;
-              return true;
-            });
-            (s.labels ??= []).push(l);
-          } else return false;
-          return true;
-        });
-        samples.push(s);
+      case 1: {
+        const vt = valueType(wire);
+        sampleTypes.push(vt[0], vt[1]);
         break;
       }
-      case 3: {
-        const m: RawMapping = { id: 0, start: 0, limit: 0, offset: 0, filename: 0, buildId: 0 };
-        readMessage(r, wire, (n, w) => {
-          switch (n) {
-            case 1: m.id = readUint64(r, w); break;
-            case 2: m.start = readUint64(r, w); break;
-            case 3: m.limit = readUint64(r, w); break;
-            case 4: m.offset = readUint64(r, w); break;
-            case 5: m.filename = readInt64(r, w); break;
-            case 6: m.buildId = readInt64(r, w); break;
-            case 7: case 8: case 9: case 10: readUint64(r, w); break;
-            default: return false;
-          }
-          return true;
-        });
-        mappings.push(m);
-        break;
-      }
-      case 4: {
-        const l: RawLocation = { id: 0, mappingId: 0, address: 0, lines: [] };
-        readMessage(r, wire, (n, w) => {
-          switch (n) {
-            case 1: l.id = readUint64(r, w); break;
-            case 2: l.mappingId = readUint64(r, w); break;
-            case 3: l.address = readUint64(r, w); break;
-            case 4: {
-              const line = { functionId: 0, line: 0 };
-              readMessage(r, w, (ln, lw) => {
-                if (ln === 1) line.functionId = readUint64(r, lw);
-                else if (ln === 2) line.line = readInt64(r, lw);
-                else return false;
-                return true;
-              });
-              l.lines.push(line);
-              break;
-            }
-            case 5: readUint64(r, w); break;
-            default: return false;
-          }
-          return true;
-        });
-        locations.push(l);
-        break;
-      }
-      case 5: {
-        const f: RawFunction = { id: 0, name: 0, systemName: 0, filename: 0, startLine: 0 };
-        readMessage(r, wire, (n, w) => {
-          switch (n) {
-            case 1: f.id = readUint64(r, w); break;
-            case 2: f.name = readInt64(r, w); break;
-            case 3: f.systemName = readInt64(r, w); break;
-            case 4: f.filename = readInt64(r, w); break;
-            case 5: f.startLine = readInt64(r, w); break;
-            default: return false;
-          }
-          return true;
-        });
-        functions.push(f);
-        break;
-      }
+      case 2: remember(samples, wire); break;
+      case 3: remember(mappings, wire); break;
+      case 4: remember(locations, wire); break;
+      case 5: remember(functions, wire); break;
       case 6: {
-        expect(r, wire, LEN);
+        expect(wire, LEN);
         const n = r.length();
-        strings.push(n === 0 ? '' : n < 64 && isAscii(buf, r.pos, r.pos + n) ? nodeBuf.toString('latin1', r.pos, r.pos + n) : decoder.decode(buf.subarray(r.pos, r.pos + n)));
+        const s = r.pos;
+        strings.push(n === 0 ? '' : n < 64 && isAscii(buf, s, s + n) ? nodeBuf.toString('latin1', s, s + n) : decoder.decode(buf.subarray(s, s + n)));
         r.pos += n;
         if (strings[0] !== '') throw new MalformedError("string_table[0] must be ''");
         break;
       }
-      case 7: dropFrames = readInt64(r, wire); break;
-      case 8: keepFrames = readInt64(r, wire); break;
+      case 7: dropFrames = int64(r, wire); break;
+      case 8: keepFrames = int64(r, wire); break;
       case 9:
         // pprof treats a second time_nanos as concatenated profiles and stops there.
         if (timeNanos !== 0) throw new MalformedError('concatenated profiles detected');
-        timeNanos = readInt64(r, wire);
+        timeNanos = int64(r, wire);
         break;
-      case 10: durationNanos = readInt64(r, wire); break;
+      case 10: durationNanos = int64(r, wire); break;
       case 11: periodType = valueType(wire); break;
-      case 12: period = readInt64(r, wire); break;
-      case 13: readRepeated(r, wire, comments, true); break;
-      case 14: defaultSampleType = readInt64(r, wire); break;
+      case 12: period = int64(r, wire); break;
+      case 13: repeated(r, wire, comments, comments.length, true); break;
+      case 14: defaultSampleType = int64(r, wire); break;
       default:
         r.skip(wire);
     }
   }
 
-  const str = (i: number): string => {
-    if (i < 0 || i >= strings.length || !Number.isInteger(i)) throw new MalformedError('string index out of range');
-    return strings[i];
-  };
+  const r2 = { r, strings };
+  const outMappings = decodeMappings(r2, mappings);
+  const outFunctions = decodeFunctions(r2, functions);
+  const outLocations = decodeLocations(r2, locations, outMappings, outFunctions);
+  const outSampleTypes: ValueType[] = [];
+  for (let i = 0; i < sampleTypes.length; i += 2) outSampleTypes.push({ type: str(strings, sampleTypes[i]), unit: str(strings, sampleTypes[i + 1]) });
+  const out = decodeSamples(r2, samples, outSampleTypes.length, outLocations);
 
-  const mappingById = new Map<number, Mapping>();
-  const outMappings = mappings.map((m) => {
-    const mm: Mapping = { id: m.id, start: m.start, limit: m.limit, offset: m.offset, file: str(m.filename), buildId: str(m.buildId) };
-    mappingById.set(m.id, mm);
-    return mm;
-  });
-  const functionById = new Map<number, Func>();
-  const outFunctions = functions.map((f) => {
-    const ff: Func = { id: f.id, name: str(f.name), systemName: str(f.systemName), filename: str(f.filename), startLine: f.startLine };
-    functionById.set(f.id, ff);
-    return ff;
-  });
-  const locationById = new Map<number, Location>();
-  const outLocations = locations.map((l) => {
-    const lines: Line[] = new Array(l.lines.length);
-    for (let i = 0; i < l.lines.length; i++) {
-      const fn = l.lines[i].functionId === 0 ? undefined : functionById.get(l.lines[i].functionId);
-      lines[i] = { func: fn as Func, line: l.lines[i].line };
-    }
-    const loc: Location = { id: l.id, mapping: mappingById.get(l.mappingId), address: l.address, lines };
-    locationById.set(l.id, loc);
-    return loc;
-  });
-  const outSampleTypes: ValueType[] = sampleTypes.map((t) => ({ type: str(t.type), unit: str(t.unit) }));
-  const outSamples: Sample[] = new Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
-    const s = samples[i];
-    let labels: Record<string, string[]> | undefined;
-    let numLabels: Record<string, number[]> | undefined;
-    if (s.labels) {
-      for (const l of s.labels) {
-        const k = str(l.key);
-        if (l.str !== 0) ((labels ??= {})[k] ??= []).push(str(l.str));
-        else if (l.num !== 0 || l.unit !== 0) {
-          if (l.unit !== 0) str(l.unit);
-          ((numLabels ??= {})[k] ??= []).push(l.num);
-        }
-      }
-    }
-    const locs: Location[] = new Array(s.locationIds.length);
-    for (let j = 0; j < locs.length; j++) locs[j] = locationById.get(s.locationIds[j]) as Location;
-    outSamples[i] = { locations: locs, values: s.values, labels, numLabels };
-  }
-  const pt = periodType ?? { type: 0, unit: 0 };
   return {
     sampleTypes: outSampleTypes,
-    defaultSampleType: str(defaultSampleType),
-    periodType: { type: str(pt.type), unit: str(pt.unit) },
+    defaultSampleType: str(strings, defaultSampleType),
+    periodType: { type: str(strings, periodType[0]), unit: str(strings, periodType[1]) },
     period,
     timeNanos,
     durationNanos,
-    dropFrames: str(dropFrames),
-    keepFrames: str(keepFrames),
-    comments: comments.map(str),
+    dropFrames: str(strings, dropFrames),
+    keepFrames: str(strings, keepFrames),
+    comments: comments.map((c) => str(strings, c)),
     mappings: outMappings,
     functions: outFunctions,
     locations: outLocations,
-    samples: outSamples,
+    samples: out,
   };
+}
+
+function decodeMappings(ctx: Ctx, mappings: number[]): Mapping[] {
+  const { r, strings } = ctx;
+  const outMappings: Mapping[] = new Array(mappings.length / 2);
+  const mappingById = new ById<Mapping>(outMappings.length);
+  for (let i = 0; i < outMappings.length; i++) {
+    at(r, mappings[2 * i], mappings[2 * i + 1]);
+    const m: Mapping = { id: 0, start: 0, limit: 0, offset: 0, file: '', buildId: '' };
+    let file = 0;
+    let buildId = 0;
+    while (r.pos < r.end) {
+      const key = r.key();
+      const w = key & 7;
+      switch (Math.floor(key / 8)) {
+        case 1: m.id = uint64(r, w); break;
+        case 2: m.start = uint64(r, w); break;
+        case 3: m.limit = uint64(r, w); break;
+        case 4: m.offset = uint64(r, w); break;
+        case 5: file = int64(r, w); break;
+        case 6: buildId = int64(r, w); break;
+        case 7: case 8: case 9: case 10: uint64(r, w); break;
+        default: r.skip(w);
+      }
+    }
+    m.file = str(strings, file);
+    m.buildId = str(strings, buildId);
+    outMappings[i] = m;
+    mappingById.set(m.id, m);
+  }
+
+  return outMappings;
+}
+
+function decodeFunctions(ctx: Ctx, functions: number[]): Func[] {
+  const { r, strings } = ctx;
+  const outFunctions: Func[] = new Array(functions.length / 2);
+  const functionById = new ById<Func>(outFunctions.length);
+  for (let i = 0; i < outFunctions.length; i++) {
+    at(r, functions[2 * i], functions[2 * i + 1]);
+    let id = 0, name = 0, systemName = 0, filename = 0, startLine = 0;
+    while (r.pos < r.end) {
+      const key = r.key();
+      const w = key & 7;
+      switch (Math.floor(key / 8)) {
+        case 1: id = uint64(r, w); break;
+        case 2: name = int64(r, w); break;
+        case 3: systemName = int64(r, w); break;
+        case 4: filename = int64(r, w); break;
+        case 5: startLine = int64(r, w); break;
+        default: r.skip(w);
+      }
+    }
+    const f: Func = { id, name: str(strings, name), systemName: str(strings, systemName), filename: str(strings, filename), startLine };
+    outFunctions[i] = f;
+    functionById.set(id, f);
+  }
+
+  return outFunctions;
+}
+
+function decodeLocations(ctx: Ctx, locations: number[], mappings: Mapping[], functions: Func[]): Location[] {
+  const { r, strings } = ctx;
+  const mappingById = new ById<Mapping>(mappings.length);
+  for (const m of mappings) mappingById.set(m.id, m);
+  const functionById = new ById<Func>(functions.length);
+  for (const f of functions) functionById.set(f.id, f);
+  const outLocations: Location[] = new Array(locations.length / 2);
+  const locationById = new ById<Location>(outLocations.length);
+  for (let i = 0; i < outLocations.length; i++) {
+    at(r, locations[2 * i], locations[2 * i + 1]);
+    const loc: Location = { id: 0, mapping: undefined, address: 0, lines: [] };
+    let mappingId = 0;
+    while (r.pos < r.end) {
+      const key = r.key();
+      const w = key & 7;
+      switch (Math.floor(key / 8)) {
+        case 1: loc.id = uint64(r, w); break;
+        case 2: mappingId = uint64(r, w); break;
+        case 3: loc.address = uint64(r, w); break;
+        case 4: {
+          const saved = enter(r, w);
+          let functionId = 0;
+          let line = 0;
+          while (r.pos < r.end) {
+            const k = r.key();
+            const n = Math.floor(k / 8);
+            if (n === 1) functionId = uint64(r, k & 7);
+            else if (n === 2) line = int64(r, k & 7);
+            else r.skip(k & 7);
+          }
+          r.end = saved;
+          loc.lines.push({ func: (functionId === 0 ? undefined : functionById.get(functionId)) as Func, line });
+          break;
+        }
+        case 5: uint64(r, w); break;
+        default: r.skip(w);
+      }
+    }
+    loc.mapping = mappingById.get(mappingId);
+    outLocations[i] = loc;
+    locationById.set(loc.id, loc);
+  }
+
+  return outLocations;
+}
+
+function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations: Location[]): Samples {
+  const { r, strings } = ctx;
+  const count = samples.length / 2;
+  const locationIndex = new ById<number>(outLocations.length);
+  for (let i = 0; i < outLocations.length; i++) locationIndex.set(outLocations[i].id, i);
+  // A location id takes at least one byte on the wire, so this bounds the stack table.
+  let idBytes = 0;
+  for (let i = 0; i < count; i++) idBytes += samples[2 * i + 1] - samples[2 * i];
+  const stack = new Int32Array(idBytes);
+  const out: Samples = {
+    count,
+    values: new Float64Array(count * nTypes),
+    stack,
+    stackStart: new Int32Array(count),
+    stackEnd: new Int32Array(count),
+    labels: new Array(count),
+    numLabels: new Array(count),
+  };
+  if (nTypes === 0 && count > 0) throw new InvalidError('missing sample type information');
+  const ids: number[] = [];
+  const vals: number[] = [];
+  let top = 0;
+  for (let i = 0; i < count; i++) {
+    at(r, samples[2 * i], samples[2 * i + 1]);
+    let nIds = 0;
+    let nVals = 0;
+    let labels: Labels | undefined;
+    let numLabels: NumLabels | undefined;
+    while (r.pos < r.end) {
+      const key = r.key();
+      const w = key & 7;
+      switch (Math.floor(key / 8)) {
+        case 1: nIds = repeated(r, w, ids, nIds, false); break;
+        case 2: nVals = repeated(r, w, vals, nVals, true); break;
+        case 3: {
+          const saved = enter(r, w);
+          let k = 0, s = 0, num = 0, unit = 0;
+          while (r.pos < r.end) {
+            const lk = r.key();
+            const lw = lk & 7;
+            switch (Math.floor(lk / 8)) {
+              case 1: k = int64(r, lw); break;
+              case 2: s = int64(r, lw); break;
+              case 3: num = int64(r, lw); break;
+              case 4: unit = int64(r, lw); break;
+              default: r.skip(lw);
+            }
+          }
+          r.end = saved;
+          const name = str(strings, k);
+          if (s !== 0) ((labels ??= {})[name] ??= []).push(str(strings, s));
+          else if (num !== 0 || unit !== 0) {
+            if (unit !== 0) str(strings, unit);
+            ((numLabels ??= {})[name] ??= []).push(num);
+          }
+          break;
+        }
+        default: r.skip(w);
+      }
+    }
+    if (nVals !== nTypes) {
+      throw new InvalidError(`mismatch: sample has ${nVals} values vs. ${nTypes} types`);
+    }
+    for (let t = 0; t < nTypes; t++) out.values[i * nTypes + t] = vals[t];
+    out.stackStart[i] = top;
+    for (let j = 0; j < nIds; j++) {
+      const li = locationIndex.get(ids[j]);
+      if (li === undefined) throw new InvalidError('sample has nil location');
+      stack[top++] = li;
+    }
+    out.stackEnd[i] = top;
+    out.labels[i] = labels;
+    out.numLabels[i] = numLabels;
+  }
+
+  return out;
 }
 
 function isAscii(buf: Uint8Array, from: number, to: number): boolean {
@@ -381,14 +452,8 @@ function isAscii(buf: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
-/** pprof's Profile.CheckValid: the message for the first problem, or undefined. */
+/** The rest of pprof's Profile.CheckValid (sample checks happen while decoding). */
 export function checkValid(p: Profile): string | undefined {
-  const n = p.sampleTypes.length;
-  if (n === 0 && p.samples.length !== 0) return 'missing sample type information';
-  for (const s of p.samples) {
-    if (s.values.length !== n) return `mismatch: sample has ${s.values.length} values vs. ${n} types`;
-    for (const l of s.locations) if (l === undefined) return 'sample has nil location';
-  }
   const seen = new Set<number>();
   for (const m of p.mappings) {
     if (m.id === 0) return 'found mapping with reserved ID=0';

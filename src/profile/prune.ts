@@ -58,10 +58,11 @@ export function prune(p: Profile, drop: RegExp, keep: RegExp | undefined): void 
       else loc.lines = loc.lines.slice(i + 1);
     }
   }
-  for (const s of p.samples) {
+  const { stack, stackStart, stackEnd } = p.samples;
+  for (let si = 0; si < p.samples.count; si++) {
     let foundUser = false;
-    for (let i = s.locations.length - 1; i >= 0; i--) {
-      const id = s.locations[i].id;
+    for (let i = stackEnd[si] - 1; i >= stackStart[si]; i--) {
+      const id = p.locations[stack[i]].id;
       const whole = pruneWhole.has(id);
       const beneath = pruneBeneath.has(id);
       if (!whole && !beneath) {
@@ -69,11 +70,7 @@ export function prune(p: Profile, drop: RegExp, keep: RegExp | undefined): void 
         continue;
       }
       if (!foundUser) continue;
-      if (whole) {
-        s.locations = s.locations.slice(i + 1);
-        break;
-      }
-      s.locations = s.locations.slice(i);
+      stackStart[si] = whole ? i + 1 : i;
       break;
     }
   }

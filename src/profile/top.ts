@@ -51,10 +51,12 @@ export function resolveSampleIndex(p: Profile, wanted: string | undefined): Resu
 export function profileTotal(p: Profile, index: number): number {
   let total = 0;
   let baseTotal = 0;
-  for (const s of p.samples) {
-    const v = Math.abs(s.values[index]);
+  const { values, labels, count } = p.samples;
+  const n = p.sampleTypes.length;
+  for (let i = 0; i < count; i++) {
+    const v = Math.abs(values[i * n + index]);
     total += v;
-    if (s.labels?.['pprof::base']?.includes('true')) baseTotal += v;
+    if (labels[i]?.['pprof::base']?.includes('true')) baseTotal += v;
   }
   return baseTotal > 0 ? baseTotal : total;
 }
@@ -62,8 +64,8 @@ export function profileTotal(p: Profile, index: number): number {
 /** The function nodes of a profile: one per function name (or per binary for unsymbolized frames). */
 export interface FunctionNodes {
   names: string[];
-  /** For each location id, the node of each of its lines (innermost first). */
-  byLocation: Map<number, Int32Array>;
+  /** For each location (by index in Profile.locations), the node of each of its lines, innermost first. */
+  byLocation: Int32Array[];
   /** fmt.Sprint of pprof's NodeInfo, its last tie-breaker. */
   infoKeys: string[];
 }
@@ -80,7 +82,7 @@ export function functionNodes(p: Profile): FunctionNodes {
   const names: string[] = [];
   const infoKeys: string[] = [];
   const index = new Map<string, number>();
-  const byLocation = new Map<number, Int32Array>();
+  const byLocation: Int32Array[] = new Array(p.locations.length);
   const node = (name: string, objfile: string, startLine: number): number => {
     const key = name !== '' ? name : `\u0000${objfile}\u0000${startLine}`;
     let id = index.get(key);
@@ -92,7 +94,7 @@ export function functionNodes(p: Profile): FunctionNodes {
     }
     return id;
   };
-  for (const loc of p.locations) byLocation.set(loc.id, locationNodes(loc, node));
+  for (let i = 0; i < p.locations.length; i++) byLocation[i] = locationNodes(p.locations[i], node);
   return { names, byLocation, infoKeys };
 }
 
@@ -115,14 +117,14 @@ export function nodeValues(p: Profile, nodes: FunctionNodes, index: number) {
   const seen = new Int32Array(n).fill(-1);
   const inlineIn = new Uint8Array(n);
   const callIn = new Uint8Array(n);
-  const samples = p.samples;
-  for (let si = 0; si < samples.length; si++) {
-    const s = samples[si];
-    const w = s.values[index];
+  const { values, stack, stackStart, stackEnd, count } = p.samples;
+  const nTypes = p.sampleTypes.length;
+  for (let si = 0; si < count; si++) {
+    const w = values[si * nTypes + index];
     if (w === 0) continue;
     let parent = -1;
-    for (let i = s.locations.length - 1; i >= 0; i--) {
-      const ln = nodes.byLocation.get(s.locations[i].id) as Int32Array;
+    for (let i = stackEnd[si] - 1; i >= stackStart[si]; i--) {
+      const ln = nodes.byLocation[stack[i]];
       for (let ni = ln.length - 1; ni >= 0; ni--) {
         const id = ln[ni];
         if (seen[id] !== si) {

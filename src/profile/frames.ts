@@ -1,0 +1,51 @@
+// What kind of code a frame is: the Go runtime, the standard library, a
+// well-known third-party library, or the application. Flame graphs colour by
+// it and the detectors use it to find the first application frame.
+
+export type FrameKind = 'runtime' | 'stdlib' | 'thirdparty' | 'app' | 'native';
+
+// Libraries whose frames are plumbing, not the cause: routers, drivers, RPC, logging.
+const thirdPartyPrefixes = [
+  'golang.org/x/', 'google.golang.org/', 'cloud.google.com/go', 'github.com/golang/', 'github.com/google/',
+  'github.com/grpc-ecosystem/', 'go.opentelemetry.io/', 'github.com/prometheus/', 'github.com/gorilla/',
+  'github.com/gin-gonic/', 'github.com/labstack/', 'github.com/go-chi/', 'github.com/julienschmidt/',
+  'github.com/valyala/', 'github.com/gofiber/', 'github.com/jackc/', 'github.com/lib/pq', 'github.com/go-sql-driver/',
+  'github.com/redis/', 'github.com/go-redis/', 'github.com/gomodule/redigo', 'go.mongodb.org/', 'gorm.io/',
+  'github.com/jmoiron/sqlx', 'go.uber.org/', 'gopkg.in/', 'k8s.io/', 'sigs.k8s.io/', 'github.com/sirupsen/logrus',
+  'github.com/rs/zerolog', 'github.com/json-iterator/', 'github.com/goccy/go-json', 'github.com/bytedance/sonic',
+  'github.com/klauspost/', 'github.com/cespare/', 'github.com/aws/', 'github.com/Azure/', 'github.com/hashicorp/',
+  'go.etcd.io/', 'github.com/segmentio/', 'github.com/Shopify/sarama', 'github.com/IBM/sarama', 'github.com/nats-io/',
+  'github.com/spf13/', 'github.com/mattn/', 'github.com/gogo/', 'github.com/felixge/', 'github.com/DataDog/',
+  'github.com/pkg/errors', 'github.com/stretchr/', 'github.com/twmb/', 'github.com/confluentinc/',
+];
+
+/** The Go import path of a symbol such as "net/http.(*conn).serve" or "github.com/x/y.(*T).M". */
+export function goPackage(name: string): string {
+  const slash = name.lastIndexOf('/');
+  const dot = name.indexOf('.', slash + 1);
+  return dot < 0 ? name : name.slice(0, dot);
+}
+
+// First elements of the standard library's import paths (Go 1.19 to 1.24).
+const stdlibRoots = new Set(
+  ('archive bufio bytes cmp compress container context crypto database debug embed encoding errors expvar flag fmt go ' +
+    'hash html image index internal io iter log maps math mime net os path plugin reflect regexp runtime slices sort ' +
+    'strconv strings structs sync syscall testing text time unicode unique unsafe vendor weak arena').split(' '),
+);
+
+export function frameKind(name: string, file = ''): FrameKind {
+  if (name === '' || name.startsWith('[') || name === '<unknown>') return 'native';
+  if (name.startsWith('runtime.') || name.startsWith('runtime/') || name.startsWith('internal/runtime/')) return 'runtime';
+  if (name.startsWith('main.')) return 'app';
+  if (file.includes('/vendor/') || file.includes('/pkg/mod/')) return 'thirdparty';
+  const pkg = goPackage(name);
+  if (thirdPartyPrefixes.some((p) => pkg.startsWith(p) || `${pkg}/`.startsWith(p))) return 'thirdparty';
+  const first = pkg.split('/')[0];
+  if (stdlibRoots.has(first)) return 'stdlib';
+  return 'app';
+}
+
+/** True for frames that are not the application's own code. */
+export function isPlumbing(kind: FrameKind): boolean {
+  return kind !== 'app';
+}
