@@ -1,0 +1,3 @@
+module rcatarget
+
+go 1.19

@@ -1,0 +1,47 @@
+// Builds and runs the Go test targets under test/go: real Go processes that
+// serve net/http/pprof and misbehave on purpose.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoRoot } from './shared.js';
+
+export const hasGo = spawnSync('go', ['version']).status === 0;
+if (!hasGo) console.warn('skipping tests on Go targets: `go` is not installed (.ci/run installs golang-go)');
+
+let built: string | undefined;
+
+/** Builds test/go/target once per test process. */
+export function buildTarget(): string {
+  if (built) return built;
+  const out = join(mkdtempSync(join(tmpdir(), 'rca-go-')), 'target');
+  const r = spawnSync('go', ['build', '-o', out, '.'], { cwd: join(repoRoot, 'test/go/target'), env: { ...process.env, GOFLAGS: '-mod=mod' } });
+  if (r.status !== 0) throw new Error(`go build failed: ${r.stderr}`);
+  return (built = out);
+}
+
+export interface Target {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startTarget(args: string[]): Promise<Target> {
+  const proc = spawn(buildTarget(), args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((ok, fail) => {
+    createInterface({ input: proc.stdout! }).once('line', ok);
+    proc.once('exit', (code) => fail(new Error(`target exited with ${code}`)));
+  });
+  const addr = line.replace(/^listening /, '');
+  return {
+    url: `http://${addr}`,
+    process: proc,
+    stop: () =>
+      new Promise((r) => {
+        if (proc.exitCode !== null) return r();
+        proc.once('exit', () => r());
+        proc.kill();
+      }),
+  };
+}
