@@ -47,8 +47,7 @@ export function diffProfile(base: Profile, cur: Profile): Result<Profile> {
   const values: number[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
-  const labels: Samples['labels'] = [];
-  const numLabels: Samples['numLabels'] = [];
+  const from: [Samples, number][] = [];
   const stack = new Int32Array(cs.stack.length + bs.stack.length);
   stack.set(cs.stack);
   for (let i = 0; i < bs.stack.length; i++) stack[cs.stack.length + i] = bs.stack[i] + offset;
@@ -66,15 +65,13 @@ export function diffProfile(base: Profile, cur: Profile): Result<Profile> {
     values.push(...scaled);
     starts.push(cs.stackStart[i]);
     ends.push(cs.stackEnd[i]);
-    labels.push(cs.labels[i]);
-    numLabels.push(cs.numLabels[i]);
+    from.push([cs, i]);
   }
   for (let i = 0; i < bs.count; i++) {
     for (let t = 0; t < n; t++) values.push(-bs.values[i * n + t]);
     starts.push(bs.stackStart[i] + cs.stack.length);
     ends.push(bs.stackEnd[i] + cs.stack.length);
-    labels.push({ ...bs.labels[i], 'pprof::base': ['true'] });
-    numLabels.push(bs.numLabels[i]);
+    from.push([bs, i]);
   }
   return ok({
     ...cur,
@@ -87,8 +84,8 @@ export function diffProfile(base: Profile, cur: Profile): Result<Profile> {
       stack,
       stackStart: Int32Array.from(starts),
       stackEnd: Int32Array.from(ends),
-      labels,
-      numLabels,
+      ...mergeLabels(from),
+      base: Uint8Array.from(from, ([s]) => (s === bs ? 1 : 0)),
     },
   });
 }
@@ -135,4 +132,30 @@ export function diffTree(base: Profile, cur: Profile, index: number): Result<{ r
     return out;
   };
   return ok({ root: merge(t.root, b.root), sampleType: t.sampleType, unit: t.unit });
+}
+
+/** The label columns of samples taken from several profiles, in order. */
+function mergeLabels(from: [Samples, number][]) {
+  const strings = [''];
+  const index = new Map<string, number>([['', 0]]);
+  const intern = (s: string) => {
+    let i = index.get(s);
+    if (i === undefined) index.set(s, (i = strings.push(s) - 1));
+    return i;
+  };
+  const labelStart = new Int32Array(from.length);
+  const labelEnd = new Int32Array(from.length);
+  const labelKey: number[] = [];
+  const labelStr: number[] = [];
+  const labelNum: number[] = [];
+  from.forEach(([s, i], k) => {
+    labelStart[k] = labelKey.length;
+    for (let j = s.labelStart[i]; j < s.labelEnd[i]; j++) {
+      labelKey.push(intern(s.strings[s.labelKey[j]]));
+      labelStr.push(s.labelStr[j] === 0 ? 0 : intern(s.strings[s.labelStr[j]]));
+      labelNum.push(s.labelNum[j]);
+    }
+    labelEnd[k] = labelKey.length;
+  });
+  return { labelStart, labelEnd, labelKey, labelStr, labelNum, strings };
 }

@@ -54,8 +54,39 @@ export interface Samples {
   stack: Int32Array;
   stackStart: Int32Array;
   stackEnd: Int32Array;
-  labels: (Labels | undefined)[];
-  numLabels: (NumLabels | undefined)[];
+  /**
+   * Labels of sample i are entries labelStart[i] .. labelEnd[i]) of the label
+   * columns: key and string value as indexes into `strings` (value 0 for a
+   * numeric label, whose number is in labelNum). Read them with sampleLabels().
+   */
+  labelStart: Int32Array;
+  labelEnd: Int32Array;
+  labelKey: number[];
+  labelStr: number[];
+  labelNum: number[];
+  strings: string[];
+  /** Set for the samples of the base in a diff (pprof's "pprof::base" label). */
+  base?: Uint8Array;
+}
+
+/** Sample i's string labels, as pprof presents them; undefined when it has none. */
+export function sampleLabels(s: Samples, i: number): Labels | undefined {
+  let out: Labels | undefined;
+  for (let j = s.labelStart[i]; j < s.labelEnd[i]; j++) {
+    if (s.labelStr[j] === 0) continue;
+    ((out ??= {})[s.strings[s.labelKey[j]]] ??= []).push(s.strings[s.labelStr[j]]);
+  }
+  return out;
+}
+
+/** Sample i's numeric labels; undefined when it has none. */
+export function sampleNumLabels(s: Samples, i: number): NumLabels | undefined {
+  let out: NumLabels | undefined;
+  for (let j = s.labelStart[i]; j < s.labelEnd[i]; j++) {
+    if (s.labelStr[j] !== 0) continue;
+    ((out ??= {})[s.strings[s.labelKey[j]]] ??= []).push(s.labelNum[j]);
+  }
+  return out;
 }
 
 export interface Profile {

@@ -5,7 +5,7 @@
 
 import { gunzipSync } from 'node:zlib';
 import { Reader, WireError } from './protobuf.js';
-import type { Func, Labels, Location, Mapping, NumLabels, Profile, Samples, ValueType } from './model.js';
+import type { Func, Location, Mapping, Profile, Samples, ValueType } from './model.js';
 import { err, ok, type Result } from '../errors.js';
 import { removeUninteresting } from './prune.js';
 
@@ -384,8 +384,12 @@ function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations
     stack,
     stackStart: new Int32Array(count),
     stackEnd: new Int32Array(count),
-    labels: new Array(count),
-    numLabels: new Array(count),
+    labelStart: new Int32Array(count),
+    labelEnd: new Int32Array(count),
+    labelKey: [],
+    labelStr: [],
+    labelNum: [],
+    strings,
   };
   if (nTypes === 0 && count > 0) throw new InvalidError('missing sample type information');
   const ids: number[] = [];
@@ -395,8 +399,7 @@ function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations
     at(r, samples[2 * i], samples[2 * i + 1]);
     let nIds = 0;
     let nVals = 0;
-    let labels: Labels | undefined;
-    let numLabels: NumLabels | undefined;
+    out.labelStart[i] = out.labelKey.length;
     while (r.pos < r.end) {
       const key = r.key();
       const w = key & 7;
@@ -418,11 +421,14 @@ function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations
             }
           }
           r.end = saved;
-          const name = str(strings, k);
-          if (s !== 0) ((labels ??= {})[name] ??= []).push(str(strings, s));
-          else if (num !== 0 || unit !== 0) {
-            if (unit !== 0) str(strings, unit);
-            ((numLabels ??= {})[name] ??= []).push(num);
+          str(strings, k);
+          str(strings, unit);
+          // pprof keeps a label with a string, or else with a number or unit.
+          if (s !== 0 || num !== 0 || unit !== 0) {
+            str(strings, s);
+            out.labelKey.push(k);
+            out.labelStr.push(s);
+            out.labelNum.push(num);
           }
           break;
         }
@@ -440,8 +446,7 @@ function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations
       stack[top++] = li;
     }
     out.stackEnd[i] = top;
-    out.labels[i] = labels;
-    out.numLabels[i] = numLabels;
+    out.labelEnd[i] = out.labelKey.length;
   }
 
   return out;

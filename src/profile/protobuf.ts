@@ -30,36 +30,37 @@ export class Reader {
     const buf = this.buf;
     let pos = this.pos;
     let b = buf[pos++];
-    if (b < 0x80 && pos <= this.end) {
-      this.pos = pos;
-      return b;
-    }
     let lo = b & 0x7f;
-    let hi = 0;
-    let done = false;
-    for (let shift = 7; shift < 28; shift += 7) {
+    // Values below 2^28 (nearly all ids, indexes and counts) stay small integers,
+    // which keeps V8 from falling back to boxed doubles in the hot loops.
+    if (b < 0x80) return this.small(pos, lo);
+    b = buf[pos++];
+    lo |= (b & 0x7f) << 7;
+    if (b < 0x80) return this.small(pos, lo);
+    b = buf[pos++];
+    lo |= (b & 0x7f) << 14;
+    if (b < 0x80) return this.small(pos, lo);
+    b = buf[pos++];
+    lo |= (b & 0x7f) << 21;
+    if (b < 0x80) return this.small(pos, lo);
+    b = buf[pos++];
+    lo = (lo | ((b & 0x0f) << 28)) >>> 0;
+    let hi = (b & 0x7f) >> 4;
+    let done = b < 0x80;
+    for (let shift = 3; !done && shift < 32; shift += 7) {
       b = buf[pos++];
-      lo |= (b & 0x7f) << shift;
-      if (b < 0x80) {
-        done = true;
-        break;
-      }
-    }
-    if (!done) {
-      b = buf[pos++];
-      lo = (lo | ((b & 0x0f) << 28)) >>> 0;
-      hi = (b & 0x7f) >> 4;
+      hi |= (b & 0x7f) << shift;
       if (b < 0x80) done = true;
-      for (let shift = 3; !done && shift < 32; shift += 7) {
-        b = buf[pos++];
-        hi |= (b & 0x7f) << shift;
-        if (b < 0x80) done = true;
-      }
     }
     if (!done || pos > this.end) throw new WireError('bad varint');
     this.pos = pos;
-    lo >>>= 0;
     return (signed ? hi | 0 : hi >>> 0) * 4294967296 + lo;
+  }
+
+  private small(pos: number, value: number): number {
+    if (pos > this.end) throw new WireError('bad varint');
+    this.pos = pos;
+    return value;
   }
 
   /** Reads a field key; returns field number and wire type packed as [field, type]. */

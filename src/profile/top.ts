@@ -51,12 +51,12 @@ export function resolveSampleIndex(p: Profile, wanted: string | undefined): Resu
 export function profileTotal(p: Profile, index: number): number {
   let total = 0;
   let baseTotal = 0;
-  const { values, labels, count } = p.samples;
+  const { values, base, count } = p.samples;
   const n = p.sampleTypes.length;
   for (let i = 0; i < count; i++) {
     const v = Math.abs(values[i * n + index]);
     total += v;
-    if (labels[i]?.['pprof::base']?.includes('true')) baseTotal += v;
+    if (base?.[i]) baseTotal += v;
   }
   return baseTotal > 0 ? baseTotal : total;
 }

@@ -1,0 +1,10 @@
+// One line of usage per command, shared by the help text and the errors.
+export const usages = {
+  top: 'rca-bot top <file> [--sample-index <type>] [--cum] [--limit N] [--json]',
+  flame: 'rca-bot flame <file> -o <out.png|out.html> [--sample-index <type>] [--base <file>]',
+  demo: 'rca-bot demo [--seconds N] [--out <dir>]',
+} as const;
+
+export type CommandName = keyof typeof usages;
+
+export const usageOf = (name: CommandName): string => usages[name];

@@ -1,0 +1,30 @@
+// A call tree as a static flame graph PNG, for chat messages.
+
+import type { CallTree } from '../profile/tree.js';
+import { formatValue } from '../profile/units.js';
+import { drawFlame } from './canvasFlame.js';
+import { KIND_LABEL, KIND_ORDER, kindColor, kindSwatch, TEXT } from './colors.js';
+import { share, titleText, type FlameTitle } from './title.js';
+
+export interface FlamePngOptions {
+  /** Heading fields; sample type, unit and total default to the tree's. */
+  title?: FlameTitle;
+  /** Image width in pixels (default 1600). */
+  width?: number;
+}
+
+export function renderFlamePng(tree: CallTree, options: FlamePngOptions = {}): Buffer {
+  const unit = options.title?.unit ?? tree.unit;
+  const total = Math.max(0, tree.root.total);
+  const title = titleText({ sampleType: tree.sampleType, total: tree.root.total, ...options.title, unit });
+  return drawFlame(tree.root, options.width ?? 1600, {
+    title,
+    legend: KIND_ORDER.map((k) => ({ fill: kindSwatch(k), label: KIND_LABEL[k] })),
+    notes: [],
+    color: (node) => ({ fill: kindColor(node.kind, node.name), text: TEXT }),
+    suffixes: (r) => {
+      const pct = share(r.value, total);
+      return [` ${formatValue(r.value, unit)}, ${pct}`, ` ${pct}`];
+    },
+  });
+}

@@ -1,0 +1,81 @@
+// npm run bench: speed and memory of the profile engine on the largest
+// fixtures, each beside `go tool pprof` on the same file in the same run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseProfile } from '../../src/profile/pprof.js';
+import { resolveSampleIndex, top } from '../../src/profile/top.js';
+import { callTree } from '../../src/profile/tree.js';
+import { renderFlamePng } from '../../src/render/index.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const fixtures = resolve(root, '../shared/fixtures/pprof');
+const bin = join(root, 'bin/rca-bot.js');
+const runs = 5;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const hasTime = existsSync('/usr/bin/time');
+const hasGo = spawnSync('go', ['version']).status === 0;
+
+/** Wall time (ms) and peak RSS (MB) of a whole process, median of `runs` after one warm-up. */
+function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { ms: number; rss: number | undefined } {
+  const times: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    const r = hasTime
+      ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 28 })
+      : spawnSync(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+    if (i === 0) continue;
+    times.push(ms);
+    if (hasTime) rss.push(Number(r.stderr.toString().trim().split('\n').at(-1)) / 1024);
+  }
+  return { ms: median(times), rss: hasTime ? median(rss) : undefined };
+}
+
+const cases = [
+  { file: 'pyroscope__heap_go_truncated_3.pb.gz', type: 'alloc_objects' },
+  { file: 'ddpprofformat__test.pprof', type: 'cpu-time' },
+  { file: 'pyroscope__cpu_go_truncated_1.pb.gz', type: 'cpu' },
+];
+
+const fmt = (x: number, d = 0) => x.toFixed(d);
+console.log(`profile engine bench (${runs} runs each, median; node ${process.version}${hasGo ? ', go tool pprof alongside' : ', go not installed'})\n`);
+for (const { file, type } of cases) {
+  const path = join(fixtures, file);
+  if (!existsSync(path)) {
+    console.log(`${file}: skipped (../shared/fixtures absent)`);
+    continue;
+  }
+  const ours = measure(process.execPath, [bin, 'top', path, '--json', '--sample-index', type]);
+  let line = `${file} (${type}, ${fmt(readFileSync(path).length / 1024)} KB)\n  rca-bot top --json: ${fmt(ours.ms)} ms, ${ours.rss ? fmt(ours.rss) : '?'} MB peak RSS`;
+  if (hasGo) {
+    const go = measure('go', ['tool', 'pprof', '-symbolize=none', '-top', `-sample_index=${type}`, path], { TZ: 'UTC' });
+    line += `\n  go tool pprof -top:  ${fmt(go.ms)} ms, ${go.rss ? fmt(go.rss) : '?'} MB peak RSS\n  ratio: ${(ours.ms / go.ms).toFixed(2)}x the time of go tool pprof`;
+  }
+  console.log(line);
+
+  // In-process: decode+top and flame PNG render, median of runs.
+  const bytes = readFileSync(path);
+  const decode: number[] = [];
+  const render: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    const p = parseProfile(bytes);
+    if (!p.ok) throw new Error(p.error);
+    const index = resolveSampleIndex(p.value, type);
+    if (!index.ok) throw new Error(index.error);
+    top(p.value, { sampleIndex: index.value });
+    const t1 = performance.now();
+    const tree = callTree(p.value, index.value);
+    renderFlamePng(tree, { title: { kind: 'profile', sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: p.value.durationNanos } });
+    const t2 = performance.now();
+    if (i === 0) continue;
+    decode.push(t1 - t0);
+    render.push(t2 - t1);
+  }
+  console.log(`  in-process (warm): decode+top ${fmt(median(decode))} ms, call tree + flame PNG ${fmt(median(render))} ms\n`);
+}
