@@ -37,6 +37,11 @@ export function frameKind(name: string, file = ''): FrameKind {
   if (name === '' || name.startsWith('[') || name === '<unknown>') return 'native';
   if (name.startsWith('runtime.') || name.startsWith('runtime/') || name.startsWith('internal/runtime/')) return 'runtime';
   if (name.startsWith('main.')) return 'app';
+  // Node.js profiles (from @datadog/pprof): core modules, packages, V8's own pseudo-frames.
+  if (file.startsWith('node:') || file.startsWith('internal/')) return 'stdlib';
+  if (file.includes('/node_modules/')) return 'thirdparty';
+  if (name === 'Garbage Collection' || name === '(garbage collector)' || name === '(program)' || name === '(idle)') return 'runtime';
+  if (file.endsWith('.js') || file.endsWith('.mjs') || file.endsWith('.ts')) return 'app';
   if (file.includes('/vendor/') || file.includes('/pkg/mod/')) return 'thirdparty';
   const pkg = goPackage(name);
   if (thirdPartyPrefixes.some((p) => pkg.startsWith(p) || `${pkg}/`.startsWith(p))) return 'thirdparty';

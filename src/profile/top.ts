@@ -1,7 +1,7 @@
 // Flat and cum per function, as `go tool pprof -top` computes them at its
 // default granularity (functions, inlined frames counted as their own).
 
-import type { Location, Profile } from './model.js';
+import type { Func, Profile } from './model.js';
 import { err, ok, type Result } from '../errors.js';
 
 export interface TopRow {
@@ -82,7 +82,6 @@ export function functionNodes(p: Profile): FunctionNodes {
   const names: string[] = [];
   const infoKeys: string[] = [];
   const index = new Map<string, number>();
-  const byLocation: Int32Array[] = new Array(p.locations.length);
   const node = (name: string, objfile: string, startLine: number): number => {
     const key = name !== '' ? name : `\u0000${objfile}\u0000${startLine}`;
     let id = index.get(key);
@@ -94,19 +93,25 @@ export function functionNodes(p: Profile): FunctionNodes {
     }
     return id;
   };
-  for (let i = 0; i < p.locations.length; i++) byLocation[i] = locationNodes(p.locations[i], node);
-  return { names, byLocation, infoKeys };
-}
-
-function locationNodes(loc: Location, node: (name: string, objfile: string, startLine: number) => number): Int32Array {
-  const objfile = loc.mapping?.file ?? '';
-  if (loc.lines.length === 0) return Int32Array.of(node('', objfile, 0));
-  const out = new Int32Array(loc.lines.length);
-  for (let i = 0; i < loc.lines.length; i++) {
-    const fn = loc.lines[i].func;
-    out[i] = fn.name !== '' ? node(fn.name, '', 0) : node('', objfile, fn.startLine);
+  // Named functions map to one node whatever the location; look each up once.
+  const byFunc = new Map<Func, number>();
+  for (const f of p.functions) if (f.name !== '') byFunc.set(f, node(f.name, '', 0));
+  const byLocation: Int32Array[] = new Array(p.locations.length);
+  for (let i = 0; i < p.locations.length; i++) {
+    const loc = p.locations[i];
+    const objfile = loc.mapping?.file ?? '';
+    if (loc.lines.length === 0) {
+      byLocation[i] = Int32Array.of(node('', objfile, 0));
+      continue;
+    }
+    const out = new Int32Array(loc.lines.length);
+    for (let j = 0; j < loc.lines.length; j++) {
+      const fn = loc.lines[j].func;
+      out[j] = byFunc.get(fn) ?? node('', objfile, fn.startLine);
+    }
+    byLocation[i] = out;
   }
-  return out;
+  return { names, byLocation, infoKeys };
 }
 
 /** Flat and cum per function node for one sample type (pprof's graph.newGraph). */
