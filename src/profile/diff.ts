@@ -3,7 +3,7 @@
 // scaled so that its total equals the base's, the base is negated, and both
 // are read as one profile, so every number is a change in the base's units.
 
-import type { Profile, Samples } from './model.js';
+import type { Locations, Profile, Samples } from './model.js';
 import { err, ok, type Result } from '../errors.js';
 import { top, type TopTable } from './top.js';
 import { callTree, type TreeNode } from './tree.js';
@@ -41,7 +41,7 @@ export function diffProfile(base: Profile, cur: Profile): Result<Profile> {
   if (!c.ok) return c;
   const ratios = normalization(base, cur);
   const n = cur.sampleTypes.length;
-  const offset = cur.locations.length;
+  const offset = cur.locations.count;
   const bs = base.samples;
   const cs = cur.samples;
   const values: number[] = [];
@@ -75,7 +75,7 @@ export function diffProfile(base: Profile, cur: Profile): Result<Profile> {
   }
   return ok({
     ...cur,
-    locations: [...cur.locations, ...base.locations],
+    locations: concatLocations(cur, base),
     functions: [...cur.functions, ...base.functions],
     mappings: [...cur.mappings, ...base.mappings],
     samples: {
@@ -158,4 +158,27 @@ function mergeLabels(from: [Samples, number][]) {
     labelEnd[k] = labelKey.length;
   });
   return { labelStart, labelEnd, labelKey, labelStr, labelNum, strings };
+}
+
+/** The locations of two profiles as one table, b's after a's, with b's function and mapping indexes shifted. */
+function concatLocations(a: Profile, b: Profile): Locations {
+  const la = a.locations;
+  const lb = b.locations;
+  const lines = la.lineFunc.length;
+  const cat = <T extends Float64Array | Int32Array>(x: T, y: T, shift = 0, keepNegative = false): T => {
+    const out = new (x.constructor as { new (n: number): T })(x.length + y.length);
+    out.set(x);
+    for (let i = 0; i < y.length; i++) out[x.length + i] = keepNegative && y[i] < 0 ? y[i] : y[i] + shift;
+    return out;
+  };
+  return {
+    count: la.count + lb.count,
+    id: cat(la.id, lb.id),
+    address: cat(la.address, lb.address),
+    mapping: cat(la.mapping, lb.mapping, a.mappings.length, true),
+    lineStart: cat(la.lineStart, lb.lineStart, lines),
+    lineEnd: cat(la.lineEnd, lb.lineEnd, lines),
+    lineFunc: cat(la.lineFunc, lb.lineFunc, a.functions.length, true),
+    lineNumber: cat(la.lineNumber, lb.lineNumber),
+  };
 }

@@ -25,17 +25,35 @@ export interface Func {
   startLine: number;
 }
 
+/**
+ * The locations (program counters), column-wise like the samples. Location i
+ * has the lines lineFunc/lineNumber[lineStart[i] .. lineEnd[i]), innermost
+ * first: the first is the inlined callee, the last its physical caller.
+ */
+export interface Locations {
+  count: number;
+  id: Float64Array;
+  address: Float64Array;
+  /** Index into Profile.mappings, or -1. */
+  mapping: Int32Array;
+  lineStart: Int32Array;
+  lineEnd: Int32Array;
+  /** Index into Profile.functions, or -1 when the line names no known function. */
+  lineFunc: Int32Array;
+  lineNumber: Float64Array;
+}
+
 export interface Line {
   func: Func;
   line: number;
 }
 
-export interface Location {
-  id: number;
-  mapping: Mapping | undefined;
-  address: number;
-  /** Innermost first: lines[0] is the inlined callee, the last one its physical caller. */
-  lines: Line[];
+/** Location i's lines as objects, innermost first (for code off the hot paths). */
+export function locationLines(p: Profile, i: number): Line[] {
+  const { lineStart, lineEnd, lineFunc, lineNumber } = p.locations;
+  const out: Line[] = [];
+  for (let j = lineStart[i]; j < lineEnd[i]; j++) out.push({ func: p.functions[lineFunc[j]], line: lineNumber[j] });
+  return out;
 }
 
 export type Labels = Record<string, string[]>;
@@ -102,6 +120,6 @@ export interface Profile {
   comments: string[];
   mappings: Mapping[];
   functions: Func[];
-  locations: Location[];
+  locations: Locations;
   samples: Samples;
 }

@@ -38,7 +38,7 @@ describe.skipIf(!sharedFixtures)('decoding agrees with pprof-format', () => {
     const n = p.sampleTypes.length;
     ref.sample.forEach((s, i) => {
       expect(Array.from(p.samples.values.subarray(i * n, i * n + n))).toEqual(s.value.map(num));
-      const ids = Array.from(p.samples.stack.subarray(p.samples.stackStart[i], p.samples.stackEnd[i])).map((li) => p.locations[li].id);
+      const ids = Array.from(p.samples.stack.subarray(p.samples.stackStart[i], p.samples.stackEnd[i])).map((li) => p.locations.id[li]);
       expect(ids).toEqual(s.locationId.map(Number));
     });
     expect(p.functions.map((f) => f.name)).toEqual(ref.function.map((f) => strings[Number(f.name)]));

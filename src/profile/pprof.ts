@@ -5,7 +5,7 @@
 
 import { gunzipSync } from 'node:zlib';
 import { Reader, WireError } from './protobuf.js';
-import type { Func, Location, Mapping, Profile, Samples, ValueType } from './model.js';
+import type { Func, Locations, Mapping, Profile, Samples, ValueType } from './model.js';
 import { err, ok, type Result } from '../errors.js';
 import { removeUninteresting } from './prune.js';
 
@@ -375,16 +375,30 @@ function decodeFunctions(ctx: Ctx, functions: number[]): Func[] {
   return outFunctions;
 }
 
-function decodeLocations(ctx: Ctx, locations: number[], mappings: Mapping[], functions: Func[]): Location[] {
+function decodeLocations(ctx: Ctx, locations: number[], mappings: Mapping[], functions: Func[]): Locations {
   const buf = ctx.r.buf;
   const mappingAt = indexById(mappings.map((m) => m.id));
   const functionAt = indexById(functions.map((f) => f.id));
-  const out: Location[] = new Array(locations.length / 2);
-  for (let i = 0; i < out.length; i++) {
+  const count = locations.length / 2;
+  // A line takes at least two bytes (key and length), which bounds the line columns.
+  let bytes = 0;
+  for (let i = 0; i < count; i++) bytes += locations[2 * i + 1] - locations[2 * i];
+  const out: Locations = {
+    count,
+    id: new Float64Array(count),
+    address: new Float64Array(count),
+    mapping: new Int32Array(count),
+    lineStart: new Int32Array(count),
+    lineEnd: new Int32Array(count),
+    lineFunc: new Int32Array(bytes >> 1),
+    lineNumber: new Float64Array(bytes >> 1),
+  };
+  let lines = 0;
+  for (let i = 0; i < count; i++) {
     let pos = locations[2 * i];
     const end = locations[2 * i + 1];
-    const loc: Location = { id: 0, mapping: undefined, address: 0, lines: [] };
     let mappingId = 0;
+    out.lineStart[i] = lines;
     while (pos < end) {
       const key = varint(buf, pos, end, false);
       pos = next;
@@ -410,33 +424,33 @@ function decodeLocations(ctx: Ctx, locations: number[], mappings: Mapping[], fun
           }
           pos = next;
         }
-        const fi = functionId === 0 ? -1 : functionAt(functionId);
-        loc.lines.push({ func: (fi < 0 ? undefined : functions[fi]) as Func, line });
+        out.lineFunc[lines] = functionId === 0 ? -1 : functionAt(functionId);
+        out.lineNumber[lines] = line;
+        lines++;
       } else if (field >= 1 && field <= 3) {
         expect(wire, VARINT);
         const v = varint(buf, pos, end, false);
         pos = next;
-        if (field === 1) loc.id = v;
+        if (field === 1) out.id[i] = v;
         else if (field === 2) mappingId = v;
-        else loc.address = v;
+        else out.address[i] = v;
       } else if (field === 5) {
         expect(wire, VARINT);
         varint(buf, pos, end, false);
         pos = next;
       } else pos = skipField(buf, pos, end, wire);
     }
-    const mi = mappingAt(mappingId);
-    loc.mapping = mi < 0 ? undefined : mappings[mi];
-    out[i] = loc;
+    out.lineEnd[i] = lines;
+    out.mapping[i] = mappingAt(mappingId);
   }
   return out;
 }
 
-function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations: Location[]): Samples {
+function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations: Locations): Samples {
   const { r, strings } = ctx;
   const count = samples.length / 2;
   const buf = r.buf;
-  const locationAt = indexById(outLocations.map((l) => l.id));
+  const locationAt = indexById(Array.from(outLocations.id));
   // A location id takes at least one byte on the wire, so this bounds the stack table.
   let idBytes = 0;
   for (let i = 0; i < count; i++) idBytes += samples[2 * i + 1] - samples[2 * i];
@@ -541,24 +555,33 @@ function isAscii(buf: Uint8Array, from: number, to: number): boolean {
 
 /** The rest of pprof's Profile.CheckValid (sample checks happen while decoding). */
 export function checkValid(p: Profile): string | undefined {
-  const seen = new Set<number>();
-  for (const m of p.mappings) {
-    if (m.id === 0) return 'found mapping with reserved ID=0';
-    if (seen.has(m.id)) return `multiple mappings with same id: ${m.id}`;
-    seen.add(m.id);
-  }
-  seen.clear();
-  for (const f of p.functions) {
-    if (f.id === 0) return 'found function with reserved ID=0';
-    if (seen.has(f.id)) return `multiple functions with same id: ${f.id}`;
-    seen.add(f.id);
-  }
-  seen.clear();
-  for (const l of p.locations) {
-    if (l.id === 0) return 'found location with reserved id=0';
-    if (seen.has(l.id)) return `multiple locations with same id: ${l.id}`;
-    seen.add(l.id);
-    for (const ln of l.lines) if (ln.func === undefined) return `location id: ${l.id} has a line with nil function`;
+  const dupMapping = firstDuplicate(p.mappings.map((m) => m.id));
+  if (dupMapping !== undefined) return dupMapping === 0 ? 'found mapping with reserved ID=0' : `multiple mappings with same id: ${dupMapping}`;
+  const dupFunc = firstDuplicate(p.functions.map((f) => f.id));
+  if (dupFunc !== undefined) return dupFunc === 0 ? 'found function with reserved ID=0' : `multiple functions with same id: ${dupFunc}`;
+  const locs = p.locations;
+  const dupLoc = firstDuplicate(locs.id);
+  if (dupLoc !== undefined) return dupLoc === 0 ? 'found location with reserved id=0' : `multiple locations with same id: ${dupLoc}`;
+  for (let i = 0; i < locs.count; i++)
+    for (let j = locs.lineStart[i]; j < locs.lineEnd[i]; j++) if (locs.lineFunc[j] < 0) return `location id: ${locs.id[i]} has a line with nil function`;
+  return undefined;
+}
+
+/** The first id that is 0 or seen twice, in order; undefined when all are fine. */
+function firstDuplicate(ids: ArrayLike<number>): number | undefined {
+  const n = ids.length;
+  const dense = new Uint8Array(n + 1);
+  const sparse = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (id === 0) return 0;
+    if (id <= n) {
+      if (dense[id]) return id;
+      dense[id] = 1;
+    } else {
+      if (sparse.has(id)) return id;
+      sparse.add(id);
+    }
   }
   return undefined;
 }

@@ -39,30 +39,31 @@ export function removeUninteresting(p: Profile): Result<Profile> {
   return ok(p);
 }
 
-/** Removes every frame beneath one matching drop and not keep (pprof's Profile.Prune). */
+/** Removes every frame beneath one matching drop and not keep (pprof's Profile.Prune); sets are of location indexes. */
 export function prune(p: Profile, drop: RegExp, keep: RegExp | undefined): void {
   const pruneWhole = new Set<number>();
   const pruneBeneath = new Set<number>();
-  for (const loc of p.locations) {
+  const locs = p.locations;
+  for (let l = 0; l < locs.count; l++) {
     let i: number;
-    for (i = loc.lines.length - 1; i >= 0; i--) {
-      const fn = loc.lines[i].func;
+    for (i = locs.lineEnd[l] - 1; i >= locs.lineStart[l]; i--) {
+      const fn = p.functions[locs.lineFunc[i]];
       if (fn && fn.name !== '') {
         const name = simplifyFunc(fn.name);
         if (drop.test(name) && (!keep || !keep.test(name))) break;
       }
     }
-    if (i >= 0) {
-      pruneBeneath.add(loc.id);
-      if (i === loc.lines.length - 1) pruneWhole.add(loc.id);
-      else loc.lines = loc.lines.slice(i + 1);
+    if (i >= locs.lineStart[l]) {
+      pruneBeneath.add(l);
+      if (i === locs.lineEnd[l] - 1) pruneWhole.add(l);
+      else locs.lineStart[l] = i + 1;
     }
   }
   const { stack, stackStart, stackEnd } = p.samples;
   for (let si = 0; si < p.samples.count; si++) {
     let foundUser = false;
     for (let i = stackEnd[si] - 1; i >= stackStart[si]; i--) {
-      const id = p.locations[stack[i]].id;
+      const id = stack[i];
       const whole = pruneWhole.has(id);
       const beneath = pruneBeneath.has(id);
       if (!whole && !beneath) {

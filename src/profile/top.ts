@@ -1,7 +1,7 @@
 // Flat and cum per function, as `go tool pprof -top` computes them at its
 // default granularity (functions, inlined frames counted as their own).
 
-import type { Func, Profile } from './model.js';
+import type { Profile } from './model.js';
 import { err, ok, type Result } from '../errors.js';
 
 export interface TopRow {
@@ -64,8 +64,12 @@ export function profileTotal(p: Profile, index: number): number {
 /** The function nodes of a profile: one per function name (or per binary for unsymbolized frames). */
 export interface FunctionNodes {
   names: string[];
-  /** For each location (by index in Profile.locations), the node of each of its lines, innermost first. */
-  byLocation: Int32Array[];
+  /**
+   * The nodes of location i (by index in Profile.locations), innermost first:
+   * locationNodes[locationStart[i] .. locationStart[i + 1]).
+   */
+  locationStart: Int32Array;
+  locationNodes: Int32Array;
   /** fmt.Sprint of pprof's NodeInfo, its last tie-breaker. */
   infoKeys: string[];
 }
@@ -94,24 +98,31 @@ export function functionNodes(p: Profile): FunctionNodes {
     return id;
   };
   // Named functions map to one node whatever the location; look each up once.
-  const byFunc = new Map<Func, number>();
-  for (const f of p.functions) if (f.name !== '') byFunc.set(f, node(f.name, '', 0));
-  const byLocation: Int32Array[] = new Array(p.locations.length);
-  for (let i = 0; i < p.locations.length; i++) {
-    const loc = p.locations[i];
-    const objfile = loc.mapping?.file ?? '';
-    if (loc.lines.length === 0) {
-      byLocation[i] = Int32Array.of(node('', objfile, 0));
+  const byFunc = new Int32Array(p.functions.length);
+  p.functions.forEach((f, i) => (byFunc[i] = f.name !== '' ? node(f.name, '', 0) : -1));
+  const locs = p.locations;
+  const locationStart = new Int32Array(locs.count + 1);
+  let total = 0;
+  for (let i = 0; i < locs.count; i++) {
+    locationStart[i] = total;
+    total += Math.max(1, locs.lineEnd[i] - locs.lineStart[i]);
+  }
+  locationStart[locs.count] = total;
+  const locationNodes = new Int32Array(total);
+  const objfile = (i: number) => (locs.mapping[i] >= 0 ? p.mappings[locs.mapping[i]].file : '');
+  for (let i = 0; i < locs.count; i++) {
+    const at = locationStart[i];
+    const first = locs.lineStart[i];
+    if (locs.lineEnd[i] === first) {
+      locationNodes[at] = node('', objfile(i), 0);
       continue;
     }
-    const out = new Int32Array(loc.lines.length);
-    for (let j = 0; j < loc.lines.length; j++) {
-      const fn = loc.lines[j].func;
-      out[j] = byFunc.get(fn) ?? node('', objfile, fn.startLine);
+    for (let j = first; j < locs.lineEnd[i]; j++) {
+      const fn = p.functions[locs.lineFunc[j]];
+      locationNodes[at + j - first] = byFunc[locs.lineFunc[j]] >= 0 ? byFunc[locs.lineFunc[j]] : node('', objfile(i), fn.startLine);
     }
-    byLocation[i] = out;
   }
-  return { names, byLocation, infoKeys };
+  return { names, locationStart, locationNodes, infoKeys };
 }
 
 /** Flat and cum per function node for one sample type (pprof's graph.newGraph). */
@@ -123,21 +134,23 @@ export function nodeValues(p: Profile, nodes: FunctionNodes, index: number) {
   const inlineIn = new Uint8Array(n);
   const callIn = new Uint8Array(n);
   const { values, stack, stackStart, stackEnd, count } = p.samples;
+  const { locationStart, locationNodes } = nodes;
   const nTypes = p.sampleTypes.length;
   for (let si = 0; si < count; si++) {
     const w = values[si * nTypes + index];
     if (w === 0) continue;
     let parent = -1;
     for (let i = stackEnd[si] - 1; i >= stackStart[si]; i--) {
-      const ln = nodes.byLocation[stack[i]];
-      for (let ni = ln.length - 1; ni >= 0; ni--) {
-        const id = ln[ni];
+      const first = locationStart[stack[i]];
+      const last = locationStart[stack[i] + 1] - 1;
+      for (let ni = last; ni >= first; ni--) {
+        const id = locationNodes[ni];
         if (seen[id] !== si) {
           seen[id] = si;
           cum[id] += w;
         }
         if (parent >= 0 && id !== parent) {
-          if (ni !== ln.length - 1) inlineIn[id] = 1;
+          if (ni !== last) inlineIn[id] = 1;
           else callIn[id] = 1;
         }
         parent = id;

@@ -39,9 +39,8 @@ export function callTree(p: Profile, index: number): CallTree {
     let node = root;
     root.total += w;
     for (let i = stackEnd[si] - 1; i >= stackStart[si]; i--) {
-      const ln = nodes.byLocation[stack[i]];
-      for (let ni = ln.length - 1; ni >= 0; ni--) {
-        const id = ln[ni];
+      for (let ni = nodes.locationStart[stack[i] + 1] - 1; ni >= nodes.locationStart[stack[i]]; ni--) {
+        const id = nodes.locationNodes[ni];
         let kids = childIndex.get(node);
         if (!kids) childIndex.set(node, (kids = new Map()));
         let child = kids.get(id);

@@ -3,7 +3,7 @@ import { createCanvas, loadImage } from 'canvas';
 import { describe, expect, it } from 'vitest';
 import { fixture, sharedFixtures } from '../../test/helpers/shared.js';
 import { diffTree } from '../profile/diff.js';
-import type { Profile } from '../profile/model.js';
+import { locationLines, type Profile } from '../profile/model.js';
 import { parseProfile } from '../profile/pprof.js';
 import { resolveSampleIndex } from '../profile/top.js';
 import { callTree, type TreeNode } from '../profile/tree.js';
@@ -134,7 +134,7 @@ describe.skipIf(!sharedFixtures)('flame PNGs of real profiles', () => {
     for (let s = 0; s < cur.samples.count; s++) {
       let f = 1;
       for (let i = cur.samples.stackStart[s]; i < cur.samples.stackEnd[s]; i++)
-        for (const l of cur.locations[cur.samples.stack[i]].lines) {
+        for (const l of locationLines(cur, cur.samples.stack[i])) {
           if (l.func.name.includes('clientHandshake')) f = 3;
           else if (l.func.name.includes('gcBgMarkWorker')) f = 0.3;
         }
