@@ -231,8 +231,6 @@ function decode(buf: Uint8Array): Profile {
   let durationNanos = 0;
   let period = 0;
   let defaultSampleType = 0;
-  const decoder = new TextDecoder('utf-8');
-  const nodeBuf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
 
   const valueType = (wire: number): number[] => {
     const vt = [0, 0];
@@ -246,6 +244,7 @@ function decode(buf: Uint8Array): Profile {
     r.end = saved;
     return vt;
   };
+  const stringSpans: number[] = [];
   const lists = [sampleTypes, samples, mappings, locations, functions];
 
   while (r.pos < r.end) {
@@ -272,10 +271,9 @@ function decode(buf: Uint8Array): Profile {
       case 6: {
         expect(wire, LEN);
         const n = r.length();
-        const s = r.pos;
-        strings.push(n === 0 ? '' : n < 64 && isAscii(buf, s, s + n) ? nodeBuf.toString('latin1', s, s + n) : decoder.decode(buf.subarray(s, s + n)));
+        if (stringSpans.length === 0 && n !== 0) throw new MalformedError("string_table[0] must be ''");
+        stringSpans.push(r.pos, r.pos + n);
         r.pos += n;
-        if (strings[0] !== '') throw new MalformedError("string_table[0] must be ''");
         break;
       }
       case 7: dropFrames = int64(r, wire); break;
@@ -295,6 +293,7 @@ function decode(buf: Uint8Array): Profile {
     }
   }
 
+  decodeStrings(buf, stringSpans, strings);
   const r2 = { r, strings };
   const outMappings = decodeMappings(r2, mappings);
   const outFunctions = decodeFunctions(r2, functions);
@@ -546,6 +545,29 @@ function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations
   }
 
   return out;
+}
+
+/**
+ * The string table. Go writes it as one run at the end of the file, so when
+ * that run is ASCII we decode it once and cut the strings out of it (cheap
+ * slices) instead of decoding tens of thousands of small strings.
+ */
+function decodeStrings(buf: Uint8Array, spans: number[], out: string[]): void {
+  if (spans.length === 0) return;
+  const from = spans[0];
+  const to = spans[spans.length - 1];
+  const nodeBuf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (isAscii(buf, from, to)) {
+    const all = nodeBuf.toString('latin1', from, to);
+    for (let i = 0; i < spans.length; i += 2) out.push(all.slice(spans[i] - from, spans[i + 1] - from));
+    return;
+  }
+  const decoder = new TextDecoder('utf-8');
+  for (let i = 0; i < spans.length; i += 2) {
+    const s = spans[i];
+    const e = spans[i + 1];
+    out.push(s === e ? '' : isAscii(buf, s, e) ? nodeBuf.toString('latin1', s, e) : decoder.decode(buf.subarray(s, e)));
+  }
 }
 
 function isAscii(buf: Uint8Array, from: number, to: number): boolean {

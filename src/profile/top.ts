@@ -70,8 +70,8 @@ export interface FunctionNodes {
    */
   locationStart: Int32Array;
   locationNodes: Int32Array;
-  /** fmt.Sprint of pprof's NodeInfo, its last tie-breaker. */
-  infoKeys: string[];
+  /** fmt.Sprint of pprof's NodeInfo for a node, its last tie-breaker. */
+  infoKey(id: number): string;
 }
 
 function goBase(path: string): string {
@@ -84,7 +84,8 @@ function goBase(path: string): string {
 
 export function functionNodes(p: Profile): FunctionNodes {
   const names: string[] = [];
-  const infoKeys: string[] = [];
+  // For unnamed frames: [objfile, startLine] of each node; named ones need only the name.
+  const unnamed = new Map<number, [string, number]>();
   const index = new Map<string, number>();
   const node = (name: string, objfile: string, startLine: number): number => {
     const key = name !== '' ? name : `\u0000${objfile}\u0000${startLine}`;
@@ -93,7 +94,7 @@ export function functionNodes(p: Profile): FunctionNodes {
       id = names.length;
       index.set(key, id);
       names.push(name !== '' ? name : objfile !== '' ? `[${goBase(objfile)}]` : '<unknown>');
-      infoKeys.push(name !== '' ? `{${name}  0  0 0 }` : `{  0  ${startLine} 0 ${objfile}}`);
+      if (name === '') unnamed.set(id, [objfile, startLine]);
     }
     return id;
   };
@@ -122,7 +123,11 @@ export function functionNodes(p: Profile): FunctionNodes {
       locationNodes[at + j - first] = byFunc[locs.lineFunc[j]] >= 0 ? byFunc[locs.lineFunc[j]] : node('', objfile(i), fn.startLine);
     }
   }
-  return { names, locationStart, locationNodes, infoKeys };
+  const infoKey = (id: number) => {
+    const u = unnamed.get(id);
+    return u ? `{  0  ${u[1]} 0 ${u[0]}}` : `{${names[id]}  0  0 0 }`;
+  };
+  return { names, locationStart, locationNodes, infoKey };
 }
 
 /** Flat and cum per function node for one sample type (pprof's graph.newGraph). */
@@ -170,13 +175,16 @@ export function top(p: Profile, options: TopOptions = {}): TopTable {
   const ids: number[] = [];
   for (let i = 0; i < nodes.names.length; i++) if (flat[i] !== 0 || cum[i] !== 0) ids.push(i);
   const names = nodes.names;
-  const keys = nodes.infoKeys;
   const byName = (a: number, b: number) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0);
-  const byKey = (a: number, b: number) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0);
-  const first = options.cum ? cum : flat;
-  const second = options.cum ? flat : cum;
+  const byKey = (a: number, b: number) => {
+    const ka = nodes.infoKey(a);
+    const kb = nodes.infoKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+  const first = (options.cum ? cum : flat).map(Math.abs);
+  const second = (options.cum ? flat : cum).map(Math.abs);
   // pprof's FlatNameOrder (flat, name, cum) and CumNameOrder (cum, name, flat).
-  ids.sort((a, b) => Math.abs(first[b]) - Math.abs(first[a]) || byName(a, b) || Math.abs(second[b]) - Math.abs(second[a]) || byKey(a, b));
+  ids.sort((a, b) => first[b] - first[a] || byName(a, b) || second[b] - second[a] || byKey(a, b));
   const rows: TopRow[] = ids.map((id) => {
     const row: TopRow = { name: names[id], flat: flat[id], cum: cum[id] };
     if (inlineIn[id]) row.inline = callIn[id] ? 'partial-inline' : 'inline';
