@@ -6,18 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCli as run, type CliRun } from './helpers/cli.js';
 import { fixture, sharedFixtures } from './helpers/shared.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rca-malformed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 // A small deterministic generator, so a failure can be reproduced.
 function rng(seed: number) {
@@ -25,7 +19,7 @@ function rng(seed: number) {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-function expectCleanFailureOrSuccess(r: Awaited<ReturnType<typeof run>>, path: string) {
+function expectCleanFailureOrSuccess(r: CliRun, path: string) {
   expect([0, 2]).toContain(r.code);
   if (r.code === 2) {
     expect(r.err).toHaveLength(1);

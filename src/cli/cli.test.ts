@@ -4,17 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture, repoRoot, sharedFixtures } from '../../test/helpers/shared.js';
-import { main } from './main.js';
+import { runCli as run } from '../../test/helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rca-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err };
-}
 
 describe('rca-bot CLI', () => {
   it('the built bin answers --help with no further step', () => {

@@ -199,19 +199,55 @@ function skipField(buf: Uint8Array, pos: number, end: number, wire: number): num
   return r.pos;
 }
 
-/** Id → index lookups for ids that are usually 1..n. */
-function indexById(ids: number[]): (id: number) => number {
+/**
+ * Id → index for ids that are usually 1..n: table[id] (-1 where none); ids
+ * past the table are looked up in `sparse`. Callers index the table inline,
+ * which keeps the hot loops free of calls.
+ */
+interface IdIndex {
+  table: Int32Array;
+  sparse: Map<number, number>;
+}
+
+function indexById(ids: ArrayLike<number>): IdIndex {
   const n = ids.length;
-  let dense = true;
-  for (const id of ids) if (!(id >= 1 && id <= n)) dense = false;
-  if (dense) {
-    const table = new Int32Array(n + 1).fill(-1);
-    for (let i = 0; i < n; i++) table[ids[i]] = i;
-    return (id) => (id >= 1 && id <= n ? table[id] : -1);
+  const table = new Int32Array(n + 1).fill(-1);
+  const sparse = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (id >= 1 && id <= n) table[id] = i;
+    else sparse.set(id, i);
   }
-  const map = new Map<number, number>();
-  for (let i = 0; i < n; i++) map.set(ids[i], i);
-  return (id) => map.get(id) ?? -1;
+  return { table, sparse };
+}
+
+function lookup(index: IdIndex, id: number): number {
+  return id < index.table.length ? index.table[id] : (index.sparse.get(id) ?? -1);
+}
+
+/**
+ * Notes where the samples, mappings, locations, functions and strings are
+ * (fields 2 to 6, pushed as start/end pairs to lists[field - 1]) until a field
+ * of another kind; returns its position. `pending` is a key already read.
+ */
+function scan(buf: Uint8Array, pos: number, end: number, lists: number[][], pending = -1): number {
+  while (pos < end || pending >= 0) {
+    let key = pending;
+    const at = pos;
+    if (key < 0) {
+      key = varint(buf, pos, end, false);
+      pos = next;
+    }
+    pending = -1;
+    const num = key >>> 3;
+    if (num < 2 || num > 6 || (key & 7) !== LEN) return at;
+    const n = varint(buf, pos, end, false);
+    pos = next;
+    if (n > end - pos) throw new WireError('too much data');
+    lists[num - 1].push(pos, pos + n);
+    pos += n;
+  }
+  return pos;
 }
 
 function decode(buf: Uint8Array): Profile {
@@ -245,20 +281,16 @@ function decode(buf: Uint8Array): Profile {
     return vt;
   };
   const stringSpans: number[] = [];
-  const lists = [sampleTypes, samples, mappings, locations, functions];
+  const lists = [sampleTypes, samples, mappings, locations, functions, stringSpans];
 
+  r.pos = scan(buf, 0, buf.length, lists);
   while (r.pos < r.end) {
     const key = varint(buf, r.pos, r.end, false);
     r.pos = next;
     const num = Math.floor(key / 8);
     const wire = key & 7;
-    // Samples, mappings, locations and functions: note where they are, decode later.
-    if (num >= 2 && num <= 5 && wire === LEN) {
-      const n = varint(buf, r.pos, r.end, false);
-      const start = next;
-      if (n > r.end - start) throw new WireError('too much data');
-      lists[num - 1].push(start, start + n);
-      r.pos = start + n;
+    if (num >= 2 && num <= 6 && wire === LEN) {
+      r.pos = scan(buf, r.pos, r.end, lists, key);
       continue;
     }
     switch (num) {
@@ -268,14 +300,7 @@ function decode(buf: Uint8Array): Profile {
         break;
       }
       case 2: case 3: case 4: case 5: expect(wire, LEN); break;
-      case 6: {
-        expect(wire, LEN);
-        const n = r.length();
-        if (stringSpans.length === 0 && n !== 0) throw new MalformedError("string_table[0] must be ''");
-        stringSpans.push(r.pos, r.pos + n);
-        r.pos += n;
-        break;
-      }
+      case 6: expect(wire, LEN); break;
       case 7: dropFrames = int64(r, wire); break;
       case 8: keepFrames = int64(r, wire); break;
       case 9:
@@ -351,21 +376,28 @@ function decodeMappings(ctx: Ctx, mappings: number[]): Mapping[] {
 
 function decodeFunctions(ctx: Ctx, functions: number[]): Func[] {
   const { r, strings } = ctx;
+  const buf = r.buf;
   const outFunctions: Func[] = new Array(functions.length / 2);
   for (let i = 0; i < outFunctions.length; i++) {
-    at(r, functions[2 * i], functions[2 * i + 1]);
+    let pos = functions[2 * i];
+    const end = functions[2 * i + 1];
     let id = 0, name = 0, systemName = 0, filename = 0, startLine = 0;
-    while (r.pos < r.end) {
-      const key = r.key();
-      const w = key & 7;
-      switch (Math.floor(key / 8)) {
-        case 1: id = uint64(r, w); break;
-        case 2: name = int64(r, w); break;
-        case 3: systemName = int64(r, w); break;
-        case 4: filename = int64(r, w); break;
-        case 5: startLine = int64(r, w); break;
-        default: r.skip(w);
+    while (pos < end) {
+      const key = varint(buf, pos, end, false);
+      pos = next;
+      const field = key >>> 3;
+      if (field < 1 || field > 5) {
+        pos = skipField(buf, pos, end, key & 7);
+        continue;
       }
+      expect(key & 7, VARINT);
+      const v = varint(buf, pos, end, field !== 1);
+      pos = next;
+      if (field === 1) id = v;
+      else if (field === 2) name = v;
+      else if (field === 3) systemName = v;
+      else if (field === 4) filename = v;
+      else startLine = v;
     }
     const f: Func = { id, name: str(strings, name), systemName: str(strings, systemName), filename: str(strings, filename), startLine };
     outFunctions[i] = f;
@@ -423,7 +455,7 @@ function decodeLocations(ctx: Ctx, locations: number[], mappings: Mapping[], fun
           }
           pos = next;
         }
-        out.lineFunc[lines] = functionId === 0 ? -1 : functionAt(functionId);
+        out.lineFunc[lines] = functionId === 0 ? -1 : lookup(functionAt, functionId);
         out.lineNumber[lines] = line;
         lines++;
       } else if (field >= 1 && field <= 3) {
@@ -440,7 +472,7 @@ function decodeLocations(ctx: Ctx, locations: number[], mappings: Mapping[], fun
       } else pos = skipField(buf, pos, end, wire);
     }
     out.lineEnd[i] = lines;
-    out.mapping[i] = mappingAt(mappingId);
+    out.mapping[i] = lookup(mappingAt, mappingId);
   }
   return out;
 }
@@ -449,7 +481,8 @@ function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations
   const { r, strings } = ctx;
   const count = samples.length / 2;
   const buf = r.buf;
-  const locationAt = indexById(Array.from(outLocations.id));
+  const locationAt = indexById(outLocations.id);
+  const table = locationAt.table;
   // A location id takes at least one byte on the wire, so this bounds the stack table.
   let idBytes = 0;
   for (let i = 0; i < count; i++) idBytes += samples[2 * i + 1] - samples[2 * i];
@@ -493,7 +526,8 @@ function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations
         const packed = w === LEN;
         for (let first = true; packed ? pos < stop : first; first = false) {
           if (field === 1) {
-            const li = locationAt(varint(buf, pos, stop, false));
+            const id = varint(buf, pos, stop, false);
+            const li = id < table.length ? table[id] : lookup(locationAt, id);
             if (li < 0) throw new InvalidError('sample has nil location');
             stack[top++] = li;
           } else {
@@ -554,6 +588,7 @@ function decodeSamples(ctx: Ctx, samples: number[], nTypes: number, outLocations
  */
 function decodeStrings(buf: Uint8Array, spans: number[], out: string[]): void {
   if (spans.length === 0) return;
+  if (spans[1] !== spans[0]) throw new MalformedError("string_table[0] must be ''");
   const from = spans[0];
   const to = spans[spans.length - 1];
   const nodeBuf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);

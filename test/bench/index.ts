@@ -8,6 +8,7 @@ import { parseProfile } from '../../src/profile/pprof.js';
 import { resolveSampleIndex, top } from '../../src/profile/top.js';
 import { callTree } from '../../src/profile/tree.js';
 import { renderFlamePng } from '../../src/render/index.js';
+import { bigCpuProfile } from './bigcpu.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = resolve(root, '../shared/fixtures/pprof');
@@ -36,7 +37,9 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { ms
   return { ms: median(times), rss: hasTime ? median(rss) : undefined };
 }
 
+const big = bigCpuProfile(root);
 const cases = [
+  ...(big ? [{ file: big, type: 'cpu' }] : []),
   { file: 'pyroscope__heap_go_truncated_3.pb.gz', type: 'alloc_objects' },
   { file: 'ddpprofformat__test.pprof', type: 'cpu-time' },
   { file: 'pyroscope__cpu_go_truncated_1.pb.gz', type: 'cpu' },
@@ -45,13 +48,13 @@ const cases = [
 const fmt = (x: number, d = 0) => x.toFixed(d);
 console.log(`profile engine bench (${runs} runs each, median; node ${process.version}${hasGo ? ', go tool pprof alongside' : ', go not installed'})\n`);
 for (const { file, type } of cases) {
-  const path = join(fixtures, file);
+  const path = file.startsWith('/') ? file : join(fixtures, file);
   if (!existsSync(path)) {
     console.log(`${file}: skipped (../shared/fixtures absent)`);
     continue;
   }
   const ours = measure(process.execPath, [bin, 'top', path, '--json', '--sample-index', type]);
-  let line = `${file} (${type}, ${fmt(readFileSync(path).length / 1024)} KB)\n  rca-bot top --json: ${fmt(ours.ms)} ms, ${ours.rss ? fmt(ours.rss) : '?'} MB peak RSS`;
+  let line = `${file.replace(root + '/', '')} (${type}, ${fmt(readFileSync(path).length / 1024)} KB)\n  rca-bot top --json: ${fmt(ours.ms)} ms, ${ours.rss ? fmt(ours.rss) : '?'} MB peak RSS`;
   if (hasGo) {
     const go = measure('go', ['tool', 'pprof', '-symbolize=none', '-top', `-sample_index=${type}`, path], { TZ: 'UTC' });
     line += `\n  go tool pprof -top:  ${fmt(go.ms)} ms, ${go.rss ? fmt(go.rss) : '?'} MB peak RSS\n  ratio: ${(ours.ms / go.ms).toFixed(2)}x the time of go tool pprof`;
