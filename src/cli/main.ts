@@ -17,6 +17,11 @@ const commands: Record<string, { load: () => Promise<Run>; usage: string; summar
     usage: usages.flame,
     summary: 'a flame graph PNG or interactive HTML (a diff with --base)',
   },
+  diagnose: {
+    load: async () => (await import('./diagnose.js')).runDiagnose,
+    usage: usages.diagnose,
+    summary: 'capture a live Go service, find the cause, say how sure (exit 3 when no capture succeeded)',
+  },
   demo: {
     load: async () => (await import('./demo.js')).runDemo,
     usage: usages.demo,
@@ -27,7 +32,7 @@ const commands: Record<string, { load: () => Promise<Run>; usage: string; summar
 export function help(): string {
   const lines = ['rca-bot: find why a Go service is slow or failing', '', 'Commands:'];
   for (const c of Object.values(commands)) lines.push(`  ${c.usage}`, `      ${c.summary}`);
-  lines.push('', 'Exit codes: 0 done, 2 bad input (one line on stderr says what), 1 a bug in rca-bot.');
+  lines.push('', 'Exit codes: 0 done, 2 bad input (one line on stderr says what), 3 nothing could be captured, 1 a bug in rca-bot.');
   return lines.join('\n');
 }
 

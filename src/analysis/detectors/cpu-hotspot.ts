@@ -1,0 +1,40 @@
+// One code path dominates CPU: most of the CPU time, outside the garbage
+// collector, is spent under one application function.
+import type { Detector } from '../inputs.js';
+import { appKey, bySite, confidence, pct, seconds, stackSamples, strength, total } from '../stacks.js';
+import { gcShare } from './gc-pressure.js';
+
+export const cpuHotspot: Detector = {
+  kind: 'cpu-hotspot',
+  detect({ cpu, goroutineEnd, seconds: window }) {
+    if (!cpu) return [];
+    const samples = stackSamples(cpu, 'cpu');
+    const all = total(samples);
+    if (all === 0) return [];
+    const cores = all / 1e9 / window;
+    const { gc, share: gcPart } = gcShare(samples);
+    const sites = bySite(samples.filter((s) => !gc.has(s)), appKey);
+    const top = sites[0];
+    if (!top?.location) return [];
+    const share = top.value / all;
+    // Half a core busy is worth a look; when the collector takes much of it, that is gc-pressure's story.
+    const conf = confidence(strength(cores, 0.5) * (1 - gcPart), share);
+    const evidence = [
+      { source: 'cpu', summary: `${top.location.function} and what it calls used ${seconds(top.value)} of ${seconds(all)} CPU (${pct(share)}) over ${window} s (${cores.toFixed(2)} cores)` },
+    ];
+    if (goroutineEnd) {
+      const g = stackSamples(goroutineEnd, 'goroutine');
+      const running = g.filter((s) => s.frames.some((f) => f.name === top.location!.function)).reduce((a, s) => a + s.value, 0);
+      if (running >= 2) evidence.push({ source: 'goroutine', summary: `${running} of ${total(g)} goroutines were in ${top.location.function} at the end of the window` });
+    }
+    return [
+      {
+        kind: 'cpu-hotspot',
+        title: `${top.location.function} takes ${pct(share)} of the service's CPU.`,
+        confidence: conf,
+        location: top.location,
+        evidence,
+      },
+    ];
+  },
+};

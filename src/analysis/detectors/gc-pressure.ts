@@ -1,0 +1,41 @@
+// The garbage collector takes a large share of CPU because the service
+// allocates fast; the finding points at the code that allocates most.
+import type { Detector } from '../inputs.js';
+import { appKey, bySite, confidence, megabytes, pct, stackSamples, strength, total, type StackSample } from '../stacks.js';
+
+const gcFrames = /^runtime\.(gcBgMarkWorker|gcAssistAlloc|gcAssistAlloc1|gcDrain|gcDrainN|markroot|scanobject|scanblock|greyobject|bgsweep|sweepone|gcMarkTermination|wbBufFlush|bulkBarrierPreWrite)$/;
+
+/** The CPU samples spent in the garbage collector, and their share of all CPU. */
+export function gcShare(samples: StackSample[]): { gc: Set<StackSample>; share: number } {
+  const gc = new Set(samples.filter((s) => s.frames.some((f) => gcFrames.test(f.name))));
+  const all = total(samples);
+  return { gc, share: all > 0 ? total([...gc]) / all : 0 };
+}
+
+export const gcPressure: Detector = {
+  kind: 'gc-pressure',
+  detect({ cpu, allocs, seconds: window }) {
+    if (!cpu || !allocs) return [];
+    const cpuSamples = stackSamples(cpu, 'cpu');
+    const { share } = gcShare(cpuSamples);
+    const allocated = stackSamples(allocs, 'alloc_space');
+    const rate = total(allocated) / window;
+    const top = bySite(allocated, appKey)[0];
+    if (!top?.location) return [];
+    // A fifth of the CPU in the collector and 50 MB/s allocated: the collector is working for the code.
+    const siteShare = top.value / total(allocated);
+    const conf = confidence(Math.min(strength(share, 0.2), strength(rate, 50 << 20)), siteShare);
+    return [
+      {
+        kind: 'gc-pressure',
+        title: `The garbage collector takes ${pct(share)} of CPU; ${top.location.function} allocates most of the memory.`,
+        confidence: conf,
+        location: top.location,
+        evidence: [
+          { source: 'cpu', summary: `garbage collection used ${pct(share)} of ${(total(cpuSamples) / 1e9).toFixed(2)} s CPU over ${window} s` },
+          { source: 'allocs', summary: `${megabytes(rate)}/s allocated; ${top.location.function} allocated ${pct(siteShare)} of it (${megabytes(top.value)} in ${window} s)` },
+        ],
+      },
+    ];
+  },
+};

@@ -1,0 +1,24 @@
+// What the detectors read: the profiles of one capture window and the probes' answers.
+import type { Profile } from '../profile/model.js';
+import type { ProbeResult } from '../sources/probes.js';
+import type { Finding, FindingKind } from '../rca/model.js';
+
+export interface Inputs {
+  /** Length of the capture window. */
+  seconds: number;
+  cpu?: Profile;
+  block?: Profile;
+  mutex?: Profile;
+  allocs?: Profile;
+  heapStart?: Profile;
+  heapEnd?: Profile;
+  goroutineStart?: Profile;
+  goroutineEnd?: Profile;
+  probes: ProbeResult[];
+}
+
+/** A detector reads the inputs and returns what it found (nothing, usually). */
+export interface Detector {
+  kind: FindingKind;
+  detect(inputs: Inputs): Finding[];
+}

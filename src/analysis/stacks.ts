@@ -1,0 +1,170 @@
+// Reading stacks the way the detectors need them: frames with their kind
+// and line, what a stack is waiting on, and where the application is in it.
+
+import { frameKind, type FrameKind } from '../profile/frames.js';
+import type { Profile } from '../profile/model.js';
+import { resolveSampleIndex } from '../profile/top.js';
+import type { CodeLocation } from '../rca/model.js';
+
+export interface Frame {
+  name: string;
+  file: string;
+  line: number;
+  kind: FrameKind;
+}
+
+export interface StackSample {
+  /** Leaf first. */
+  frames: Frame[];
+  value: number;
+}
+
+/** The samples of one sample type with their frames, leaving out rca-bot's own capture requests. */
+export function stackSamples(p: Profile, sampleType: string): StackSample[] {
+  const index = resolveSampleIndex(p, sampleType);
+  if (!index.ok) return [];
+  const locs = p.locations;
+  const perLocation: Frame[][] = new Array(locs.count);
+  for (let i = 0; i < locs.count; i++) {
+    const frames: Frame[] = [];
+    for (let j = locs.lineStart[i]; j < locs.lineEnd[i]; j++) {
+      const fn = p.functions[locs.lineFunc[j]];
+      frames.push({ name: fn.name, file: fn.filename, line: locs.lineNumber[j], kind: frameKind(fn.name, fn.filename) });
+    }
+    if (frames.length === 0) {
+      const m = locs.mapping[i] >= 0 ? p.mappings[locs.mapping[i]].file : '';
+      frames.push({ name: m ? `[${m.split('/').pop()}]` : '<unknown>', file: '', line: 0, kind: 'native' });
+    }
+    perLocation[i] = frames;
+  }
+  const n = p.sampleTypes.length;
+  const out: StackSample[] = [];
+  const { stack, stackStart, stackEnd, values, count } = p.samples;
+  for (let s = 0; s < count; s++) {
+    const value = values[s * n + index.value];
+    if (value === 0) continue;
+    const frames: Frame[] = [];
+    for (let i = stackStart[s]; i < stackEnd[s]; i++) frames.push(...perLocation[stack[i]]);
+    if (frames.some(isOwnCapture)) continue;
+    out.push({ frames, value });
+  }
+  return out;
+}
+
+// The profiler's own handlers: a capture in progress shows as a long wait.
+function isOwnCapture(f: Frame): boolean {
+  return f.name.startsWith('net/http/pprof.') || f.name.startsWith('runtime/pprof.');
+}
+
+export function total(samples: StackSample[]): number {
+  let t = 0;
+  for (const s of samples) t += s.value;
+  return t;
+}
+
+/** The first application frame from the leaf, as a code location. */
+export function firstAppFrame(frames: Frame[]): CodeLocation | undefined {
+  const f = frames.find((x) => x.kind === 'app');
+  return f ? { function: f.name, file: f.file, line: f.line } : undefined;
+}
+
+const requestRoots = [
+  'net/http.(*conn).serve',
+  'net/http.HandlerFunc.ServeHTTP',
+  'google.golang.org/grpc.(*Server).handleStream',
+  'google.golang.org/grpc.(*Server).processUnaryRPC',
+  'github.com/valyala/fasthttp.(*Server).serveConn',
+];
+
+/** True when the stack serves a request (HTTP or gRPC handler below it). */
+export function onRequestPath(frames: Frame[]): boolean {
+  return frames.some((f) => requestRoots.includes(f.name));
+}
+
+export type WaitKind = 'mutex' | 'channel' | 'io' | 'idle' | 'sleep' | 'running';
+
+const mutexFrames = /^sync\.\(\*(Mutex|RWMutex)\)\.(Lock|RLock|lockSlow|rLockSlow)$|^sync\.runtime_Semacquire(Mutex|RWMutexR?)$|^runtime\.semacquire(Mutex|RWMutex)/;
+const channelFrames = /^runtime\.(chanrecv[12]?|chansend1?|selectgo|block)$|^sync\.runtime_Semacquire$|^golang\.org\/x\/sync\/semaphore\.\(\*Weighted\)\.Acquire$/;
+const idleFrames = /^sync\.\(\*Cond\)\.Wait$|^sync\.runtime_notifyListWait$|^runtime\.gcBgMarkWorker$|^runtime\.bgsweep$|^runtime\.bgscavenge$|^runtime\.forcegchelper$|^runtime\.runfinq$|^os\/signal\.signal_recv$|^runtime\.(timerproc|sysmon)$/;
+
+/**
+ * What the stack waits on, judged from the frames nearest the leaf: a mutex,
+ * a channel or semaphore, the network, an idle loop, a sleep, or nothing.
+ */
+export function waitKind(frames: Frame[]): WaitKind {
+  for (const f of frames) {
+    if (mutexFrames.test(f.name)) return 'mutex';
+    if (idleFrames.test(f.name)) return 'idle';
+    if (f.name === 'internal/poll.runtime_pollWait' || f.name === 'runtime.netpollblock') return 'io';
+    if (f.name === 'time.Sleep' || f.name === 'runtime.timeSleep') return 'sleep';
+    if (channelFrames.test(f.name)) return 'channel';
+    if (f.kind !== 'runtime' && !f.name.startsWith('sync.') && !f.name.startsWith('internal/')) break;
+  }
+  return 'running';
+}
+
+/** The first frame above the waiting primitive: what the stack is waiting for (e.g. database/sql.(*DB).conn). */
+export function waitSite(frames: Frame[]): string {
+  const f = frames.find((x) => x.kind !== 'runtime' && !x.name.startsWith('sync.') && !x.name.startsWith('internal/') && !channelFrames.test(x.name));
+  return f?.name ?? frames[0]?.name ?? '<unknown>';
+}
+
+export interface Site {
+  key: string;
+  location?: CodeLocation;
+  value: number;
+  samples: number;
+}
+
+/** Sums samples by a key; each site keeps the location of its heaviest sample. */
+export function bySite(samples: StackSample[], key: (s: StackSample) => string | undefined): Site[] {
+  const sites = new Map<string, Site & { heaviest: number }>();
+  for (const s of samples) {
+    const k = key(s);
+    if (k === undefined) continue;
+    let site = sites.get(k);
+    if (!site) sites.set(k, (site = { key: k, value: 0, samples: 0, heaviest: -Infinity }));
+    site.value += s.value;
+    site.samples++;
+    if (s.value > site.heaviest) {
+      site.heaviest = s.value;
+      site.location = firstAppFrame(s.frames);
+    }
+  }
+  return [...sites.values()].map(({ heaviest: _, ...site }) => site).sort((a, b) => b.value - a.value);
+}
+
+/** The key of the first application frame (function and file), or undefined when the stack has none. */
+export function appKey(s: StackSample): string | undefined {
+  const f = s.frames.find((x) => x.kind === 'app');
+  return f ? `${f.name}\u0000${f.file}` : undefined;
+}
+
+/** How strong a signal is: 0.5 when `x` reaches `threshold`, nearing 1 as it grows past it. */
+export function strength(x: number, threshold: number): number {
+  if (!(x > 0) || !(threshold > 0)) return 0;
+  return 1 - 0.5 ** (x / threshold);
+}
+
+/**
+ * A finding's confidence: how strong its signal is, weighed by how much of
+ * the picture it explains (its share of the CPU, of the waiting, of the
+ * growth). Never certain: at most 0.95.
+ */
+export function confidence(signal: number, share: number): number {
+  return round(Math.min(0.95, signal * Math.sqrt(Math.max(0, Math.min(1, share)))));
+}
+
+export const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+
+export const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+export function seconds(ns: number): string {
+  const s = ns / 1e9;
+  return s >= 10 ? `${s.toFixed(0)} s` : s >= 0.1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(0)} ms`;
+}
+
+export function megabytes(bytes: number): string {
+  const mb = bytes / (1 << 20);
+  return `${Math.abs(mb) >= 10 ? mb.toFixed(0) : mb.toFixed(1)} MB`;
+}

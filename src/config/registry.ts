@@ -1,0 +1,109 @@
+// The service registry: one YAML file naming the services rca-bot may touch,
+// where their profiles and probes are, and which channels they belong to.
+// Read and validated once at start-up; a bad file names the bad key.
+
+import { readFileSync } from 'node:fs';
+import { parse, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { err, ok, type Result } from '../errors.js';
+
+const findingKinds = ['cpu-hotspot', 'lock-contention', 'pool-exhaustion', 'goroutine-leak', 'memory-growth', 'gc-pressure'] as const;
+
+const httpUrl = z
+  .string()
+  .refine((s) => /^https?:\/\/[^/\s]+/.test(s) && URL.canParse(s), { message: 'expected an http or https URL' });
+
+const probe = z
+  .object({
+    name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, dot, dash or underscore'),
+    url: httpUrl,
+    /** What a healthy answer looks like: the status code and/or fields of the JSON body. */
+    expect: z
+      .object({
+        status: z.number().int().min(100).max(599).optional(),
+        json: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict()
+      .default({ status: 200 }),
+    /** The finding a failing answer is evidence for. */
+    indicates: z.enum(findingKinds).optional(),
+  })
+  .strict();
+
+const service = z
+  .object({
+    pprof: httpUrl,
+    /** Default capture window in seconds. */
+    seconds: z.number().int().min(1).max(300).default(10),
+    probes: z.array(probe).default([]),
+    channels: z
+      .object({
+        slack: z.array(z.string()).default([]),
+        feishu: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ slack: [], feishu: [] }),
+  })
+  .strict();
+
+const registry = z
+  .object({
+    services: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'service names are lower-case letters, digits, dot, dash or underscore'), service),
+  })
+  .strict();
+
+export type Registry = z.infer<typeof registry>;
+export type ServiceConfig = z.infer<typeof service>;
+export type ProbeConfig = z.infer<typeof probe>;
+
+/** Validates a parsed registry; the error names the file, the key path and why. */
+export function validateRegistry(data: unknown, file: string): Result<Registry> {
+  const parsed = registry.safeParse(data ?? {});
+  if (parsed.success) return ok(parsed.data);
+  const issue = parsed.error.issues[0];
+  const path = issue.path.length ? issue.path.join('.') : '(top level)';
+  return err(`${file}: ${path}: ${issue.message}`);
+}
+
+export function parseRegistry(text: string, file: string): Result<Registry> {
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (e) {
+    if (e instanceof YAMLParseError) {
+      const at = e.linePos?.[0];
+      return err(`${file}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML (${e.message.split('\n')[0]})`);
+    }
+    throw e;
+  }
+  return validateRegistry(data, file);
+}
+
+export function loadRegistry(file: string): Result<Registry> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return err(`${file}: ${code === 'ENOENT' ? 'no such file (set RCA_CONFIG or create rca.config.yaml)' : (e as Error).message}`);
+  }
+  return parseRegistry(text, file);
+}
+
+/** Services whose names are close to `name`, for "did you mean". */
+export function closeNames(reg: Registry, name: string): string[] {
+  const names = Object.keys(reg.services);
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  return names
+    .map((n) => ({ n, d: n.includes(name) || name.includes(n) ? 0 : distance(n, name) }))
+    .filter((x) => x.d <= Math.max(2, Math.floor(name.length / 3)))
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
+    .map((x) => x.n)
+    .slice(0, 3);
+}

@@ -1,0 +1,65 @@
+// One diagnosis: capture a service's profiles and probes over a window,
+// run every detector, fuse the findings into a Report.
+
+import { detectors } from '../analysis/detectors/index.js';
+import type { Inputs } from '../analysis/inputs.js';
+import type { ProbeConfig } from '../config/registry.js';
+import { capturePprof, type Capture, type CaptureName, type CaptureOptions } from '../sources/pprof.js';
+import { runProbes } from '../sources/probes.js';
+import { fuse } from './fuse.js';
+import type { Report } from './model.js';
+
+export interface Target {
+  service: string;
+  /** Base URL serving /debug/pprof/*. */
+  pprof: string;
+  probes: ProbeConfig[];
+}
+
+export interface Diagnosis {
+  report: Report;
+  /** The captures, with their profiles, for rendering and saving. */
+  captures: Capture[];
+}
+
+const inputName: Record<CaptureName, keyof Inputs> = {
+  cpu: 'cpu',
+  block: 'block',
+  mutex: 'mutex',
+  allocs: 'allocs',
+  'heap-start': 'heapStart',
+  'heap-end': 'heapEnd',
+  'goroutine-start': 'goroutineStart',
+  'goroutine-end': 'goroutineEnd',
+};
+
+// Without these the bot cannot tell a healthy service from one it could not see.
+const essential: CaptureName[] = ['cpu', 'block', 'goroutine-end'];
+
+export async function diagnose(target: Target, options: Omit<CaptureOptions, 'seconds'> & { seconds: number }): Promise<Diagnosis> {
+  const start = new Date();
+  const t0 = performance.now();
+  const [captures, probes] = await Promise.all([capturePprof(target.pprof, options), runProbes(target.probes, options.seconds, options.signal)]);
+  const t1 = performance.now();
+  const inputs: Inputs = { seconds: options.seconds, probes };
+  for (const c of captures) if (c.profile) (inputs as unknown as Record<string, unknown>)[inputName[c.name]] = c.profile;
+  const found = detectors.flatMap((d) => d.detect(inputs));
+  const errors = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
+  const captured = captures.filter((c) => c.profile).length;
+  const essentialFailed = captures.some((c) => essential.includes(c.name) && !c.profile);
+  const fused = fuse(found, probes, errors, captured, essentialFailed);
+  const t2 = performance.now();
+  return {
+    captures,
+    report: {
+      service: target.service,
+      target: target.pprof,
+      window: { start: start.toISOString(), seconds: options.seconds },
+      verdict: fused.verdict,
+      findings: fused.findings,
+      artifacts: [],
+      errors: fused.errors,
+      timings: { capture: Math.round(t1 - t0), analysis: Math.round(t2 - t1) },
+    },
+  };
+}

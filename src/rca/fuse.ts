@@ -1,0 +1,77 @@
+// Fusion: the detectors' findings and the probes' answers become one
+// verdict. Independent sources that agree confirm a cause; a lone signal
+// goes to a human; when nothing is strong the service looks healthy.
+
+import type { ProbeResult } from '../sources/probes.js';
+import type { CaptureError, Evidence, Finding, FindingKind, Verdict } from './model.js';
+
+/** Findings below this are noise and are not reported. */
+const REPORTED = 0.2;
+/** A finding at or above this is a cause worth naming. */
+const STRONG = 0.5;
+
+/** The independent source an evidence line comes from ("goroutine-start" and "goroutine-end" are one). */
+export function sourceOf(e: Evidence): string {
+  return e.source.replace(/-(start|end)$/, '');
+}
+
+export function sourceCount(f: Finding): number {
+  return new Set(f.evidence.map(sourceOf)).size;
+}
+
+const probeHints: [RegExp, FindingKind][] = [
+  [/pool|conn|connection|database|\bdb\b/i, 'pool-exhaustion'],
+  [/goroutine/i, 'goroutine-leak'],
+  [/mutex|lock/i, 'lock-contention'],
+  [/\bgc\b|garbage/i, 'gc-pressure'],
+  [/heap|memory|\brss\b/i, 'memory-growth'],
+  [/cpu|load/i, 'cpu-hotspot'],
+];
+
+/** The finding a failing probe speaks to: as configured, or guessed from its name and answer. */
+export function probeKind(p: ProbeResult): FindingKind | undefined {
+  if (p.indicates) return p.indicates;
+  const text = `${p.name} ${p.url} ${p.body ?? ''}`;
+  return probeHints.find(([rx]) => rx.test(text))?.[1];
+}
+
+export interface Fused {
+  verdict: Verdict;
+  findings: Finding[];
+  errors: CaptureError[];
+}
+
+/**
+ * @param captured how many profile captures succeeded
+ * @param essentialFailed whether a capture needed to call the service healthy failed
+ */
+export function fuse(found: Finding[], probes: ProbeResult[], errors: CaptureError[], captured: number, essentialFailed: boolean): Fused {
+  const findings = found.map((f) => ({ ...f, evidence: [...f.evidence] }));
+  const outErrors = [...errors];
+  for (const p of probes) {
+    if (p.ok) continue;
+    const source = `probe:${p.name}`;
+    if (p.status === undefined) {
+      outErrors.push({ source, error: p.reason ?? 'no answer' });
+      continue;
+    }
+    const quote = `${p.url} answered HTTP ${p.status}: ${p.body ?? ''} (${p.reason})`;
+    const kind = probeKind(p);
+    const match = kind && findings.find((f) => f.kind === kind && f.confidence >= REPORTED);
+    if (match) match.evidence.push({ source, summary: quote });
+    else if (kind) findings.push({ kind, title: `Probe ${p.name} reports a problem.`, confidence: 0.4, evidence: [{ source, summary: quote }] });
+    else outErrors.push({ source, error: quote });
+  }
+  const reported = findings
+    .filter((f) => f.confidence >= REPORTED)
+    .sort((a, b) => b.confidence - a.confidence || sourceCount(b) - sourceCount(a));
+  const top = reported[0];
+  let verdict: Verdict;
+  if (captured === 0) verdict = 'inconclusive';
+  else if (!top || top.confidence < STRONG) verdict = essentialFailed ? 'inconclusive' : 'healthy';
+  else {
+    const n = sourceCount(top);
+    verdict = n >= 3 ? 'confirmed' : n === 2 ? 'likely' : 'needs-review';
+  }
+  return { verdict, findings: reported, errors: outErrors };
+}

@@ -1,0 +1,71 @@
+// The domain model the whole project shares: what a diagnosis found, and
+// why. Plain data, no behaviour. Captures and analysis produce it; the chat,
+// console, HTML and CLI renderers read it.
+
+export type FindingKind =
+  | 'cpu-hotspot'
+  | 'lock-contention'
+  | 'pool-exhaustion'
+  | 'goroutine-leak'
+  | 'memory-growth'
+  | 'gc-pressure';
+
+/**
+ * confirmed: three or more independent sources support the top finding;
+ * likely: two; needs-review: one; healthy: no finding is strong;
+ * inconclusive: the captures that matter failed.
+ */
+export type Verdict = 'confirmed' | 'likely' | 'needs-review' | 'healthy' | 'inconclusive';
+
+export interface Evidence {
+  /** Where it comes from: "cpu", "block", "mutex", "goroutine", "heap", "allocs", "probe:<name>". */
+  source: string;
+  /** One line with the numbers. */
+  summary: string;
+}
+
+export interface CodeLocation {
+  function: string;
+  file: string;
+  line: number;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  /** One plain sentence. */
+  title: string;
+  /** 0..1. */
+  confidence: number;
+  /** The first application frame on the path that explains the finding. */
+  location?: CodeLocation;
+  evidence: Evidence[];
+}
+
+/** Something produced alongside the report: a flame graph, a raw profile, the summary. */
+export interface Artifact {
+  name: string;
+  kind: 'flame-png' | 'flame-html' | 'profile' | 'summary';
+  mediaType: string;
+  /** Which capture it shows, for flame graphs and profiles. */
+  source?: string;
+  /** Where it was written, when it was. */
+  path?: string;
+}
+
+export interface CaptureError {
+  source: string;
+  error: string;
+}
+
+export interface Report {
+  service: string;
+  /** The base URL that was captured. */
+  target: string;
+  window: { start: string; seconds: number };
+  verdict: Verdict;
+  findings: Finding[];
+  artifacts: Artifact[];
+  errors: CaptureError[];
+  /** Milliseconds per step: capture, analysis, render. */
+  timings: Record<string, number>;
+}

@@ -1,0 +1,138 @@
+// Captures a Go service's profiles over one window, in parallel: CPU,
+// block, mutex and allocs as deltas over the window, heap and goroutine
+// snapshots at its start and end. Each capture either yields a profile or a
+// one-line error; one failing never stops the others.
+
+import { err, ok, type Result } from '../errors.js';
+import type { Profile } from '../profile/model.js';
+import { parseProfile } from '../profile/pprof.js';
+import { get } from './http.js';
+
+export type CaptureName = 'cpu' | 'block' | 'mutex' | 'allocs' | 'heap-start' | 'heap-end' | 'goroutine-start' | 'goroutine-end';
+
+export interface Capture {
+  name: CaptureName;
+  /** The path and query that was fetched, for messages. */
+  path: string;
+  profile?: Profile;
+  /** The raw bytes, kept so they can be saved or re-read. */
+  bytes?: Buffer;
+  error?: string;
+  ms: number;
+}
+
+export interface CaptureOptions {
+  seconds: number;
+  signal?: AbortSignal;
+  /** Cap on each response body. */
+  maxBodyBytes?: number;
+  /** Cap on each decompressed profile. */
+  maxProfileBytes?: number;
+  /** Extra time beyond the window before a request is given up. */
+  marginMs?: number;
+  /** First back-off when the CPU profiler is busy (doubles each time). */
+  busyBackoffMs?: number;
+}
+
+const defaults = { maxBodyBytes: 64 << 20, maxProfileBytes: 256 << 20, marginMs: 10_000, busyBackoffMs: 500 };
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** Go's answer when another CPU profile is running (net/http/pprof). */
+function isBusy(status: number, headers: Headers, body: Buffer): boolean {
+  return status === 500 && headers.has('x-go-pprof') && /cpu profiling already in use/i.test(body.toString('utf8', 0, 200));
+}
+
+type Options = Required<Omit<CaptureOptions, 'signal'>> & { signal?: AbortSignal };
+
+function fetchProfile(base: string, path: string, timeoutMs: number, o: Options) {
+  return get(base + path, { timeoutMs, maxBytes: o.maxBodyBytes, signal: o.signal });
+}
+
+async function one(base: string, name: CaptureName, path: string, timeoutMs: number, o: Options): Promise<Capture> {
+  const t0 = performance.now();
+  const done = (r: Result<{ profile: Profile; bytes: Buffer }>): Capture => ({
+    name,
+    path,
+    ms: Math.round(performance.now() - t0),
+    ...(r.ok ? r.value : { error: r.error }),
+  });
+  const res = await fetchProfile(base, path, timeoutMs, o);
+  if (!res.ok) return done(res);
+  return done(decode(res.value.status, res.value.headers, res.value.body, o.maxProfileBytes));
+}
+
+function decode(status: number, headers: Headers, body: Buffer, maxProfileBytes: number): Result<{ profile: Profile; bytes: Buffer }> {
+  if (status !== 200) {
+    const text = body.toString('utf8', 0, 200).trim().split('\n')[0];
+    return err(`HTTP ${status}${text ? `: ${text}` : ''}`);
+  }
+  const parsed = parseProfile(body, { maxBytes: maxProfileBytes });
+  if (!parsed.ok) {
+    const type = headers.get('content-type') ?? 'no content type';
+    return err(`${parsed.error} (${type}, ${body.length} bytes)`);
+  }
+  return ok({ profile: parsed.value, bytes: body });
+}
+
+// Go allows one CPU profile at a time per process: captures of one target
+// from this process share the one in flight instead of starting another.
+const cpuInFlight = new Map<string, Promise<Capture>>();
+
+async function cpuCapture(base: string, o: Options): Promise<Capture> {
+  const running = cpuInFlight.get(base);
+  if (running) return running;
+  const p = cpuWithRetry(base, o).finally(() => cpuInFlight.delete(base));
+  cpuInFlight.set(base, p);
+  return p;
+}
+
+async function cpuWithRetry(base: string, o: Options): Promise<Capture> {
+  const t0 = performance.now();
+  const deadline = t0 + o.seconds * 1000 + o.marginMs;
+  let backoff = o.busyBackoffMs;
+  let path = `/debug/pprof/profile?seconds=${o.seconds}`;
+  for (;;) {
+    const remaining = deadline - performance.now();
+    const res = await fetchProfile(base, path, Math.max(1000, remaining), o);
+    const elapsed = Math.round(performance.now() - t0);
+    if (!res.ok) return { name: 'cpu', path, error: res.error, ms: elapsed };
+    const { status, headers, body } = res.value;
+    if (!isBusy(status, headers, body)) {
+      const r = decode(status, headers, body, o.maxProfileBytes);
+      return { name: 'cpu', path, ms: elapsed, ...(r.ok ? r.value : { error: r.error }) };
+    }
+    // Busy: someone else is profiling. Wait, then take what is left of the window.
+    const left = Math.floor((deadline - performance.now() - backoff - o.marginMs) / 1000);
+    if (left < 1 || o.signal?.aborted)
+      return { name: 'cpu', path, ms: elapsed, error: 'the CPU profiler stayed busy (another CPU profile was running) for the whole window' };
+    await sleep(backoff, o.signal);
+    backoff = Math.min(backoff * 2, 4000);
+    path = `/debug/pprof/profile?seconds=${Math.min(o.seconds, left)}`;
+  }
+}
+
+/** Captures every profile over `seconds`; the results come back in a fixed order. */
+export async function capturePprof(base: string, options: CaptureOptions): Promise<Capture[]> {
+  const o = { ...defaults, ...options };
+  const root = base.replace(/\/+$/, '');
+  const s = o.seconds;
+  const windowMs = s * 1000 + o.marginMs;
+  const snapshotMs = o.marginMs + 5000;
+  const startSnapshots = [one(root, 'heap-start', '/debug/pprof/heap?gc=1', snapshotMs, o), one(root, 'goroutine-start', '/debug/pprof/goroutine', snapshotMs, o)];
+  const deltas = [
+    cpuCapture(root, o),
+    one(root, 'block', `/debug/pprof/block?seconds=${s}`, windowMs, o),
+    one(root, 'mutex', `/debug/pprof/mutex?seconds=${s}`, windowMs, o),
+    one(root, 'allocs', `/debug/pprof/allocs?seconds=${s}`, windowMs, o),
+  ];
+  const endSnapshots = sleep(s * 1000, o.signal).then(() =>
+    Promise.all([one(root, 'heap-end', '/debug/pprof/heap?gc=1', snapshotMs, o), one(root, 'goroutine-end', '/debug/pprof/goroutine', snapshotMs, o)]),
+  );
+  const [starts, ds, ends] = await Promise.all([Promise.all(startSnapshots), Promise.all(deltas), endSnapshots]);
+  return [...ds, ...starts, ...ends];
+}
