@@ -255,16 +255,22 @@ export const CLIENT_JS = String.raw`
   });
   resetEl.addEventListener('click', function () { zoomTo(0); });
 
+  // Typing and resizing share one redraw per frame; it always applies the
+  // box's current text, so a resize in the same frame cannot drop a search.
   var pending = 0;
-  function later(f) {
-    if (pending) cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(function () { pending = 0; f(); });
+  function later() {
+    if (pending) return;
+    pending = requestAnimationFrame(function () {
+      pending = 0;
+      if (searchEl.value !== query) setSearch(searchEl.value);
+      else render();
+    });
   }
-  searchEl.addEventListener('input', function () { later(function () { setSearch(searchEl.value); }); });
+  searchEl.addEventListener('input', later);
   searchEl.addEventListener('keydown', function (ev) {
     if (ev.key === 'Escape') { searchEl.value = ''; setSearch(''); }
   });
-  window.addEventListener('resize', function () { later(render); });
+  window.addEventListener('resize', later);
 
   function state() {
     return {

@@ -45,3 +45,25 @@ export async function startTarget(args: string[]): Promise<Target> {
       }),
   };
 }
+
+/** Starts a load generator (the target binary in -load mode) against `url`, in its own process. */
+export function startLoad(url: string, rate = 200): { stop(): Promise<void> } {
+  const proc = spawn(buildTarget(), ['-load', url, '-rate', String(rate)], { stdio: 'ignore' });
+  return {
+    stop: () =>
+      new Promise((r) => {
+        if (proc.exitCode !== null) return r();
+        proc.once('exit', () => r());
+        proc.kill();
+      }),
+  };
+}
+
+/** Resolves once the target has served `n` requests (polls its /stats). */
+export async function servedAtLeast(target: Target, n: number): Promise<void> {
+  for (;;) {
+    const stats = (await (await fetch(`${target.url}/stats`)).json()) as { requests: number };
+    if (stats.requests >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

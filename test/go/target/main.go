@@ -1,7 +1,7 @@
 // A Go service that misbehaves on purpose, for rca-bot's tests. Standard
 // library only. It serves net/http/pprof (block and mutex profiling on),
-// GET /work (the request path the faults live on) and GET /health (a JSON
-// probe), and prints "listening <addr>" once ready.
+// GET /work (the request path the faults live on), GET /health (a JSON
+// probe) and GET /stats (requests so far), and prints "listening <addr>" once ready.
 //
 // Modes (-mode):
 //
@@ -198,6 +198,11 @@ func main() {
 			return
 		}
 		fmt.Fprintln(w, `{"ok":true}`)
+	})
+	http.HandleFunc("/stats", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		json.NewEncoder(w).Encode(map[string]int{"requests": next})
 	})
 	http.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
 		s := db.Stats()
