@@ -62,7 +62,9 @@ export function validateRegistry(data: unknown, file: string): Result<Registry> 
   if (parsed.success) return ok(parsed.data);
   const issue = parsed.error.issues[0];
   const path = issue.path.length ? issue.path.join('.') : '(top level)';
-  return err(`${file}: ${path}: ${issue.message}`);
+  // A bad record key carries the key's own problem one level down.
+  const nested = 'issues' in issue ? (issue.issues as { message: string }[] | undefined)?.[0]?.message : undefined;
+  return err(`${file}: ${path}: ${nested ?? issue.message}`);
 }
 
 export function parseRegistry(text: string, file: string): Result<Registry> {

@@ -59,7 +59,11 @@ export async function diagnose(target: Target, options: Omit<CaptureOptions, 'se
       findings: fused.findings,
       artifacts: [],
       errors: fused.errors,
-      timings: { capture: Math.round(t1 - t0), analysis: Math.round(t2 - t1) },
+      timings: {
+        capture: Math.round(t1 - t0),
+        decode: captures.reduce((sum, c) => sum + (c.decodeMs ?? 0), 0),
+        analysis: Math.round(t2 - t1),
+      },
     },
   };
 }

@@ -18,7 +18,10 @@ export interface Capture {
   /** The raw bytes, kept so they can be saved or re-read. */
   bytes?: Buffer;
   error?: string;
+  /** Time from the request to the decoded profile. */
   ms: number;
+  /** Of which decoding the profile. */
+  decodeMs?: number;
 }
 
 export interface CaptureOptions {
@@ -55,7 +58,7 @@ function fetchProfile(base: string, path: string, timeoutMs: number, o: Options)
 
 async function one(base: string, name: CaptureName, path: string, timeoutMs: number, o: Options): Promise<Capture> {
   const t0 = performance.now();
-  const done = (r: Result<{ profile: Profile; bytes: Buffer }>): Capture => ({
+  const done = (r: Result<{ profile: Profile; bytes: Buffer; decodeMs: number }>): Capture => ({
     name,
     path,
     ms: Math.round(performance.now() - t0),
@@ -66,17 +69,19 @@ async function one(base: string, name: CaptureName, path: string, timeoutMs: num
   return done(decode(res.value.status, res.value.headers, res.value.body, o.maxProfileBytes));
 }
 
-function decode(status: number, headers: Headers, body: Buffer, maxProfileBytes: number): Result<{ profile: Profile; bytes: Buffer }> {
+function decode(status: number, headers: Headers, body: Buffer, maxProfileBytes: number): Result<{ profile: Profile; bytes: Buffer; decodeMs: number }> {
   if (status !== 200) {
     const text = body.toString('utf8', 0, 200).trim().split('\n')[0];
     return err(`HTTP ${status}${text ? `: ${text}` : ''}`);
   }
+  const t0 = performance.now();
   const parsed = parseProfile(body, { maxBytes: maxProfileBytes });
+  const decodeMs = Math.round(performance.now() - t0);
   if (!parsed.ok) {
     const type = headers.get('content-type') ?? 'no content type';
     return err(`${parsed.error} (${type}, ${body.length} bytes)`);
   }
-  return ok({ profile: parsed.value, bytes: body });
+  return ok({ profile: parsed.value, bytes: body, decodeMs });
 }
 
 // Go allows one CPU profile at a time per process: captures of one target

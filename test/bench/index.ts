@@ -9,6 +9,7 @@ import { resolveSampleIndex, top } from '../../src/profile/top.js';
 import { callTree } from '../../src/profile/tree.js';
 import { renderFlamePng } from '../../src/render/index.js';
 import { bigCpuProfile } from './bigcpu.js';
+import { benchDiagnose } from './diagnose.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = resolve(root, '../shared/fixtures/pprof');
@@ -82,3 +83,5 @@ for (const { file, type } of cases) {
   }
   console.log(`  in-process (warm): decode+top ${fmt(median(decode))} ms, call tree + flame PNG ${fmt(median(render))} ms\n`);
 }
+
+await benchDiagnose(root);

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../test/helpers/shared.js';
+import { closeNames, parseRegistry } from './registry.js';
+
+describe('service registry', () => {
+  it('reads the README example with its defaults', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml).toBeDefined();
+    const r = parseRegistry(yaml as string, 'README.md');
+    if (!r.ok) throw new Error(r.error);
+    const order = r.value.services['order-api'];
+    expect(order.pprof).toBe('http://10.0.3.17:6060');
+    expect(order.probes[0]).toMatchObject({ name: 'db-pool', indicates: 'pool-exhaustion', expect: { json: { status: 'OK' } } });
+    expect(order.channels.slack).toEqual(['C0123ABCD']);
+    expect(r.value.services['billing'].seconds).toBe(10);
+  });
+
+  it.each([
+    ['services:\n  order-api:\n    pprof: not a url\n', 'rca.config.yaml: services.order-api.pprof: expected an http or https URL'],
+    ['services:\n  order-api:\n    pprof: http://x:6060\n    probes:\n      - name: db\n        url: http://x/health\n        indicates: slowness\n', 'rca.config.yaml: services.order-api.probes.0.indicates:'],
+    ['services:\n  order-api:\n    pprof: http://x:6060\n    seconds: 0\n', 'rca.config.yaml: services.order-api.seconds:'],
+    ['services:\n  order-api:\n    pprof: http://x:6060\n    prof: http://x:6060\n', 'rca.config.yaml: services.order-api: Unrecognized key: "prof"'],
+    ['services:\n  Order API:\n    pprof: http://x:6060\n', 'rca.config.yaml: services.Order API: service names are lower-case'],
+    ['services:\n  order-api:\n    pprof: [\n', 'rca.config.yaml:4:1: not valid YAML'],
+  ])('a bad file names the bad key: %#', (text, message) => {
+    const r = parseRegistry(text, 'rca.config.yaml');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.startsWith(message), r.error).toBe(true);
+      expect(r.error).not.toContain('\n');
+    }
+  });
+
+  it('suggests close service names', () => {
+    const r = parseRegistry('services:\n  order-api: {pprof: "http://a:1"}\n  orders-db: {pprof: "http://b:1"}\n  billing: {pprof: "http://c:1"}\n', 'x');
+    if (!r.ok) throw new Error(r.error);
+    expect(closeNames(r.value, 'order-apl')).toEqual(['order-api']);
+    expect(closeNames(r.value, 'order')).toEqual(['order-api', 'orders-db']);
+    expect(closeNames(r.value, 'inventory')).toEqual([]);
+  });
+});
