@@ -23,8 +23,8 @@ describe.skipIf(!hasGo)('diagnose a live Go service', () => {
     await target?.stop();
   });
 
-  async function run(mode: string) {
-    target = await startTarget(['-mode', mode]);
+  async function run(mode: string, ...flags: string[]) {
+    target = await startTarget(['-mode', mode, ...flags]);
     load = startLoad(`${target.url}/work`);
     // Let the load reach the service before the window opens.
     await servedAtLeast(target, 100);
@@ -51,6 +51,15 @@ describe.skipIf(!hasGo)('diagnose a live Go service', () => {
     expect(report.verdict).toBe('confirmed');
     const probe = report.findings[0].evidence.find((e) => e.source === 'probe:db');
     expect(probe?.summary).toContain('{"activeConnections":8,"maxPoolSize":8,"status":"CRITICAL"}');
+  });
+
+  it.each([
+    ['lock', 'lock-contention', 'main.updateInventory'],
+    ['pool', 'pool-exhaustion', 'main.loadOrder'],
+  ])('without block profiling, %s mode is still found from goroutine snapshots', async (mode, kind, fn) => {
+    const { report } = await run(mode, '-contention=false');
+    expect(report.findings[0]).toMatchObject({ kind, location: { function: fn } });
+    expect(report.findings[0].evidence.map((e) => e.source)).toContain('goroutine');
   });
 
   it('healthy mode is reported healthy, with nothing at confidence 0.5 or more', async () => {

@@ -21,18 +21,23 @@ export const memoryGrowth: Detector = {
     if (!top?.location || top.growth <= 0) return [];
     const share = Math.min(1, top.growth / growth);
     const rate = growth / window;
-    // 2 MB/s, or a tenth of the heap in the window, mostly from one site.
-    const conf = confidence(Math.min(strength(rate, 2 << 20), strength(growth / Math.max(b0, 1), 0.1)), share);
     const evidence = [
       {
         source: 'heap',
         summary: `in-use heap ${megabytes(b0)} → ${megabytes(b1)} in ${window} s (+${megabytes(rate)}/s); ${top.location.function} holds ${megabytes(top.growth)} more (${pct(share)} of the growth)`,
       },
     ];
+    // A leak keeps what it allocates; a busy allocator that frees it again only makes the snapshots wobble.
+    let kept = 1;
     if (allocs) {
       const allocated = bySite(stackSamples(allocs, 'alloc_space'), appKey).find((s) => s.key === top.key);
-      if (allocated) evidence.push({ source: 'allocs', summary: `${top.location.function} allocated ${megabytes(allocated.value)} in the window` });
+      if (allocated) {
+        kept = Math.min(1, top.growth / allocated.value);
+        evidence.push({ source: 'allocs', summary: `${top.location.function} allocated ${megabytes(allocated.value)} in the window and kept ${pct(kept)} of it` });
+      }
     }
+    // 2 MB/s, or a tenth of the heap in the window, mostly from one site that keeps what it allocates.
+    const conf = confidence(Math.min(strength(rate, 2 << 20), strength(growth / Math.max(b0, 1), 0.1), strength(kept, 0.1)), share);
     return [
       {
         kind: 'memory-growth',
