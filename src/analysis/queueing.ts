@@ -20,16 +20,16 @@ export interface Queue {
   evidence: Evidence[];
 }
 
-export function requestQueue(inputs: Inputs, kind: WaitKind, siteOf: (s: StackSample) => string | undefined, what: string): Queue | undefined {
+export function requestQueue(inputs: Inputs, kinds: WaitKind[], siteOf: (s: StackSample) => string | undefined, what: string): Queue | undefined {
   const window = inputs.seconds;
   const goroutines = (p: Inputs['goroutineEnd']) => (p ? stackSamples(p, 'goroutine').filter((s) => onRequestPath(s.frames)) : []);
   const end = goroutines(inputs.goroutineEnd);
   const start = goroutines(inputs.goroutineStart);
-  const parked = (gs: StackSample[], site: string) => total(gs.filter((s) => waitKind(s.frames) === kind && siteOf(s) === site));
+  const parked = (gs: StackSample[], site: string) => total(gs.filter((s) => kinds.includes(waitKind(s.frames)) && siteOf(s) === site));
 
   const waits = inputs.block ? stackSamples(inputs.block, 'delay').filter((s) => onRequestPath(s.frames)) : [];
   const all = total(waits);
-  const blocked = bySite(waits.filter((s) => waitKind(s.frames) === kind), siteOf)[0];
+  const blocked = bySite(waits.filter((s) => kinds.includes(waitKind(s.frames))), siteOf)[0];
   if (blocked?.location && all > 0) {
     const waiting = blocked.value / 1e9 / window;
     const evidence: Evidence[] = [
@@ -41,7 +41,7 @@ export function requestQueue(inputs: Inputs, kind: WaitKind, siteOf: (s: StackSa
   }
 
   // No block profile to go on (often: block profiling was never enabled). Use the snapshots.
-  const site = bySite(end.filter((s) => waitKind(s.frames) === kind), siteOf)[0];
+  const site = bySite(end.filter((s) => kinds.includes(waitKind(s.frames))), siteOf)[0];
   if (!site?.location || end.length === 0) return undefined;
   const atEnd = site.value;
   const atStart = parked(start, site.key);

@@ -62,6 +62,13 @@ export function total(samples: StackSample[]): number {
   return t;
 }
 
+// Waits inside HTTP and gRPC clients are a slow downstream call, not a queue of ours.
+const clientWait = /^net\/http\.\(\*(persistConn|http2clientStream|http2ClientConn)\)\.|^google\.golang\.org\/grpc\/internal\/transport\.|^google\.golang\.org\/grpc\.\(\*clientStream\)\./;
+
+export function isClientWait(site: string): boolean {
+  return clientWait.test(site);
+}
+
 /** The first application frame from the leaf, as a code location. */
 export function firstAppFrame(frames: Frame[]): CodeLocation | undefined {
   const f = frames.find((x) => x.kind === 'app');
@@ -81,19 +88,23 @@ export function onRequestPath(frames: Frame[]): boolean {
   return frames.some((f) => requestRoots.includes(f.name));
 }
 
-export type WaitKind = 'mutex' | 'channel' | 'io' | 'idle' | 'sleep' | 'running';
+export type WaitKind = 'mutex' | 'channel' | 'cond' | 'io' | 'idle' | 'sleep' | 'running';
 
 const mutexFrames = /^sync\.\(\*(Mutex|RWMutex)\)\.(Lock|RLock|lockSlow|rLockSlow)$|^sync\.runtime_Semacquire(Mutex|RWMutexR?)$|^runtime\.semacquire(Mutex|RWMutex)/;
 const channelFrames = /^runtime\.(chanrecv[12]?|chansend1?|selectgo|block)$|^sync\.runtime_Semacquire$|^golang\.org\/x\/sync\/semaphore\.\(\*Weighted\)\.Acquire$/;
-const idleFrames = /^sync\.\(\*Cond\)\.Wait$|^sync\.runtime_notifyListWait$|^runtime\.gcBgMarkWorker$|^runtime\.bgsweep$|^runtime\.bgscavenge$|^runtime\.forcegchelper$|^runtime\.runfinq$|^os\/signal\.signal_recv$|^runtime\.(timerproc|sysmon)$/;
+const condFrames = /^sync\.\(\*Cond\)\.Wait$|^sync\.runtime_notifyListWait$/;
+const idleFrames = /^runtime\.gcBgMarkWorker$|^runtime\.bgsweep$|^runtime\.bgscavenge$|^runtime\.forcegchelper$|^runtime\.runfinq$|^os\/signal\.signal_recv$|^runtime\.(timerproc|sysmon)$/;
 
 /**
  * What the stack waits on, judged from the frames nearest the leaf: a mutex,
- * a channel or semaphore, the network, an idle loop, a sleep, or nothing.
+ * a channel or semaphore, a condition variable, the network, a background
+ * loop of the runtime, a sleep, or nothing. Whether a wait is idle or a
+ * queue depends on where it is: on a request path it is a queue.
  */
 export function waitKind(frames: Frame[]): WaitKind {
   for (const f of frames) {
     if (mutexFrames.test(f.name)) return 'mutex';
+    if (condFrames.test(f.name)) return 'cond';
     if (idleFrames.test(f.name)) return 'idle';
     if (f.name === 'internal/poll.runtime_pollWait' || f.name === 'runtime.netpollblock') return 'io';
     if (f.name === 'time.Sleep' || f.name === 'runtime.timeSleep') return 'sleep';

@@ -1,9 +1,19 @@
 // The goroutine count grows over the window, and one parked stack accounts
 // for most of the growth.
+import type { CodeLocation } from '../../rca/model.js';
 import type { Detector } from '../inputs.js';
 import { confidence, firstAppFrame, pct, stackSamples, strength, total, waitKind, type StackSample } from '../stacks.js';
 
 const stackKey = (s: StackSample) => s.frames.map((f) => f.name).join('\n');
+
+function idleConnection(s: StackSample): boolean {
+  return !s.frames.some((f) => f.kind === 'app') && s.frames.some((f) => f.name === 'net/http.(*conn).serve' || f.name.startsWith('google.golang.org/grpc/internal/transport.(*http2Server)'));
+}
+
+function firstOwnFrame(s: StackSample): CodeLocation | undefined {
+  const f = s.frames.find((x) => x.kind !== 'runtime' && !x.name.startsWith('sync.') && !x.name.startsWith('internal/'));
+  return f && { function: f.name, file: f.file, line: f.line };
+}
 
 export const goroutineLeak: Detector = {
   kind: 'goroutine-leak',
@@ -26,16 +36,19 @@ export const goroutineLeak: Detector = {
       const c = counts.get(stackKey(s));
       if (c) c.before += s.value;
     }
+    // Parked stacks only; a server's idle keep-alive connections come and go with the load.
     const top = [...counts.values()]
-      .filter((c) => waitKind(c.sample.frames) !== 'running')
+      .filter((c) => waitKind(c.sample.frames) !== 'running' && !idleConnection(c.sample))
       .sort((a, b) => b.after - b.before - (a.after - a.before))[0];
-    const location = top && firstAppFrame(top.sample.frames);
+    // Goroutines a library started (an HTTP client's connection readers, say) have no frame of ours.
+    const location = top && (firstAppFrame(top.sample.frames) ?? firstOwnFrame(top.sample));
     if (!top || !location) return [];
     const stackGrowth = top.after - top.before;
+    if (stackGrowth <= 0) return [];
     const share = stackGrowth / growth;
     const rate = growth / window;
-    // 50 more goroutines, or a fifth more, in the window; most of them on one stack.
-    const conf = confidence(Math.min(strength(growth, Math.max(50, n0 * 0.2)), strength(rate, 5)), share);
+    // 20 more goroutines, or a tenth more, at 2 a second or faster; most of them on one stack.
+    const conf = confidence(Math.min(strength(growth, Math.max(20, n0 * 0.1)), strength(rate, 2)), share);
     return [
       {
         kind: 'goroutine-leak',

@@ -8,7 +8,7 @@ import { appKey, bySite, confidence, pct, seconds, stackSamples, strength, total
 export const lockContention: Detector = {
   kind: 'lock-contention',
   detect(inputs) {
-    const q = requestQueue(inputs, 'mutex', (s) => s.frames.find((f) => f.kind === 'app')?.name, 'a mutex');
+    const q = requestQueue(inputs, ['mutex'], (s) => s.frames.find((f) => f.kind === 'app')?.name, 'a mutex');
     if (!q) return [];
     const evidence = [...q.evidence];
     if (inputs.mutex) {

@@ -3,12 +3,20 @@
 // semaphore acquire under one wait site, and goroutines pile up there.
 import type { Detector } from '../inputs.js';
 import { requestQueue } from '../queueing.js';
-import { confidence, strength, waitSite } from '../stacks.js';
+import { confidence, isClientWait, strength, waitSite } from '../stacks.js';
 
 export const poolExhaustion: Detector = {
   kind: 'pool-exhaustion',
   detect(inputs) {
-    const q = requestQueue(inputs, 'channel', (s) => waitSite(s.frames), 'a channel or semaphore');
+    const q = requestQueue(
+      inputs,
+      ['channel', 'cond'],
+      (s) => {
+        const site = waitSite(s.frames);
+        return isClientWait(site) ? undefined : site;
+      },
+      'a channel, semaphore or condition',
+    );
     if (!q) return [];
     return [
       {
