@@ -19,7 +19,7 @@ const MAX_REDIRECTS = 3;
 
 function describe(e: unknown, timeoutMs: number, url: URL): string {
   const error = e as Error & { cause?: { code?: string } };
-  if (error.name === 'TimeoutError') return `no complete answer within ${Math.round(timeoutMs / 1000)} s`;
+  if (error.name === 'TimeoutError') return `no complete answer within ${Number((timeoutMs / 1000).toFixed(1))} s`;
   if (error.name === 'AbortError') return 'cancelled';
   const code = error.cause?.code;
   if (code === 'ECONNREFUSED') return `connection refused by ${url.host} (is the service running?)`;

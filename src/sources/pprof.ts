@@ -41,8 +41,13 @@ const defaults = { maxBodyBytes: 64 << 20, maxProfileBytes: 256 << 20, marginMs:
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 /** Go's answer when another CPU profile is running (net/http/pprof). */
@@ -111,11 +116,14 @@ async function cpuWithRetry(base: string, o: Options): Promise<Capture> {
       const r = decode(status, headers, body, o.maxProfileBytes);
       return { name: 'cpu', path, ms: elapsed, ...(r.ok ? r.value : { error: r.error }) };
     }
-    // Busy: someone else is profiling. Wait, then take what is left of the window.
-    const left = Math.floor((deadline - performance.now() - backoff - o.marginMs) / 1000);
-    if (left < 1 || o.signal?.aborted)
+    // Busy: someone else is profiling. Wait, then take what is left of the window;
+    // never wait past the last moment a 1 s profile still fits in it.
+    const room = deadline - o.marginMs - performance.now() - 1000;
+    if (room < 0 || o.signal?.aborted)
       return { name: 'cpu', path, ms: elapsed, error: 'the CPU profiler stayed busy (another CPU profile was running) for the whole window' };
-    await sleep(backoff, o.signal);
+    const wait = Math.min(backoff, room);
+    const left = Math.floor((room - wait) / 1000) + 1;
+    await sleep(wait, o.signal);
     backoff = Math.min(backoff * 2, 4000);
     path = `/debug/pprof/profile?seconds=${Math.min(o.seconds, left)}`;
   }
@@ -127,8 +135,8 @@ export async function capturePprof(base: string, options: CaptureOptions): Promi
   const root = base.replace(/\/+$/, '');
   const s = o.seconds;
   const windowMs = s * 1000 + o.marginMs;
-  const snapshotMs = o.marginMs + 5000;
-  const startSnapshots = [one(root, 'heap-start', '/debug/pprof/heap?gc=1', snapshotMs, o), one(root, 'goroutine-start', '/debug/pprof/goroutine', snapshotMs, o)];
+  // Every request is given up by the end of the window plus the margin.
+  const startSnapshots = [one(root, 'heap-start', '/debug/pprof/heap?gc=1', windowMs, o), one(root, 'goroutine-start', '/debug/pprof/goroutine', windowMs, o)];
   const deltas = [
     cpuCapture(root, o),
     one(root, 'block', `/debug/pprof/block?seconds=${s}`, windowMs, o),
@@ -136,7 +144,7 @@ export async function capturePprof(base: string, options: CaptureOptions): Promi
     one(root, 'allocs', `/debug/pprof/allocs?seconds=${s}`, windowMs, o),
   ];
   const endSnapshots = sleep(s * 1000, o.signal).then(() =>
-    Promise.all([one(root, 'heap-end', '/debug/pprof/heap?gc=1', snapshotMs, o), one(root, 'goroutine-end', '/debug/pprof/goroutine', snapshotMs, o)]),
+    Promise.all([one(root, 'heap-end', '/debug/pprof/heap?gc=1', o.marginMs, o), one(root, 'goroutine-end', '/debug/pprof/goroutine', o.marginMs, o)]),
   );
   const [starts, ds, ends] = await Promise.all([Promise.all(startSnapshots), Promise.all(deltas), endSnapshots]);
   return [...ds, ...starts, ...ends];
