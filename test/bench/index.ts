@@ -14,7 +14,7 @@ import { benchDiagnose } from './diagnose.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = resolve(root, '../shared/fixtures/pprof');
 const bin = join(root, 'bin/rca-bot.js');
-const runs = 5;
+const runs = 7;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const hasTime = existsSync('/usr/bin/time');
@@ -26,9 +26,11 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { ms
   const rss: number[] = [];
   for (let i = 0; i <= runs; i++) {
     const t0 = performance.now();
+    // Standard output goes to /dev/null for both tools, so neither pays for a reader.
+    const stdio: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
     const r = hasTime
-      ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 28 })
-      : spawnSync(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+      ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { env: { ...process.env, ...env }, stdio })
+      : spawnSync(cmd, args, { env: { ...process.env, ...env }, stdio });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
     if (i === 0) continue;
