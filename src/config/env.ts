@@ -1,0 +1,47 @@
+// Configuration from the environment, read and checked once at start-up
+// and passed down. Nothing else reads process.env. Secrets are kept here
+// and never logged: describeEnv() shows only whether each one is set.
+
+import { z } from 'zod';
+import { err, ok, type Result } from '../errors.js';
+
+const optional = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  RCA_CONFIG: z.string().default('rca.config.yaml'),
+  SLACK_BOT_TOKEN: optional,
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_APP_TOKEN: optional,
+  SLACK_API_URL: z.string().url().default('https://slack.com/api/'),
+  FEISHU_APP_ID: optional,
+  FEISHU_APP_SECRET: optional,
+  FEISHU_VERIFICATION_TOKEN: optional,
+  FEISHU_ENCRYPT_KEY: optional,
+  FEISHU_DOMAIN: z.string().default('feishu'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+const secrets: (keyof Env)[] = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'FEISHU_APP_SECRET', 'FEISHU_VERIFICATION_TOKEN', 'FEISHU_ENCRYPT_KEY'];
+
+export function readEnv(source: NodeJS.ProcessEnv): Result<Env> {
+  const parsed = schema.safeParse(source);
+  if (parsed.success) return ok(parsed.data);
+  const issue = parsed.error.issues[0];
+  return err(`environment variable ${issue.path.join('.')}: ${issue.message}`);
+}
+
+/** The configuration with every secret shown as "set" or "unset". */
+export function describeEnv(env: Env): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const k of Object.keys(schema.shape) as (keyof Env)[]) {
+    const v = env[k];
+    out[k] = secrets.includes(k) ? (v ? 'set' : 'unset') : (v ?? 'unset');
+  }
+  return out;
+}
