@@ -83,7 +83,7 @@ describe.skipIf(!hasGo)('rca-bot diagnose against a real Go service', () => {
     expect(Object.keys(report)).toEqual(['service', 'target', 'window', 'verdict', 'findings', 'artifacts', 'errors', 'timings']);
     expect(report).toMatchObject({ service: 'demo', target: target.url, window: { seconds: 1 }, verdict: 'healthy', errors: [] });
     for (const name of ['cpu.pb.gz', 'goroutine-end.png', 'summary.md', 'report.json']) expect(existsSync(join(out, name)), name).toBe(true);
-    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^## demo: healthy\n\n\*\*Looks healthy\*\*/);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^## demo: healthy\n\n\*\*Looks healthy: nothing stands out/);
     expect(report.artifacts.find((a: { kind: string; source: string }) => a.kind === 'flame-png' && a.source === 'goroutine-end')).toBeDefined();
   });
 });
