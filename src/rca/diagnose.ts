@@ -5,7 +5,7 @@ import { detectors } from '../analysis/detectors/index.js';
 import type { Inputs } from '../analysis/inputs.js';
 import type { ProbeConfig } from '../config/registry.js';
 import { capturePprof, type Capture, type CaptureName, type CaptureOptions } from '../sources/pprof.js';
-import { runProbes } from '../sources/probes.js';
+import { runProbes, type ProbeResult } from '../sources/probes.js';
 import { fuse } from './fuse.js';
 import type { Report } from './model.js';
 
@@ -36,12 +36,10 @@ const inputName: Record<CaptureName, keyof Inputs> = {
 // Without these the bot cannot tell a healthy service from one it could not see.
 const essential: CaptureName[] = ['cpu', 'block', 'goroutine-end'];
 
-export async function diagnose(target: Target, options: Omit<CaptureOptions, 'seconds'> & { seconds: number }): Promise<Diagnosis> {
-  const start = new Date();
-  const t0 = performance.now();
-  const [captures, probes] = await Promise.all([capturePprof(target.pprof, options), runProbes(target.probes, options.seconds, options.signal)]);
+/** Detects and fuses what a capture window produced; the analysis half of a diagnosis. */
+export function analyse(target: Target, seconds: number, start: Date, captures: Capture[], probes: ProbeResult[], captureMs: number): Report {
   const t1 = performance.now();
-  const inputs: Inputs = { seconds: options.seconds, probes };
+  const inputs: Inputs = { seconds, probes };
   for (const c of captures) if (c.profile) (inputs as unknown as Record<string, unknown>)[inputName[c.name]] = c.profile;
   const found = detectors.flatMap((d) => d.detect(inputs));
   const errors = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
@@ -50,20 +48,24 @@ export async function diagnose(target: Target, options: Omit<CaptureOptions, 'se
   const fused = fuse(found, probes, errors, captured, essentialFailed);
   const t2 = performance.now();
   return {
-    captures,
-    report: {
-      service: target.service,
-      target: target.pprof,
-      window: { start: start.toISOString(), seconds: options.seconds },
-      verdict: fused.verdict,
-      findings: fused.findings,
-      artifacts: [],
-      errors: fused.errors,
-      timings: {
-        capture: Math.round(t1 - t0),
-        decode: captures.reduce((sum, c) => sum + (c.decodeMs ?? 0), 0),
-        analysis: Math.round(t2 - t1),
-      },
+    service: target.service,
+    target: target.pprof,
+    window: { start: start.toISOString(), seconds },
+    verdict: fused.verdict,
+    findings: fused.findings,
+    artifacts: [],
+    errors: fused.errors,
+    timings: {
+      capture: Math.round(captureMs),
+      decode: captures.reduce((sum, c) => sum + (c.decodeMs ?? 0), 0),
+      analysis: Math.round(t2 - t1),
     },
   };
+}
+
+export async function diagnose(target: Target, options: Omit<CaptureOptions, 'seconds'> & { seconds: number }): Promise<Diagnosis> {
+  const start = new Date();
+  const t0 = performance.now();
+  const [captures, probes] = await Promise.all([capturePprof(target.pprof, options), runProbes(target.probes, options.seconds, options.signal)]);
+  return { captures, report: analyse(target, options.seconds, start, captures, probes, performance.now() - t0) };
 }

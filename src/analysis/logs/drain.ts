@@ -43,8 +43,8 @@ export class Drain {
   /** Mines one message (the content part of a line); returns its template. */
   add(content: string): Template {
     const tokens = tokenize(mask(content));
-    const leaf = this.leaf(tokens);
-    const best = this.match(leaf.clusters, tokens);
+    const found = this.find(tokens);
+    const best = found && this.match(found.clusters, tokens);
     if (best) {
       const t = best.tokens;
       for (let i = 0; i < t.length; i++) if (t[i] !== tokens[i]) t[i] = WILDCARD;
@@ -53,18 +53,39 @@ export class Drain {
     }
     const created: Template = { id: this.templates.length, tokens, count: 1 };
     this.templates.push(created);
-    leaf.clusters.push(created);
+    this.insert(tokens).clusters.push(created);
     return created;
   }
 
-  private leaf(tokens: string[]): Node {
-    let node = this.root;
-    const key = String(tokens.length);
-    node = child(node, key, this.opts.maxChildren);
+  private route(tokens: string[]): string[] {
+    const keys = [String(tokens.length)];
     const depth = Math.min(this.opts.prefixTokens, tokens.length);
-    for (let i = 0; i < depth; i++) {
-      const tok = hasDigit.test(tokens[i]) ? WILDCARD : tokens[i];
-      node = child(node, tok, this.opts.maxChildren);
+    for (let i = 0; i < depth; i++) keys.push(hasDigit.test(tokens[i]) ? WILDCARD : tokens[i]);
+    return keys;
+  }
+
+  private find(tokens: string[]): Node | undefined {
+    let node: Node | undefined = this.root;
+    for (const key of this.route(tokens)) {
+      node = node.children.get(key) ?? node.children.get(WILDCARD);
+      if (!node) return undefined;
+    }
+    return node;
+  }
+
+  private insert(tokens: string[]): Node {
+    let node = this.root;
+    const keys = this.route(tokens);
+    for (let depth = 0; depth < keys.length; depth++) {
+      let key = keys[depth];
+      let next = node.children.get(key);
+      if (!next) {
+        // Past maxChildren, new tokens share the `<*>` child (the token count level is never capped).
+        if (depth > 0 && key !== WILDCARD && node.children.size >= this.opts.maxChildren - (node.children.has(WILDCARD) ? 0 : 1)) key = WILDCARD;
+        next = node.children.get(key);
+        if (!next) node.children.set(key, (next = newNode()));
+      }
+      node = next;
     }
     return node;
   }
@@ -77,11 +98,16 @@ export class Drain {
       let same = 0;
       let params = 0;
       const t = c.tokens;
+      const protect = (this.opts as any).protect ?? Infinity;
+      let blocked = false;
       for (let i = 0; i < t.length; i++) {
         if (t[i] === WILDCARD) params++;
         else if (t[i] === tokens[i]) same++;
+        else if (c.count >= protect && !t[i].includes(WILDCARD)) blocked = true;
       }
-      const sim = (same + params) / t.length;
+      if (blocked) continue;
+      const mode = (this.opts as any).mode ?? 0;
+      const sim = t.length === 0 ? 1 : mode === 0 ? (same + params) / t.length : mode === 1 ? same / t.length : same / Math.max(1, t.length - params);
       if (sim > bestSim || (sim === bestSim && params > bestParams)) {
         best = c;
         bestSim = sim;
@@ -92,19 +118,14 @@ export class Drain {
   }
 }
 
-function child(node: Node, key: string, max: number): Node {
-  let next = node.children.get(key);
-  if (next) return next;
-  if (node.children.size >= max - 1 && key !== WILDCARD) return child(node, WILDCARD, max + 1);
-  next = newNode();
-  node.children.set(key, next);
-  return next;
-}
-
+/** Splits on whitespace; a run of the same masked token (a list of values) counts as one token. */
 export function tokenize(masked: string): string[] {
-  const out = masked.split(/\s+/);
-  if (out.length && out[0] === '') out.shift();
-  if (out.length && out[out.length - 1] === '') out.pop();
+  const out: string[] = [];
+  for (const tok of masked.split(/\s+/)) {
+    if (tok === '') continue;
+    if (out.length && tok === out[out.length - 1] && tok.includes(WILDCARD)) continue;
+    out.push(tok);
+  }
   return out;
 }
 

@@ -20,6 +20,10 @@ const rules: RegExp[] = [
   /\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}\b/g,
   // durations and sizes: 12ms, 1.5s, 10KB, 3 MB
   /(?<![\w.])-?\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|m|h|d|[KMGTP]i?B|B|bytes?|[kKMGT])(?![\w.])/g,
+  // the value of key=value (quoted or not)
+  /(?<=[A-Za-z_\]][\w.\-\[\]]*=)(?:"[^"]*"|'[^']*'|[^\s,;&|)}\]"']+)/g,
+  // booleans and nothing-values standing alone
+  /(?<![\w.-])(?:true|false|True|False|TRUE|FALSE)(?![\w-])/g,
   // numbers: integers, decimals, signed, with separators
   /(?<![A-Za-z])[-+]?\d+(?:[.,:]\d+)*(?![A-Za-z])/g,
 ];

@@ -1,0 +1,41 @@
+// The one interface every chat surface implements (Slack, Feishu, the local
+// console). The core posts and edits through it and never imports a
+// platform SDK.
+
+import type { Report } from '../rca/model.js';
+
+export type Platform = 'slack' | 'feishu' | 'console';
+
+/** A message the bot posted: enough to edit it or reply in its thread. */
+export interface MessageRef {
+  platform: Platform;
+  channel: string;
+  id: string;
+  /** The thread it belongs to, when it is a reply. */
+  thread?: string;
+}
+
+export type Stage = 'queued' | 'capturing' | 'analysing' | 'done' | 'failed';
+
+export interface Status {
+  job: string;
+  service: string;
+  seconds: number;
+  stage: Stage;
+  /** The verdict when done, the reason when failed. */
+  detail?: string;
+}
+
+export interface ChatAdapter {
+  readonly platform: Platform;
+  /** Posts the root message of a diagnosis ("Capturing order-api for 10 s…"). */
+  postStatus(channel: string, status: Status, thread?: string): Promise<MessageRef>;
+  /** Edits the root message in place as the job moves. */
+  updateStatus(root: MessageRef, status: Status): Promise<void>;
+  /** Posts the report in the root message's thread. */
+  postReport(root: MessageRef, report: Report, opts: { job: string; reportUrl?: string }): Promise<MessageRef>;
+  /** Uploads a PNG into the root message's thread. */
+  uploadImage(root: MessageRef, png: Buffer, filename: string, title: string): Promise<void>;
+  /** A short text answer (help, errors, status), in a thread when given. */
+  reply(channel: string, text: string, thread?: string): Promise<MessageRef>;
+}

@@ -1,0 +1,122 @@
+// A diagnosis as a BullMQ flow: capture children (one per source) →
+// analyse → publish. Requests are idempotent on the platform's key (a
+// retried delivery never runs twice), and a second request for a service
+// that is being diagnosed joins the running job instead of capturing again.
+
+import { createHash } from 'node:crypto';
+import { FlowProducer } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChatAdapter, MessageRef, Platform, Status } from '../chat/adapter.js';
+import type { Target } from '../rca/diagnose.js';
+import { JobState } from './state.js';
+
+export const queues = { capture: 'rca-capture', analyse: 'rca-analyse', publish: 'rca-publish' } as const;
+
+export interface Requester {
+  platform: Platform;
+  channel: string;
+  user?: string;
+  thread?: string;
+}
+
+export interface DiagnosisRequest {
+  target: Target;
+  seconds: number;
+  requester: Requester;
+  /** The platform's idempotency key: Slack trigger_id, Feishu event_id, a console message id. */
+  key: string;
+}
+
+export interface Submitted {
+  job: string;
+  /** The request joined a diagnosis of the same service already running. */
+  joined: boolean;
+  /** The same request was delivered before; nothing new was started. */
+  duplicate: boolean;
+}
+
+export interface CaptureData {
+  job: string;
+  source: 'pprof' | 'probes';
+  target: Target;
+  seconds: number;
+}
+
+export interface AnalyseData {
+  job: string;
+  service: string;
+  target: string;
+  seconds: number;
+}
+
+export interface PublishData {
+  job: string;
+}
+
+/** A job id from a platform key: stable, without ':' and never all digits (BullMQ's rules). */
+export function jobId(platform: Platform, key: string): string {
+  return `rca-${platform}-${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+}
+
+export class Pipeline {
+  private readonly flow: FlowProducer;
+  readonly state: JobState;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly adapters: Partial<Record<Platform, ChatAdapter>>,
+  ) {
+    this.flow = new FlowProducer({ connection: redis, prefix });
+    this.state = new JobState(redis, prefix);
+  }
+
+  adapter(platform: Platform): ChatAdapter {
+    const a = this.adapters[platform];
+    if (!a) throw new Error(`no ${platform} adapter is configured`);
+    return a;
+  }
+
+  async submit(req: DiagnosisRequest): Promise<Submitted> {
+    const job = jobId(req.requester.platform, req.key);
+    if (!(await this.state.claimRequest(job))) return { job, joined: false, duplicate: true };
+    const status: Status = { job, service: req.target.service, seconds: req.seconds, stage: 'queued' };
+    const running = await this.state.claimService(req.target.service, job, req.seconds);
+    const adapter = this.adapter(req.requester.platform);
+    if (running !== job) {
+      const current = (await this.state.status(running)) ?? status;
+      const root = await adapter.postStatus(req.requester.channel, { ...current, job: running }, req.requester.thread);
+      await this.state.subscribe(running, root);
+      return { job: running, joined: true, duplicate: false };
+    }
+    const root: MessageRef = await adapter.postStatus(req.requester.channel, status, req.requester.thread);
+    await this.state.start(job, status, root);
+    const childOpts = { failParentOnFailure: true, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } };
+    const capture = (source: CaptureData['source']) => ({
+      name: `capture-${source}`,
+      queueName: queues.capture,
+      data: { job, source, target: req.target, seconds: req.seconds } satisfies CaptureData,
+      opts: { ...childOpts, jobId: `${job}-${source}` },
+    });
+    await this.flow.add({
+      name: 'publish',
+      queueName: queues.publish,
+      data: { job } satisfies PublishData,
+      opts: { jobId: job, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } },
+      children: [
+        {
+          name: 'analyse',
+          queueName: queues.analyse,
+          data: { job, service: req.target.service, target: req.target.pprof, seconds: req.seconds } satisfies AnalyseData,
+          opts: { ...childOpts, jobId: `${job}-analyse` },
+          children: [capture('pprof'), capture('probes')],
+        },
+      ],
+    });
+    return { job, joined: false, duplicate: false };
+  }
+
+  async close(): Promise<void> {
+    await this.flow.close();
+  }
+}

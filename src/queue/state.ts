@@ -1,0 +1,83 @@
+// What the pipeline remembers about a job in Redis, beyond BullMQ's own
+// records: its root messages (one per chat that asked), its status, which
+// publishing steps are done, and which service it is diagnosing.
+
+import type { Redis } from 'ioredis';
+import type { MessageRef, Status } from '../chat/adapter.js';
+
+const DAY = 24 * 3600;
+
+export class JobState {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(...parts: string[]): string {
+    return [this.prefix, 'rca', ...parts].join(':');
+  }
+
+  /** True the first time a request is seen; a redelivery gets false. */
+  async claimRequest(job: string): Promise<boolean> {
+    return (await this.redis.set(this.key('request', job), '1', 'EX', DAY, 'NX')) === 'OK';
+  }
+
+  /** Makes `job` the running diagnosis of `service` unless one already is; returns the running one. */
+  async claimService(service: string, job: string, seconds: number): Promise<string> {
+    const key = this.key('active', service);
+    // Expires on its own should a job vanish without clearing it.
+    const ttl = seconds * 1000 + 120_000;
+    if ((await this.redis.set(key, job, 'PX', ttl, 'NX')) === 'OK') return job;
+    return (await this.redis.get(key)) ?? job;
+  }
+
+  async releaseService(service: string, job: string): Promise<void> {
+    const key = this.key('active', service);
+    // Only the job that holds it releases it.
+    await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, key, job);
+  }
+
+  async start(job: string, status: Status, root: MessageRef): Promise<void> {
+    await this.redis
+      .multi()
+      .set(this.key('job', job, 'status'), JSON.stringify(status), 'EX', DAY)
+      .rpush(this.key('job', job, 'roots'), JSON.stringify(root))
+      .expire(this.key('job', job, 'roots'), DAY)
+      .exec();
+  }
+
+  async subscribe(job: string, root: MessageRef): Promise<void> {
+    await this.redis.multi().rpush(this.key('job', job, 'roots'), JSON.stringify(root)).expire(this.key('job', job, 'roots'), DAY).exec();
+  }
+
+  async roots(job: string): Promise<MessageRef[]> {
+    return (await this.redis.lrange(this.key('job', job, 'roots'), 0, -1)).map((r) => JSON.parse(r) as MessageRef);
+  }
+
+  async status(job: string): Promise<Status | undefined> {
+    const raw = await this.redis.get(this.key('job', job, 'status'));
+    return raw ? (JSON.parse(raw) as Status) : undefined;
+  }
+
+  async setStatus(status: Status): Promise<void> {
+    await this.redis.set(this.key('job', status.job, 'status'), JSON.stringify(status), 'EX', DAY);
+  }
+
+  /** Runs `step` unless it already ran for this job (a publish retried after a crash skips what it did). */
+  async once(job: string, step: string, run: () => Promise<void>): Promise<void> {
+    const key = this.key('job', job, 'done');
+    if (await this.redis.hexists(key, step)) return;
+    await run();
+    await this.redis.multi().hset(key, step, '1').expire(key, DAY).exec();
+  }
+
+  async putImage(job: string, name: string, png: Buffer): Promise<string> {
+    const key = this.key('job', job, 'image', name);
+    await this.redis.set(key, png, 'EX', DAY);
+    return key;
+  }
+
+  async image(key: string): Promise<Buffer | undefined> {
+    return (await this.redis.getBuffer(key)) ?? undefined;
+  }
+}

@@ -1,0 +1,71 @@
+// The analyse job: decode what the captures brought, detect, fuse into a
+// Report, and draw the flame graphs worth posting.
+import type { Job } from 'bullmq';
+import type { AnalyseData } from '../src/queue/pipeline.js';
+import type { Deps } from './deps.js';
+import type { CaptureResult } from './capture.js';
+import { kindLabel, profileKind } from '../src/profile/kind.js';
+import { parseProfile } from '../src/profile/pprof.js';
+import { resolveSampleIndex } from '../src/profile/top.js';
+import { callTree } from '../src/profile/tree.js';
+import { analyse } from '../src/rca/diagnose.js';
+import type { FindingKind, Report } from '../src/rca/model.js';
+import { renderFlamePng } from '../src/render/index.js';
+import type { Capture } from '../src/sources/pprof.js';
+import type { ProbeResult } from '../src/sources/probes.js';
+
+export interface Image {
+  key: string;
+  filename: string;
+  title: string;
+}
+
+export interface AnalyseResult {
+  report: Report;
+  images: Image[];
+}
+
+/** The profile that shows each kind of finding best, and the sample type to draw. */
+const shownBy: Record<FindingKind, [Capture['name'], string]> = {
+  'cpu-hotspot': ['cpu', 'cpu'],
+  'gc-pressure': ['allocs', 'alloc_space'],
+  'lock-contention': ['block', 'delay'],
+  'pool-exhaustion': ['block', 'delay'],
+  'goroutine-leak': ['goroutine-end', 'goroutine'],
+  'memory-growth': ['heap-end', 'inuse_space'],
+};
+
+export function analyseProcessor(deps: Deps) {
+  return async (job: Job<AnalyseData>): Promise<AnalyseResult> => {
+    await deps.progress(job.data.job, 'analysing');
+    const values = Object.values(await job.getChildrenValues()) as CaptureResult[];
+    const captures: Capture[] = [];
+    let probes: ProbeResult[] = [];
+    for (const v of values) {
+      if (v.source === 'probes') probes = v.probes;
+      else
+        for (const c of v.captures) {
+          const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
+          const parsed = bytes ? parseProfile(bytes) : undefined;
+          captures.push({ name: c.name, path: c.path, ms: c.ms, error: c.error, bytes, profile: parsed?.ok ? parsed.value : undefined });
+        }
+    }
+    const { service, target, seconds } = job.data;
+    const report = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0));
+    const wanted: [Capture['name'], string][] = [['cpu', 'cpu']];
+    const top = report.findings[0];
+    if (top && top.confidence >= 0.5 && shownBy[top.kind][0] !== 'cpu') wanted.unshift(shownBy[top.kind]);
+    const images: Image[] = [];
+    const t0 = performance.now();
+    for (const [name, type] of wanted) {
+      const profile = captures.find((c) => c.name === name)?.profile;
+      const index = profile && resolveSampleIndex(profile, type);
+      if (!profile || !index?.ok || profile.samples.count === 0) continue;
+      const tree = callTree(profile, index.value);
+      const png = renderFlamePng(tree, { title: { kind: kindLabel[profileKind(profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: profile.durationNanos } });
+      images.push({ key: await deps.state.putImage(job.data.job, name, png), filename: `${service}-${name}.png`, title: `${service}: ${name} flame graph` });
+    }
+    report.timings.render = Math.round(performance.now() - t0);
+    return { report, images };
+  };
+}
