@@ -66,13 +66,23 @@ describe.skipIf(!hasRedis || !hasGo)('diagnosis pipeline', () => {
     expect(png?.subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('a failing child fails the flow and the root message says why', async () => {
+    const bad = request('m9');
+    bad.target = { ...bad.target, pprof: 'not a url' };
+    await pipeline.submit(bad);
+    const root = await until(async () => (await store.list('incident')).find((m) => m.text.startsWith('❌')), 'the failed status');
+    expect(root.text).toBe('❌ order-api: the diagnosis failed: Invalid URL');
+    // The service is released, so the next request starts afresh.
+    expect((await pipeline.submit(request('m10'))).joined).toBe(false);
+  });
+
   it('a redelivered request runs once; a second request while running joins and gets the result too', async () => {
     const first = await pipeline.submit(request('m1', 'incident'));
     expect(await pipeline.submit(request('m1', 'incident'))).toEqual({ job: first.job, joined: false, duplicate: true });
     const second = await pipeline.submit(request('m2', 'other-channel'));
     expect(second).toEqual({ job: first.job, joined: true, duplicate: false });
     for (const channel of ['incident', 'other-channel'])
-      await until(async () => (await store.list(channel)).some((m) => m.text.startsWith('## order-api')), `the report in ${channel}`);
+      await until(async () => (await store.list(channel))[0]?.text.startsWith('✅'), `the verdict in ${channel}`);
     expect((await store.list('incident')).filter((m) => m.text.startsWith('## order-api'))).toHaveLength(1);
     // Done: the service is free again, so a new request starts a new diagnosis.
     const third = await pipeline.submit(request('m3'));

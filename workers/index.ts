@@ -58,8 +58,17 @@ export function startWorkers(o: WorkerOptions): Workers {
   for (const w of workers)
     w.on('failed', (job: Job | undefined, error: Error) => {
       if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-      const id = (job.data as { job?: string }).job;
-      if (id) void deps.progress(id, 'failed', error.message).catch(() => undefined);
+      const data = job.data as { job?: string; service?: string; target?: { service: string } };
+      const service = data.service ?? data.target?.service;
+      if (!data.job) return;
+      // The child's own error says why; the parents it fails only repeat "child … failed".
+      if (/^child \S+ failed$/.test(error.message)) return;
+      const id = data.job;
+      void (async () => {
+        if (!(await state.claim(id, 'failed'))) return;
+        if (service) await state.releaseService(service, id);
+        await deps.progress(id, 'failed', error.message.split('\n')[0]);
+      })().catch(() => undefined);
     });
   return {
     workers,

@@ -25,9 +25,10 @@ export function publishProcessor(deps: Deps) {
           if (png) await adapter.uploadImage(root, png, image.filename, image.title);
         });
       }
-      await deps.state.once(id, `${i}:status`, () => adapter.updateStatus(root, status));
     }
+    // Free the service before the roots turn to "done": whoever reads "done" may ask again at once.
     await deps.state.releaseService(report.service, id);
+    for (const [i, root] of roots.entries()) await deps.state.once(id, `${i}:status`, () => deps.adapter(root.platform).updateStatus(root, status));
     return { posted: roots.length };
   };
 }

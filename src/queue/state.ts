@@ -71,6 +71,14 @@ export class JobState {
     await this.redis.multi().hset(key, step, '1').expire(key, DAY).exec();
   }
 
+  /** True for the first caller only (atomic): for steps that must happen at most once. */
+  async claim(job: string, step: string): Promise<boolean> {
+    const key = this.key('job', job, 'done');
+    const first = (await this.redis.hsetnx(key, step, '1')) === 1;
+    if (first) await this.redis.expire(key, DAY);
+    return first;
+  }
+
   async putImage(job: string, name: string, png: Buffer): Promise<string> {
     const key = this.key('job', job, 'image', name);
     await this.redis.set(key, png, 'EX', DAY);

@@ -21,6 +21,8 @@ export interface Template {
   id: number;
   tokens: string[];
   count: number;
+  /** Positions where lines of this template have differed. */
+  open: boolean[];
 }
 
 interface Node {
@@ -47,11 +49,11 @@ export class Drain {
     const best = found && this.match(found.clusters, tokens);
     if (best) {
       const t = best.tokens;
-      for (let i = 0; i < t.length; i++) if (t[i] !== tokens[i]) t[i] = WILDCARD;
+      for (let i = 0; i < t.length; i++) if (t[i] !== tokens[i]) { t[i] = WILDCARD; best.open[i] = true; }
       best.count++;
       return best;
     }
-    const created: Template = { id: this.templates.length, tokens, count: 1 };
+    const created: Template = { id: this.templates.length, tokens, count: 1, open: tokens.map(() => false) };
     this.templates.push(created);
     this.insert(tokens).clusters.push(created);
     return created;
@@ -98,16 +100,17 @@ export class Drain {
       let same = 0;
       let params = 0;
       const t = c.tokens;
+      const mode = (this.opts as any).mode ?? 0;
       const protect = (this.opts as any).protect ?? Infinity;
       let blocked = false;
       for (let i = 0; i < t.length; i++) {
-        if (t[i] === WILDCARD) params++;
+        if (mode === 3) { if (c.open[i]) params++; else if (t[i] === tokens[i]) same++; }
+        else if (t[i] === WILDCARD) params++;
         else if (t[i] === tokens[i]) same++;
         else if (c.count >= protect && !t[i].includes(WILDCARD)) blocked = true;
       }
       if (blocked) continue;
-      const mode = (this.opts as any).mode ?? 0;
-      const sim = t.length === 0 ? 1 : mode === 0 ? (same + params) / t.length : mode === 1 ? same / t.length : same / Math.max(1, t.length - params);
+      const sim = t.length === 0 ? 1 : mode === 0 || mode === 3 ? (same + params) / t.length : mode === 1 ? same / t.length : same / Math.max(1, t.length - params);
       if (sim > bestSim || (sim === bestSim && params > bestParams)) {
         best = c;
         bestSim = sim;

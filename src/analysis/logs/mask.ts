@@ -25,7 +25,7 @@ const rules: RegExp[] = [
   // booleans and nothing-values standing alone
   /(?<![\w.-])(?:true|false|True|False|TRUE|FALSE)(?![\w-])/g,
   // numbers: integers, decimals, signed, with separators
-  /(?<![A-Za-z])[-+]?\d+(?:[.,:]\d+)*(?![A-Za-z])/g,
+  process.env.AGG === '2' ? /[-+]?\w*\d\w*(?:[.,:]\d+)*/g : process.env.AGG === '1' ? /[-+]?\d+(?:[.,:]\d+)*/g : /(?<![A-Za-z0-9])[-+]?\d+(?:[.,:]\d+)*(?![A-Za-z0-9])/g,
 ];
 
 export function mask(content: string): string {
