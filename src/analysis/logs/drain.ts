@@ -15,7 +15,7 @@ export interface DrainOptions {
   maxChildren: number;
 }
 
-export const defaultDrainOptions: DrainOptions = { similarity: 0.5, prefixTokens: 2, maxChildren: 100 };
+export const defaultDrainOptions: DrainOptions = { similarity: 0.7, prefixTokens: 2, maxChildren: 100 };
 
 export interface Template {
   id: number;
@@ -49,7 +49,12 @@ export class Drain {
     const best = found && this.match(found.clusters, tokens);
     if (best) {
       const t = best.tokens;
-      for (let i = 0; i < t.length; i++) if (t[i] !== tokens[i]) { t[i] = WILDCARD; best.open[i] = true; }
+      for (let i = 0; i < t.length; i++) {
+        if (t[i] !== tokens[i]) {
+          t[i] = WILDCARD;
+          best.open[i] = true;
+        }
+      }
       best.count++;
       return best;
     }
@@ -92,41 +97,48 @@ export class Drain {
     return node;
   }
 
+  /**
+   * The most similar template: a position agrees when the tokens are equal or
+   * the template's lines already differed there. Ties go to the more general template.
+   */
   private match(clusters: Template[], tokens: string[]): Template | undefined {
     let best: Template | undefined;
     let bestSim = -1;
-    let bestParams = -1;
+    let bestOpen = -1;
     for (const c of clusters) {
-      let same = 0;
-      let params = 0;
       const t = c.tokens;
-      const mode = (this.opts as any).mode ?? 0;
-      const protect = (this.opts as any).protect ?? Infinity;
-      let blocked = false;
+      let same = 0;
+      let open = 0;
       for (let i = 0; i < t.length; i++) {
-        if (mode === 3) { if (c.open[i]) params++; else if (t[i] === tokens[i]) same++; }
-        else if (t[i] === WILDCARD) params++;
+        if (c.open[i]) open++;
         else if (t[i] === tokens[i]) same++;
-        else if (c.count >= protect && !t[i].includes(WILDCARD)) blocked = true;
       }
-      if (blocked) continue;
-      const sim = t.length === 0 ? 1 : mode === 0 || mode === 3 ? (same + params) / t.length : mode === 1 ? same / t.length : same / Math.max(1, t.length - params);
-      if (sim > bestSim || (sim === bestSim && params > bestParams)) {
+      const sim = t.length === 0 ? 1 : (same + open) / t.length;
+      if (sim > bestSim || (sim === bestSim && open > bestOpen)) {
         best = c;
         bestSim = sim;
-        bestParams = params;
+        bestOpen = open;
       }
     }
     return best && bestSim >= this.opts.similarity ? best : undefined;
   }
 }
 
-/** Splits on whitespace; a run of the same masked token (a list of values) counts as one token. */
+/** Splits on whitespace; a run of one masked token (a list of values) counts as one token. */
 export function tokenize(masked: string): string[] {
   const out: string[] = [];
-  for (const tok of masked.split(/\s+/)) {
-    if (tok === '') continue;
-    if (out.length && tok === out[out.length - 1] && tok.includes(WILDCARD)) continue;
+  let start = -1;
+  for (let i = 0; i <= masked.length; i++) {
+    const c = i < masked.length ? masked.charCodeAt(i) : 32;
+    const space = c === 32 || (c >= 9 && c <= 13);
+    if (!space) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start < 0) continue;
+    const tok = masked.slice(start, i);
+    start = -1;
+    if (out.length > 0 && tok === out[out.length - 1] && tok.includes(WILDCARD)) continue;
     out.push(tok);
   }
   return out;

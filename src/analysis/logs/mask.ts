@@ -1,35 +1,53 @@
 // Built-in masking: the parts of a log message that vary from one line of a
 // template to the next become `<*>` before mining. The same rules serve every
-// log; there is no per-source configuration.
+// log; there is no per-source configuration. Each rule runs only when its
+// cheap gate (a character it needs) is in the line, which keeps masking fast.
 
 export const WILDCARD = '<*>';
 
+interface Rule {
+  gate: RegExp;
+  re: RegExp;
+  /** What the match becomes; `<*>` unless said. */
+  to?: string;
+}
+
+// Numbers stand alone or glued to `_`, `-`, `/`, `=`, `:` and brackets, never to letters or digits:
+// `blk_-42` → `blk_<*>`, `node-7` → `node-<*>`, but `ipv4`, `e820`, `x86` stay.
+const notAlnumBefore = '(?<![A-Za-z0-9])';
+const notAlnumAfter = '(?![A-Za-z0-9])';
+
 // Order matters: whole shapes (URLs, UUIDs, addresses, paths) before the numbers inside them.
-const rules: RegExp[] = [
+const rules: Rule[] = [
   // URLs
-  /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>]+/g,
+  { gate: /:\/\//, re: /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>]+/g },
   // UUIDs
-  /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g,
-  // IPv4 with an optional port
-  /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?![\w.])/g,
-  // Unix paths (two segments or more) and Windows paths
-  /(?<![\w/])(?:\/[\w.@%+~-]+){2,}\/?/g,
-  /\b[A-Za-z]:\\[^\s"'<>]*/g,
-  // hex: 0x..., or a run of hex digits with letters and digits mixed
-  /\b0[xX][0-9a-fA-F]+\b/g,
-  /\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}\b/g,
-  // durations and sizes: 12ms, 1.5s, 10KB, 3 MB
-  /(?<![\w.])-?\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|m|h|d|[KMGTP]i?B|B|bytes?|[kKMGT])(?![\w.])/g,
-  // the value of key=value (quoted or not)
-  /(?<=[A-Za-z_\]][\w.\-\[\]]*=)(?:"[^"]*"|'[^']*'|[^\s,;&|)}\]"']+)/g,
-  // booleans and nothing-values standing alone
-  /(?<![\w.-])(?:true|false|True|False|TRUE|FALSE)(?![\w-])/g,
-  // numbers: integers, decimals, signed, with separators
-  process.env.AGG === '2' ? /[-+]?\w*\d\w*(?:[.,:]\d+)*/g : process.env.AGG === '1' ? /[-+]?\d+(?:[.,:]\d+)*/g : /(?<![A-Za-z0-9])[-+]?\d+(?:[.,:]\d+)*(?![A-Za-z0-9])/g,
+  { gate: /-/, re: /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g },
+  // IPv4, with a port
+  { gate: /\d\./, re: /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?![\w.])/g },
+  // Unix paths of two segments or more, Windows paths
+  { gate: /\//, re: /(?<![\w/])(?:\/[\w.@%+~-]+){2,}\/?/g },
+  { gate: /:\\/, re: /\b[A-Za-z]:\\[^\s"'<>]*/g },
+  // hex: 0x..., or six hex digits or more with both letters and digits (ids, hashes)
+  { gate: /0[xX]/, re: /\b0[xX][0-9a-fA-F]+\b/g },
+  { gate: /\d/, re: /\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}\b/g },
+  // the value of key=value, quoted or not
+  { gate: /=/, re: /(?<=[A-Za-z_\]][\w.\-[\]]*=)(?:"[^"]*"|'[^']*'|[^\s,;&|)}\]"']+)/g },
+  // booleans
+  { gate: /true|false|TRUE|FALSE|True|False/, re: /(?<![\w.-])(?:true|false|True|False|TRUE|FALSE)(?![\w-])/g },
+  // durations (12ms, 1.5s, 1h2m3s), sizes (10KB, 3 MB, 512 bytes, 4k), then plain numbers
+  // (signed, decimal, or with separators: 1,024 and 12:30:01.5 are one value)
+  {
+    gate: /\d/,
+    re: new RegExp(
+      `${notAlnumBefore}[-+]?(?:(?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\\d+(?:[.,:]\\d+)*(?:\\s?(?:[KMGTP]i?B|B|bytes?)|[kKMGT])?)${notAlnumAfter}`,
+      'g',
+    ),
+  },
 ];
 
 export function mask(content: string): string {
   let s = content;
-  for (const r of rules) s = s.replace(r, WILDCARD);
+  for (const r of rules) if (r.gate.test(s)) s = s.replace(r.re, r.to ?? WILDCARD);
   return s;
 }
