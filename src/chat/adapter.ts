@@ -39,3 +39,38 @@ export interface ChatAdapter {
   /** A short text answer (help, errors, status), in a thread when given. */
   reply(channel: string, text: string, thread?: string): Promise<MessageRef>;
 }
+
+/** A command as any surface delivers it, before parsing. */
+export interface IncomingCommand {
+  platform: Platform;
+  channel: string;
+  user: string;
+  /** The text after the command name, or the whole mention ("@bot /rca order-api"). */
+  text: string;
+  /** The platform's idempotency key: Slack trigger_id, Feishu event_id, console message id. */
+  key: string;
+  /** Reply in this thread (a mention inside a thread). */
+  thread?: string;
+}
+
+export type ActionName = 'rerun' | 'compare' | 'resolve';
+
+/** A button press on a report. */
+export interface IncomingAction {
+  platform: Platform;
+  channel: string;
+  user: string;
+  action: ActionName;
+  job: string;
+  service: string;
+  /** The platform's idempotency key for the press. */
+  key: string;
+  /** The thread the report was in. */
+  thread?: string;
+}
+
+/** What a surface calls when something arrives; acks are the surface's own business and come first. */
+export interface Inbox {
+  command(c: IncomingCommand): Promise<void>;
+  action(a: IncomingAction): Promise<void>;
+}

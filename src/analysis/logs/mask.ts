@@ -22,25 +22,25 @@ const rules: Rule[] = [
   // URLs
   { gate: /:\/\//, re: /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>]+/g },
   // UUIDs
-  { gate: /-/, re: /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g },
+  { gate: /-[0-9a-fA-F]{4}-/, re: /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g },
   // IPv4, with a port
   { gate: /\d\./, re: /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?![\w.])/g },
   // Unix paths of two segments or more, Windows paths
   { gate: /\//, re: /(?<![\w/])(?:\/[\w.@%+~-]+){2,}\/?/g },
   { gate: /:\\/, re: /\b[A-Za-z]:\\[^\s"'<>]*/g },
-  // hex: 0x..., or six hex digits or more with both letters and digits (ids, hashes)
+  // hex numbers
   { gate: /0[xX]/, re: /\b0[xX][0-9a-fA-F]+\b/g },
-  { gate: /\d/, re: /\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}\b/g },
   // the value of key=value, quoted or not
   { gate: /=/, re: /(?<=[A-Za-z_\]][\w.\-[\]]*=)(?:"[^"]*"|'[^']*'|[^\s,;&|)}\]"']+)/g },
   // booleans
   { gate: /true|false|TRUE|FALSE|True|False/, re: /(?<![\w.-])(?:true|false|True|False|TRUE|FALSE)(?![\w-])/g },
-  // durations (12ms, 1.5s, 1h2m3s), sizes (10KB, 3 MB, 512 bytes, 4k), then plain numbers
+  // in one pass: six hex digits or more with both letters and digits (ids, hashes);
+  // durations (12ms, 1.5s, 1h2m3s); sizes (10KB, 3 MB, 512 bytes, 4k); plain numbers
   // (signed, decimal, or with separators: 1,024 and 12:30:01.5 are one value)
   {
     gate: /\d/,
     re: new RegExp(
-      `${notAlnumBefore}[-+]?(?:(?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\\d+(?:[.,:]\\d+)*(?:\\s?(?:[KMGTP]i?B|B|bytes?)|[kKMGT])?)${notAlnumAfter}`,
+      `\\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\\d)[0-9a-fA-F]{6,}\\b|${notAlnumBefore}[-+]?(?:(?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\\d+(?:[.,:]\\d+)*(?:\\s?(?:[KMGTP]i?B|B|bytes?)|[kKMGT])?)${notAlnumAfter}`,
       'g',
     ),
   },
