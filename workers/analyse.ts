@@ -11,6 +11,7 @@ import { callTree } from '../src/profile/tree.js';
 import { analyse } from '../src/rca/diagnose.js';
 import type { FindingKind, Report } from '../src/rca/model.js';
 import { renderFlamePng } from '../src/render/index.js';
+import { cpuSampleType } from '../src/analysis/stacks.js';
 import type { Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
 
@@ -57,8 +58,9 @@ export function analyseProcessor(deps: Deps) {
     if (top && top.confidence >= 0.5 && shownBy[top.kind][0] !== 'cpu') wanted.unshift(shownBy[top.kind]);
     const images: Image[] = [];
     const t0 = performance.now();
-    for (const [name, type] of wanted) {
+    for (const [name, wantedType] of wanted) {
       const profile = captures.find((c) => c.name === name)?.profile;
+      const type = name === 'cpu' && profile ? (cpuSampleType(profile) ?? wantedType) : wantedType;
       const index = profile && resolveSampleIndex(profile, type);
       if (!profile || !index?.ok || profile.samples.count === 0) continue;
       const tree = callTree(profile, index.value);

@@ -19,6 +19,11 @@ export interface StackSample {
   value: number;
 }
 
+/** The CPU time of a profile: Go's "cpu", or the wall time of a Node.js thread. */
+export function cpuSampleType(p: Profile): string | undefined {
+  return ['cpu', 'wall'].find((t) => p.sampleTypes.some((s) => s.type === t));
+}
+
 /** The samples of one sample type with their frames, leaving out rca-bot's own capture requests. */
 export function stackSamples(p: Profile, sampleType: string): StackSample[] {
   const index = resolveSampleIndex(p, sampleType);

@@ -17,6 +17,11 @@ const commands: Record<string, { load: () => Promise<Run>; usage: string; summar
     usage: usages.flame,
     summary: 'a flame graph PNG or interactive HTML (a diff with --base)',
   },
+  serve: {
+    load: async () => (await import('./serve.js')).runServe,
+    usage: usages.serve,
+    summary: 'the bot: the console channel (and Slack, Feishu when configured), its workers, a demo target when there is no registry',
+  },
   diagnose: {
     load: async () => (await import('./diagnose.js')).runDiagnose,
     usage: usages.diagnose,

@@ -3,6 +3,7 @@ export const usages = {
   top: 'rca-bot top <file> [--sample-index <type>] [--cum] [--limit N] [--json]',
   flame: 'rca-bot flame <file> -o <out.png|out.html> [--sample-index <type>] [--base <file>]',
   demo: 'rca-bot demo [--seconds N] [--out <dir>]',
+  serve: 'rca-bot serve [--no-workers]',
   diagnose: 'rca-bot diagnose <service> | --url <base> [--seconds N] [--json] [--out <dir>]',
 } as const;
 

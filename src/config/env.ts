@@ -14,6 +14,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   RCA_CONFIG: z.string().default('rca.config.yaml'),
+  /** Prefix of every Redis key (queues, jobs, the console), so bots can share one Redis. */
+  RCA_REDIS_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, dot, dash or underscore').default('rca'),
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,
   SLACK_APP_TOKEN: optional,

@@ -3,7 +3,7 @@
 // rca-bot can be shown without a Go toolchain. Its fault: every /orders
 // request re-serialises a large catalogue, a CPU hotspot in application code.
 //
-// Run: node dist/src/demo/target.js [port]; prints {"port":N} once listening.
+// Run: node --expose-gc dist/src/demo/target.js [port]; prints {"port":N} once listening.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as pprof from '@datadog/pprof';
@@ -34,7 +34,7 @@ let profiling = false;
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/orders') return send(res, 200, 'application/json', JSON.stringify({ total: priceOrder(3) }));
+  if (url.pathname === '/orders') return send(res, 200, 'application/json', JSON.stringify({ total: priceOrder(4) }));
   if (url.pathname === '/health') return send(res, 200, 'application/json', JSON.stringify({ status: 'OK' }));
   if (url.pathname === '/debug/pprof/profile') {
     const seconds = Number(url.searchParams.get('seconds') ?? '30') || 30;
@@ -50,7 +50,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     profiling = false;
     return send(res, 200, 'application/octet-stream', await pprof.encode(profile));
   }
-  if (url.pathname === '/debug/pprof/heap') return send(res, 200, 'application/octet-stream', await pprof.encode(pprof.heap.profile()));
+  if (url.pathname === '/debug/pprof/heap') {
+    // Like Go's gc=1: collect first, so in-use means retained (needs node --expose-gc).
+    if (url.searchParams.get('gc') === '1') (globalThis as { gc?: () => void }).gc?.();
+    return send(res, 200, 'application/octet-stream', await pprof.encode(pprof.heap.profile()));
+  }
   return send(res, 404, 'text/plain', 'not found\n');
 }
 

@@ -1,14 +1,16 @@
 // One code path dominates CPU: most of the CPU time, outside the garbage
 // collector, is spent under one application function.
 import type { Detector } from '../inputs.js';
-import { appKey, bySite, confidence, pct, seconds, stackSamples, strength, total } from '../stacks.js';
+import { appKey, bySite, confidence, cpuSampleType, pct, seconds, stackSamples, strength, total } from '../stacks.js';
 import { gcShare } from './gc-pressure.js';
 
 export const cpuHotspot: Detector = {
   kind: 'cpu-hotspot',
   detect({ cpu, goroutineEnd, seconds: window }) {
     if (!cpu) return [];
-    const samples = stackSamples(cpu, 'cpu');
+    const type = cpuSampleType(cpu);
+    if (!type) return [];
+    const samples = stackSamples(cpu, type);
     const all = total(samples);
     if (all === 0) return [];
     const cores = all / 1e9 / window;

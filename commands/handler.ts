@@ -1,0 +1,83 @@
+// What the bot does with a command or a button press, whichever surface it
+// came from: parse, check against the registry, start or join a diagnosis,
+// or answer in a line.
+import type { ChatAdapter, Inbox, IncomingAction, IncomingCommand, Platform } from '../src/chat/adapter.js';
+import type { Registry } from '../src/config/registry.js';
+import type { Pipeline } from '../src/queue/pipeline.js';
+import { checkService, helpText, parseCommand } from './grammar.js';
+
+export interface BotContext {
+  registry: Registry;
+  pipeline: Pipeline;
+  adapter(platform: Platform): ChatAdapter;
+}
+
+async function diagnose(ctx: BotContext, c: { platform: Platform; channel: string; user: string; key: string; thread?: string }, service: string, seconds?: number) {
+  const cfg = ctx.registry.services[service];
+  const window = seconds ?? cfg.seconds;
+  const submitted = await ctx.pipeline.submit({
+    target: { service, pprof: cfg.pprof, probes: cfg.probes },
+    seconds: window,
+    requester: { platform: c.platform, channel: c.channel, user: c.user, thread: c.thread },
+    key: c.key,
+  });
+  return submitted;
+}
+
+export function createInbox(ctx: BotContext): Inbox {
+  return {
+    async command(c: IncomingCommand) {
+      const adapter = ctx.adapter(c.platform);
+      const parsed = parseCommand(c.text);
+      const cmd = parsed.ok ? checkService(parsed.value, ctx.registry) : parsed;
+      if (!cmd.ok) {
+        await adapter.reply(c.channel, `⚠️ ${cmd.error}`, c.thread);
+        return;
+      }
+      const command = cmd.value;
+      switch (command.kind) {
+        case 'help':
+          await adapter.reply(c.channel, helpText, c.thread);
+          return;
+        case 'services': {
+          const names = Object.entries(ctx.registry.services).map(([name, s]) => `• \`${name}\` ${s.pprof} (${s.seconds} s)`);
+          await adapter.reply(c.channel, names.length ? names.join('\n') : 'No services yet: add them to the registry.', c.thread);
+          return;
+        }
+        case 'status': {
+          const status = command.job ? await ctx.pipeline.state.status(command.job) : undefined;
+          const text = command.job
+            ? status
+              ? `\`${command.job}\`: ${status.service} is ${status.stage}${status.detail ? ` (${status.detail})` : ''}`
+              : `No diagnosis \`${command.job}\` is known (they are kept for a day).`
+            : 'Give a job id: `/rca status <job>` (the id is under each diagnosis).';
+          await adapter.reply(c.channel, text, c.thread);
+          return;
+        }
+        case 'diagnose':
+          await diagnose(ctx, c, command.service, command.seconds);
+          return;
+      }
+    },
+
+    async action(a: IncomingAction) {
+      const adapter = ctx.adapter(a.platform);
+      if (!ctx.registry.services[a.service]) {
+        await adapter.reply(a.channel, `⚠️ ${a.service} is no longer in the registry.`, a.thread);
+        return;
+      }
+      switch (a.action) {
+        case 'rerun':
+          // A new diagnosis gets its own root message in the channel.
+          await diagnose(ctx, { ...a, thread: undefined }, a.service);
+          return;
+        case 'compare':
+          await adapter.reply(a.channel, `Comparing with the last healthy capture of ${a.service} is not available yet.`, a.thread);
+          return;
+        case 'resolve':
+          await adapter.reply(a.channel, `✔️ Marked resolved by ${a.user}.`, a.thread);
+          return;
+      }
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// `rca-bot serve`: the bot. HTTP (the console page, and Slack and Feishu
+// when configured), the pipeline's workers in the same process unless
+// --no-workers, and with no registry file a demo target with a fault.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { createInbox } from '../../commands/handler.js';
+import { startWorkers, type Workers } from '../../workers/index.js';
+import type { ChatAdapter, Platform } from '../chat/adapter.js';
+import { ConsoleAdapter } from '../chat/console/adapter.js';
+import { consoleRoutes } from '../chat/console/routes.js';
+import { ConsoleStore } from '../chat/console/store.js';
+import { readEnv, type Env } from '../config/env.js';
+import { loadRegistry, validateRegistry, type Registry } from '../config/registry.js';
+import { UserError } from '../errors.js';
+import { Pipeline } from '../queue/pipeline.js';
+import { startServer } from '../server/http.js';
+import { ensureRedis } from '../server/redis.js';
+import type { Io } from './io.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function startDemo(): Promise<{ url: string; children: ChildProcess[] }> {
+  const target = spawn(process.execPath, ['--expose-gc', join(here, '../demo/target.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((ok, fail) => {
+    createInterface({ input: target.stdout! }).once('line', ok);
+    target.once('exit', (code) => fail(new Error(`the demo target exited with ${code}`)));
+  });
+  const url = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+  const load = spawn(process.execPath, [join(here, '../demo/load.js'), `${url}/orders`, '60'], { stdio: 'ignore' });
+  return { url, children: [target, load] };
+}
+
+function demoRegistry(url: string): Registry {
+  const r = validateRegistry({ services: { 'demo-api': { pprof: url, seconds: 5, probes: [{ name: 'health', url: `${url}/health`, expect: { json: { status: 'OK' } } }] } } }, 'demo');
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+}
+
+export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { 'no-workers': { type: 'boolean', default: false } } });
+  const parsedEnv = readEnv(source);
+  if (!parsedEnv.ok) throw new UserError(parsedEnv.error);
+  const env: Env = parsedEnv.value;
+  const redisUrl = await ensureRedis(env.REDIS_URL, io.err);
+  if (!redisUrl.ok) throw new UserError(redisUrl.error);
+
+  const children: ChildProcess[] = [];
+  let registry: Registry;
+  if (existsSync(env.RCA_CONFIG) || source.RCA_CONFIG) {
+    const r = loadRegistry(env.RCA_CONFIG);
+    if (!r.ok) throw new UserError(r.error);
+    registry = r.value;
+  } else {
+    const demo = await startDemo();
+    children.push(...demo.children);
+    registry = demoRegistry(demo.url);
+    io.err(`no ${env.RCA_CONFIG}: diagnosing the demo service demo-api at ${demo.url} (a CPU hotspot under load)`);
+  }
+
+  const redis = new Redis(redisUrl.value, { maxRetriesPerRequest: null });
+  const store = new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`);
+  const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(store) };
+  const pipeline = new Pipeline(redis, env.RCA_REDIS_PREFIX, adapters);
+  const adapter = (p: Platform) => pipeline.adapter(p);
+  const inbox = createInbox({ registry, pipeline, adapter });
+  let workers: Workers | undefined;
+  if (!values['no-workers']) workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters });
+  const subscriber = new Redis(redisUrl.value);
+  const { server, port } = await startServer(consoleRoutes(store, inbox, subscriber), env.PORT);
+  io.out(`rca-bot is up: open http://127.0.0.1:${port}/console and type /rca ${Object.keys(registry.services)[0] ?? 'help'}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  io.err('stopping');
+  server.close();
+  await workers?.close();
+  await pipeline.close();
+  for (const c of children) c.kill();
+  subscriber.disconnect();
+  await redis.quit();
+  return 0;
+}

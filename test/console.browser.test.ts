@@ -1,0 +1,71 @@
+// The README's first command's bot, as a person uses it: the console page
+// in a real Chromium, /rca demo-api typed in, the status message changing
+// to the verdict, the report and flame graph in the thread, a button press.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Redis } from 'ioredis';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchBrowser, watchPage } from './helpers/browser.js';
+import { cleanup, hasRedis, redisUrl, uniquePrefix } from './helpers/redis.js';
+import { repoRoot } from './helpers/shared.js';
+
+describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', () => {
+  let bot: ChildProcess;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  const prefix = uniquePrefix();
+
+  beforeAll(async () => {
+    const env = { ...process.env, PORT: '0', RCA_REDIS_PREFIX: prefix, REDIS_URL: redisUrl };
+    delete env.RCA_CONFIG;
+    bot = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((ok, fail) => {
+      createInterface({ input: bot.stdout! }).on('line', (l) => l.startsWith('rca-bot is up') && ok(l));
+      bot.once('exit', (code) => fail(new Error(`the bot exited with ${code}`)));
+    });
+    url = /open (\S+)/.exec(line)?.[1] as string;
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (bot && bot.exitCode === null) {
+      const exited = new Promise((r) => bot.once('exit', r));
+      bot.kill('SIGTERM');
+      await exited;
+    }
+    const redis = new Redis(redisUrl);
+    await cleanup(redis, prefix);
+    await redis.quit();
+  });
+
+  it('/rca demo-api: the status turns into the verdict, the report and flame graph land in the thread, Re-run runs again', async () => {
+    const watch = watchPage(page);
+    await page.goto(url);
+    await page.fill('#text', '/rca demo-api 2s');
+    await page.press('#text', 'Enter');
+    const root = page.locator('#log > .msg.bot').first();
+    await expect.poll(() => root.locator(':scope > .body').textContent(), { timeout: 30_000 }).toMatch(/^✅ demo-api: (needs-review|likely|confirmed)/);
+    const thread = root.locator('.thread');
+    await expect.poll(() => thread.locator('.msg .body').first().textContent()).toMatch(/^## demo-api: /);
+    expect(await thread.textContent()).toContain('cpu-hotspot');
+    expect(await thread.textContent()).toContain('priceOrder');
+    const img = thread.locator('img.flame').first();
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(1600);
+
+    await thread.locator('button[data-action="rerun"]').click();
+    await expect.poll(() => page.locator('#log > .msg.bot').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.locator('#log > .msg.bot').nth(1).locator(':scope > .body').textContent(), { timeout: 30_000 }).toMatch(/^✅ demo-api/);
+    expect(watch.errors, JSON.stringify(watch.errors)).toEqual([]);
+  });
+
+  it('a bad command gets a short reply that says what would work', async () => {
+    await page.fill('#text', '/rca demo 10s');
+    await page.press('#text', 'Enter');
+    await expect.poll(() => page.locator('#log .msg.bot .body').last().textContent()).toBe('⚠️ unknown service "demo"; did you mean `demo-api`?');
+  });
+});
