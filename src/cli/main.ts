@@ -22,6 +22,11 @@ const commands: Record<string, { load: () => Promise<Run>; usage: string; summar
     usage: usages.serve,
     summary: 'the bot: the console channel (and Slack, Feishu when configured), its workers, a demo target when there is no registry',
   },
+  worker: {
+    load: async () => (await import('./worker.js')).runWorker,
+    usage: usages.worker,
+    summary: 'only the pipeline workers, for more capacity on the same Redis',
+  },
   diagnose: {
     load: async () => (await import('./diagnose.js')).runDiagnose,
     usage: usages.diagnose,

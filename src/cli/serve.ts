@@ -14,6 +14,8 @@ import type { ChatAdapter, Platform } from '../chat/adapter.js';
 import { ConsoleAdapter } from '../chat/console/adapter.js';
 import { consoleRoutes } from '../chat/console/routes.js';
 import { ConsoleStore } from '../chat/console/store.js';
+import { createFeishu } from '../chat/feishu/events.js';
+import { createSlack } from '../chat/slack/app.js';
 import { readEnv, type Env } from '../config/env.js';
 import { loadRegistry, validateRegistry, type Registry } from '../config/registry.js';
 import { UserError } from '../errors.js';
@@ -71,7 +73,25 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   let workers: Workers | undefined;
   if (!values['no-workers']) workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters });
   const subscriber = new Redis(redisUrl.value);
-  const { server, port } = await startServer(consoleRoutes(store, inbox, subscriber), env.PORT);
+  const routes = consoleRoutes(store, inbox, subscriber);
+  const surfaces: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+  // Slack and Feishu join when their credentials are in the environment.
+  if (env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
+    const slack = createSlack(env, inbox);
+    adapters.slack = slack.adapter;
+    routes.push(slack.route);
+    surfaces.push(slack);
+  }
+  if (env.FEISHU_APP_ID && env.FEISHU_APP_SECRET) {
+    const feishu = createFeishu(env, inbox, redis, env.RCA_REDIS_PREFIX);
+    adapters.feishu = feishu.adapter;
+    routes.push(feishu.route);
+    surfaces.push(feishu);
+  }
+  for (const s of surfaces) await s.start();
+  const { server, port } = await startServer(routes, env.PORT);
+  const on = ['console', ...Object.keys(adapters).filter((a) => a !== 'console')].join(', ');
+  io.err(`chat surfaces: ${on}`);
   io.out(`rca-bot is up: open http://127.0.0.1:${port}/console and type /rca ${Object.keys(registry.services)[0] ?? 'help'}`);
 
   await new Promise<void>((resolve) => {
@@ -81,6 +101,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   });
   io.err('stopping');
   server.close();
+  for (const s of surfaces) await s.stop();
   await workers?.close();
   await pipeline.close();
   for (const c of children) c.kill();

@@ -4,6 +4,7 @@ export const usages = {
   flame: 'rca-bot flame <file> -o <out.png|out.html> [--sample-index <type>] [--base <file>]',
   demo: 'rca-bot demo [--seconds N] [--out <dir>]',
   serve: 'rca-bot serve [--no-workers]',
+  worker: 'rca-bot worker',
   diagnose: 'rca-bot diagnose <service> | --url <base> [--seconds N] [--json] [--out <dir>]',
 } as const;
 

@@ -32,11 +32,13 @@ interface Node {
 
 const newNode = (): Node => ({ children: new Map(), clusters: [] });
 const hasDigit = /\d/;
+const SEEN_MAX = 50_000;
 
 export class Drain {
   readonly templates: Template[] = [];
   private readonly root = newNode();
   private readonly opts: DrainOptions;
+  private readonly seen = new Map<string, Template>();
 
   constructor(opts: Partial<DrainOptions> = {}) {
     this.opts = { ...defaultDrainOptions, ...opts };
@@ -44,7 +46,21 @@ export class Drain {
 
   /** Mines one message (the content part of a line); returns its template. */
   add(content: string): Template {
-    const tokens = tokenize(mask(content));
+    const masked = mask(content);
+    // A message seen before, once masked, joins the template it joined then: that template
+    // already agrees with it everywhere, so matching again would change nothing.
+    const known = this.seen.get(masked);
+    if (known) {
+      known.count++;
+      return known;
+    }
+    const template = this.mine(tokenize(masked));
+    if (this.seen.size >= SEEN_MAX) this.seen.clear();
+    this.seen.set(masked, template);
+    return template;
+  }
+
+  private mine(tokens: string[]): Template {
     const found = this.find(tokens);
     const best = found && this.match(found.clusters, tokens);
     if (best) {
@@ -107,12 +123,17 @@ export class Drain {
     let bestOpen = -1;
     for (const c of clusters) {
       const t = c.tokens;
+      // Stop early once too many positions disagree for this template to be chosen.
+      const allowed = t.length * (1 - Math.max(this.opts.similarity, bestSim)) + 1e-9;
       let same = 0;
       let open = 0;
-      for (let i = 0; i < t.length; i++) {
+      let differ = 0;
+      for (let i = 0; i < t.length && differ <= allowed; i++) {
         if (c.open[i]) open++;
         else if (t[i] === tokens[i]) same++;
+        else differ++;
       }
+      if (differ > allowed) continue;
       const sim = t.length === 0 ? 1 : (same + open) / t.length;
       if (sim > bestSim || (sim === bestSim && open > bestOpen)) {
         best = c;
@@ -120,18 +141,17 @@ export class Drain {
         bestOpen = open;
       }
     }
-    return best && bestSim >= this.opts.similarity ? best : undefined;
+    return best && bestSim >= this.opts.similarity - 1e-9 ? best : undefined;
   }
 }
 
-/** Splits on whitespace; a run of one masked token (a list of values) counts as one token. */
+/** Splits on whitespace; a run of one masked token (a list of values) counts once. */
 export function tokenize(masked: string): string[] {
   const out: string[] = [];
   let start = -1;
   for (let i = 0; i <= masked.length; i++) {
     const c = i < masked.length ? masked.charCodeAt(i) : 32;
-    const space = c === 32 || (c >= 9 && c <= 13);
-    if (!space) {
+    if (c !== 32 && (c < 9 || c > 13)) {
       if (start < 0) start = i;
       continue;
     }

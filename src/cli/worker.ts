@@ -1,0 +1,34 @@
+// `rca-bot worker`: only the pipeline's workers, to scale out on more
+// machines against the same Redis. It posts to whichever chats are configured.
+import { Redis } from 'ioredis';
+import { startWorkers } from '../../workers/index.js';
+import type { ChatAdapter, Platform } from '../chat/adapter.js';
+import { ConsoleAdapter } from '../chat/console/adapter.js';
+import { ConsoleStore } from '../chat/console/store.js';
+import { createClient as createFeishuClient, FeishuAdapter } from '../chat/feishu/adapter.js';
+import { slackClient, SlackAdapter } from '../chat/slack/adapter.js';
+import { readEnv } from '../config/env.js';
+import { UserError } from '../errors.js';
+import { ensureRedis } from '../server/redis.js';
+import type { Io } from './io.js';
+
+export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const parsed = readEnv(source);
+  if (!parsed.ok) throw new UserError(parsed.error);
+  const env = parsed.value;
+  const url = await ensureRedis(env.REDIS_URL, io.err);
+  if (!url.ok) throw new UserError(url.error);
+  const redis = new Redis(url.value, { maxRetriesPerRequest: null });
+  const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`)) };
+  if (env.SLACK_BOT_TOKEN) adapters.slack = new SlackAdapter(slackClient(env));
+  if (env.FEISHU_APP_ID && env.FEISHU_APP_SECRET) adapters.feishu = new FeishuAdapter(createFeishuClient(env));
+  const workers = startWorkers({ redisUrl: url.value, prefix: env.RCA_REDIS_PREFIX, adapters });
+  io.err(`rca-bot worker is up on ${url.value} (${Object.keys(adapters).join(', ')})`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await workers.close();
+  await redis.quit();
+  return 0;
+}
