@@ -102,7 +102,7 @@ export function compareWindows(
         ? `A new ${what} appeared ${t.count} times in the incident window: ${text}`
         : `A ${what} came ${formatRatio(ratio)} as often in the incident window: ${text}`;
     const rate = (n: number, span: number) => (perSecond ? `${formatRate(n / span)}/s` : `${formatShare(n / span)} of lines`);
-    const summary = `${t.count} lines in the incident window (${rate(t.count, nowSpan)}), ${was} in the baseline (${rate(was, baseSpan)}); e.g. "${shorten(incident.lines[ex.index], 300)}"`;
+    const summary = `${t.count} lines in the incident window (${rate(t.count, nowSpan)}), ${was} in the baseline (${rate(was, baseSpan)}); e.g. "${shorten(oneLine(incident.lines[ex.index]), 300)}"`;
     found.push({ burst: { kind: 'error-burst', title, confidence, evidence: [{ source: 'logs', summary }] }, rank: confidence * 1e9 + t.count });
   }
   return found
@@ -111,17 +111,21 @@ export function compareWindows(
     .map((f) => f.burst);
 }
 
-/** The first line of the template with its most severe level. */
+/** The first line of the template with its most severe level (among its first 1,000 lines). */
 function example(w: LogWindow, id: number, t: Tally): { index: number; severity: Severity } {
   let best = { index: t.first, severity: -1 as number };
-  for (let i = t.first; i < w.ids.length && best.severity < 2; i++) {
+  let seen = 0;
+  for (let i = t.first; i < w.ids.length && best.severity < 2 && seen < 1000; i++) {
     if (w.ids[i] !== id) continue;
+    seen++;
     const s = severity(w.lines[i], w.levels?.[i]);
     if (s > best.severity) best = { index: i, severity: s };
   }
   return best as { index: number; severity: Severity };
 }
 
+/** A multi-line entry (a Loki line with a stack trace) quoted on one line. */
+const oneLine = (s: string) => s.replace(/\s*[\r\n]+\s*/g, ' ⏎ ');
 const shorten = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 const formatRatio = (r: number) => `${r >= 10 ? Math.round(r) : r.toFixed(1)}×`;
 const formatRate = (r: number) => (r >= 10 ? String(Math.round(r)) : r >= 0.1 ? r.toFixed(1) : r.toPrecision(1));

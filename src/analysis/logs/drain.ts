@@ -3,6 +3,14 @@
 // leading tokens, and joined to the most similar template in the leaf when the
 // similarity reaches the threshold; a join turns differing positions into `<*>`.
 // Deterministic: the same lines in the same order give the same templates.
+//
+// Two changes to the original make one set of parameters fit every log:
+// - similarity counts a position as agreeing when the tokens are equal (a masked
+//   value against a masked value too) or when the template's lines already
+//   differed there; a masked value facing a word disagrees, so a template does
+//   not swallow other messages through its masked positions;
+// - a run of the same masked token (a list of ids) is one token, so lists of
+//   any length share a template.
 
 import { mask, WILDCARD } from './mask.js';
 

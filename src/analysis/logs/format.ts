@@ -1,8 +1,8 @@
 // The Loghub header notation: `<Date> <Time> <Level> <Component>: <Content>`.
 // Each `<Name>` is a field; the text between fields is a regular expression
 // (Loghub writes `\[<Pid>\]`, `(\[<PID>\])?`, `\|`), in which a run of spaces
-// stands for a run of whitespace, as logpai/logparser reads it. The last
-// field takes the rest of the line lazily, so the line must match whole.
+// stands for a run of whitespace, as logpai/logparser reads it. The line must
+// match whole; the last field takes what the others leave.
 
 import { err, ok, type Result } from '../../errors.js';
 
@@ -18,18 +18,26 @@ export type Fields = Record<string, string>;
 
 export function parseFormat(notation: string): Result<LineFormat> {
   const fields: string[] = [];
-  let pattern = '';
+  const literals: string[] = [];
   const re = /<([A-Za-z_][\w-]*)>/g;
   let last = 0;
   for (let m = re.exec(notation); m; m = re.exec(notation)) {
-    pattern += `${literal(notation.slice(last, m.index))}(?<f${fields.length}>.*?)`;
+    literals.push(notation.slice(last, m.index));
     if (fields.includes(m[1])) return err(`format "${notation}": field <${m[1]}> appears twice`);
     fields.push(m[1]);
     last = m.index + m[0].length;
   }
-  pattern += literal(notation.slice(last));
+  literals.push(notation.slice(last));
   if (fields.length === 0) return err(`format "${notation}" has no <Field>; write it like '<Date> <Time> <Level> <Component>: <Content>'`);
   if (!fields.includes('Content')) return err(`format "${notation}" has no <Content> field`);
+  // A field followed by spaces alone is one word; any other field may hold spaces. Words keep
+  // a line that does not have the format from costing a search over every split of it.
+  let pattern = '';
+  fields.forEach((f, i) => {
+    const next = literals[i + 1];
+    pattern += `${literal(literals[i])}(?<f${i}>${/^ +$/.test(next) ? '\\S*' : '.*?'})`;
+  });
+  pattern += literal(literals[fields.length]);
   try {
     return ok({ source: notation, fields, regex: new RegExp(`^${pattern}$`) });
   } catch (e) {

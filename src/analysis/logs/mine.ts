@@ -14,7 +14,7 @@ export interface MinedLines {
   unmatched: number;
 }
 
-const levelFields = ['Level', 'level', 'Severity', 'severity', 'LogLevel', 'Type'];
+const levelFields = ['Level', 'level', 'Severity', 'severity', 'LogLevel'];
 
 export function mineLines(drain: Drain, lines: readonly string[], format?: LineFormat): MinedLines {
   const ids = new Array<number>(lines.length);

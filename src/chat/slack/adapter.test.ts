@@ -1,10 +1,9 @@
 // The adapter against a loopback fake of the Slack Web API: every call is
 // recorded with its method name and parsed body, uploads included.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LogLevel, type Logger } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { poolReport } from '../../../test/helpers/reports.js';
+import { FakeSlack } from '../../../test/helpers/slack-fake.js';
 import { toSlackBlocks } from '../../../templates/slack.js';
 import { statusText } from '../../../templates/status.js';
 import { readEnv, type Env } from '../../config/env.js';
@@ -12,82 +11,6 @@ import type { Status } from '../adapter.js';
 import { SlackAdapter, slackClient, slackClientOptions } from './adapter.js';
 
 const TOKEN = 'xoxb-test-bot-token-0000';
-
-interface Call {
-  method: string;
-  body: Record<string, string>;
-  authorization?: string;
-  bytes?: Buffer;
-}
-
-class FakeSlack {
-  calls: Call[] = [];
-  /** Method name → how many more times to answer HTTP 500. */
-  failures = new Map<string, number>();
-  private server: Server = createServer((req, res) => {
-    this.handle(req).then(
-      ([status, body]) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      },
-      (e) => {
-        res.writeHead(500);
-        res.end(String(e));
-      },
-    );
-  });
-  private seq = 0;
-  url = '';
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-
-  private async handle(req: IncomingMessage): Promise<[number, unknown]> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const authorization = req.headers.authorization;
-    if (path.startsWith('/upload/')) {
-      const form = await new Response(raw, { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
-      const file = form.get('body') as File;
-      this.calls.push({ method: 'upload', body: { path }, authorization, bytes: Buffer.from(await file.arrayBuffer()) });
-      return [200, 'OK'];
-    }
-    const method = path.replace(/^\/api\//, '');
-    const body = Object.fromEntries(new URLSearchParams(raw.toString()));
-    this.calls.push({ method, body, authorization });
-    const failing = this.failures.get(method) ?? 0;
-    if (failing > 0) {
-      this.failures.set(method, failing - 1);
-      return [500, { ok: false }];
-    }
-    const ts = () => `1700000000.${String(++this.seq).padStart(6, '0')}`;
-    switch (method) {
-      case 'auth.test':
-        return [200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }];
-      case 'chat.postMessage':
-        return [200, { ok: true, channel: body.channel, ts: ts(), message: { text: body.text } }];
-      case 'chat.update':
-        return [200, { ok: true, channel: body.channel, ts: body.ts, text: body.text }];
-      case 'files.getUploadURLExternal': {
-        const id = `F${++this.seq}`;
-        return [200, { ok: true, file_id: id, upload_url: `${this.url}upload/${id}` }];
-      }
-      case 'files.completeUploadExternal':
-        return [200, { ok: true, files: JSON.parse(body.files) }];
-      default:
-        return [200, { ok: false, error: 'unknown_method' }];
-    }
-  }
-}
 
 function captureLogger(lines: string[]): Logger {
   let level = LogLevel.DEBUG;

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { Drain, templateText, tokenize } from './drain.js';
+
+const mine = (lines: string[]) => {
+  const d = new Drain();
+  const ids = lines.map((l) => d.add(l).id);
+  return { d, ids, text: (id: number) => templateText(d.templates[id]) };
+};
+
+describe('Drain', () => {
+  it('groups lines of one template and turns the differing words into <*>', () => {
+    const { ids, text } = mine(['Invalid user webmaster from 173.234.31.186', 'Invalid user test9 from 52.80.34.196', 'Invalid user admin from 10.0.0.1']);
+    expect(new Set(ids).size).toBe(1);
+    expect(text(ids[0])).toBe('Invalid user <*> from <*>');
+  });
+
+  it('keeps different messages apart, even with the same length', () => {
+    const { ids } = mine([
+      'Client attempting to renew session 0x24ed93119420016 at /10.10.34.13:37115',
+      'Client attempting to establish new session at /10.10.34.19:33425',
+      'Starting TrustedInstaller initialization.',
+      'Received block blk_1 of size 67108864 from /10.251.42.84',
+      'Receiving block blk_2 src: /10.251.71.16:50010 dest: /10.251.71.16:50010',
+    ]);
+    expect(new Set(ids).size).toBe(5);
+  });
+
+  it('counts a list of values as one value', () => {
+    const { ids, text } = mine(['BLOCK* ask 10.0.0.1:50010 to delete blk_1 blk_2 blk_3', 'BLOCK* ask 10.0.0.2:50010 to delete blk_4']);
+    expect(ids[0]).toBe(ids[1]);
+    expect(text(ids[0])).toBe('BLOCK* ask <*> to delete blk_<*>');
+    expect(tokenize('a  <*> <*>\t<*> b')).toEqual(['a', '<*>', 'b']);
+  });
+
+  it('is deterministic and counts lines per template', () => {
+    const lines = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `worker ${i} started in ${i}ms` : i % 3 === 1 ? `connection to db-${i} refused` : `cache hit ratio ${i / 1000}`));
+    const a = mine(lines);
+    const b = mine(lines);
+    expect(a.ids).toEqual(b.ids);
+    expect(a.d.templates.map((t) => t.count)).toEqual([100, 100, 100]);
+  });
+
+  it('mines an empty message', () => {
+    const { ids, text } = mine(['', '   ']);
+    expect(ids[0]).toBe(ids[1]);
+    expect(text(ids[0])).toBe('');
+  });
+});
