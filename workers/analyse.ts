@@ -27,7 +27,7 @@ export interface AnalyseResult {
 }
 
 /** The profile that shows each kind of finding best, and the sample type to draw. */
-const shownBy: Record<FindingKind, [Capture['name'], string]> = {
+const shownBy: Partial<Record<FindingKind, [Capture['name'], string]>> = {
   'cpu-hotspot': ['cpu', 'cpu'],
   'gc-pressure': ['allocs', 'alloc_space'],
   'lock-contention': ['block', 'delay'],
@@ -55,7 +55,8 @@ export function analyseProcessor(deps: Deps) {
     const report = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0));
     const wanted: [Capture['name'], string][] = [['cpu', 'cpu']];
     const top = report.findings[0];
-    if (top && top.confidence >= 0.5 && shownBy[top.kind][0] !== 'cpu') wanted.unshift(shownBy[top.kind]);
+    const shown = top && top.confidence >= 0.5 ? shownBy[top.kind] : undefined;
+    if (shown && shown[0] !== 'cpu') wanted.unshift(shown);
     const images: Image[] = [];
     const t0 = performance.now();
     for (const [name, wantedType] of wanted) {

@@ -9,8 +9,9 @@ import { countTemplates, mineLines } from '../analysis/logs/mine.js';
 import { UserError } from '../errors.js';
 import { readLogInput, type LogInput } from '../sources/logs/lines.js';
 import type { Io } from './io.js';
+import { usageOf } from './usage.js';
 
-export const logsUsage = 'rca-bot logs <file|-> [--format F] [--baseline <file>] [--json]';
+const logsUsage = usageOf('logs');
 
 export async function runLogs(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({

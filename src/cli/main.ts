@@ -27,6 +27,11 @@ const commands: Record<string, { load: () => Promise<Run>; usage: string; summar
     usage: usages.worker,
     summary: 'only the pipeline workers, for more capacity on the same Redis',
   },
+  logs: {
+    load: async () => (await import('./logs.js')).runLogs,
+    usage: usages.logs,
+    summary: 'group log lines into templates (Drain); with --baseline, the templates that are new or grew sharply',
+  },
   diagnose: {
     load: async () => (await import('./diagnose.js')).runDiagnose,
     usage: usages.diagnose,

@@ -5,6 +5,7 @@ export const usages = {
   demo: 'rca-bot demo [--seconds N] [--out <dir>]',
   serve: 'rca-bot serve [--no-workers]',
   worker: 'rca-bot worker',
+  logs: 'rca-bot logs <file|-> [--format F] [--baseline <file>] [--json]',
   diagnose: 'rca-bot diagnose <service> | --url <base> [--seconds N] [--json] [--out <dir>]',
 } as const;
 

@@ -8,7 +8,8 @@ export type FindingKind =
   | 'pool-exhaustion'
   | 'goroutine-leak'
   | 'memory-growth'
-  | 'gc-pressure';
+  | 'gc-pressure'
+  | 'error-burst';
 
 /**
  * confirmed: three or more independent sources support the top finding;
