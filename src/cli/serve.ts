@@ -71,7 +71,8 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const adapter = (p: Platform) => pipeline.adapter(p);
   const inbox = createInbox({ registry, pipeline, adapter });
   let workers: Workers | undefined;
-  if (!values['no-workers']) workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters });
+  if (!values['no-workers'])
+    workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS });
   const subscriber = new Redis(redisUrl.value);
   const routes = consoleRoutes(store, inbox, subscriber);
   const surfaces: { start(): Promise<void>; stop(): Promise<void> }[] = [];

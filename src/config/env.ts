@@ -16,6 +16,9 @@ const schema = z.object({
   RCA_CONFIG: z.string().default('rca.config.yaml'),
   /** Prefix of every Redis key (queues, jobs, the console), so bots can share one Redis. */
   RCA_REDIS_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, dot, dash or underscore').default('rca'),
+  /** How long a worker holds a job's lock, and how often stalled jobs are looked for (BullMQ's defaults). */
+  RCA_WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  RCA_WORKER_STALLED_MS: z.coerce.number().int().min(500).default(30_000),
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,
   SLACK_APP_TOKEN: optional,
