@@ -10,6 +10,7 @@ import { callTree } from '../../src/profile/tree.js';
 import { renderFlamePng } from '../../src/render/index.js';
 import { bigCpuProfile } from './bigcpu.js';
 import { benchDiagnose } from './diagnose.js';
+import { benchAck } from './ack.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = resolve(root, '../shared/fixtures/pprof');
@@ -87,3 +88,4 @@ for (const { file, type } of cases) {
 }
 
 await benchDiagnose(root);
+await benchAck(root);
