@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { err, ok, type Result } from '../errors.js';
 
-async function ping(url: string): Promise<boolean> {
+/** True when a Redis at `url` answers PING. */
+export async function redisAnswers(url: string): Promise<boolean> {
   const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
   try {
     await r.connect();
@@ -17,7 +18,7 @@ async function ping(url: string): Promise<boolean> {
 }
 
 export async function ensureRedis(url: string, say: (line: string) => void): Promise<Result<string>> {
-  if (await ping(url)) return ok(url);
+  if (await redisAnswers(url)) return ok(url);
   const local = new URL(url);
   const isLocal = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(local.hostname);
   const installed = spawnSync('redis-server', ['--version']).status === 0;
@@ -27,7 +28,7 @@ export async function ensureRedis(url: string, say: (line: string) => void): Pro
   const started = spawnSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', local.port || '6379', '--save', '', '--appendonly', 'no']);
   if (started.status !== 0) return err(`redis-server would not start: ${started.stderr.toString().trim().split('\n')[0]}`);
   for (let i = 0; i < 50; i++) {
-    if (await ping(url)) return ok(url);
+    if (await redisAnswers(url)) return ok(url);
     await new Promise((r) => setTimeout(r, 100));
   }
   return err(`redis-server started but does not answer at ${url}`);

@@ -1,35 +1,13 @@
 // get() against local servers that misbehave: every failure is a one-line
 // error value (never a throw), and a body over the cap is never read whole.
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeServers, serve } from '../../test/helpers/server.js';
 import { get } from './http.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-const open: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((close) => close()));
-});
-
-async function serve(handler: Handler): Promise<{ url: string; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    handler(req, res);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  open.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-}
+afterEach(closeServers);
 
 /** A port that was bound and released: nothing listens there. */
 async function deadPort(): Promise<number> {

@@ -2,40 +2,18 @@
 // against a real Go service: every capture ends in a profile or a one-line
 // error, within the window and its margin, and the CPU profiler is shared.
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeServers, serve, type Handler } from '../../test/helpers/server.js';
 import { hasGo, startTarget, type Target } from '../../test/helpers/go.js';
 import { capturePprof, type Capture } from './pprof.js';
 
 const order = ['cpu', 'block', 'mutex', 'allocs', 'heap-start', 'goroutine-start', 'heap-end', 'goroutine-end'];
 const busyBody = 'Could not enable CPU profiling: cpu profiling already in use\n';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-const open: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((close) => close()));
-});
-
-async function serve(handler: Handler): Promise<{ url: string; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    handler(req, res);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  open.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-}
+afterEach(closeServers);
 
 function answerBusy(res: ServerResponse) {
   res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'x-go-pprof': '1', 'x-content-type-options': 'nosniff' });

@@ -1,23 +1,12 @@
 // A real Redis for tests, as BullMQ's own suite does: a unique prefix per
 // test and everything under it deleted afterwards.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { redisAnswers } from '../../src/server/redis.js';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export async function redisAvailable(): Promise<boolean> {
-  const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
-
-export const hasRedis = await redisAvailable();
+export const hasRedis = await redisAnswers(redisUrl);
 if (!hasRedis) console.warn(`skipping tests on Redis: nothing answers at ${redisUrl} (.ci/run starts redis-server)`);
 
 export function uniquePrefix(): string {

@@ -1,0 +1,31 @@
+// Local HTTP servers that misbehave on purpose, for the capture tests. Each
+// records the URLs it was asked for; closeServers() in afterEach closes them.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+const open: (() => Promise<void>)[] = [];
+
+export async function closeServers(): Promise<void> {
+  await Promise.all(open.splice(0).map((close) => close()));
+}
+
+export async function serve(handler: Handler): Promise<{ url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    handler(req, res);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  open.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
