@@ -5,15 +5,23 @@ import type { ChatAdapter, Inbox, IncomingAction, IncomingCommand, Platform } fr
 import type { Registry } from '../src/config/registry.js';
 import type { Pipeline } from '../src/queue/pipeline.js';
 import { checkService, helpText, parseCommand } from './grammar.js';
+import { notAllowed, type RateLimiter } from './limits.js';
 
 export interface BotContext {
   registry: Registry;
   pipeline: Pipeline;
   adapter(platform: Platform): ChatAdapter;
+  /** Rate limits; none when absent. */
+  limiter?: RateLimiter;
 }
 
 async function diagnose(ctx: BotContext, c: { platform: Platform; channel: string; user: string; key: string; thread?: string }, service: string, seconds?: number) {
   const cfg = ctx.registry.services[service];
+  const refused = notAllowed(service, cfg, c.channel, c.user) ?? (await ctx.limiter?.take(c.platform, c.user, service));
+  if (refused) {
+    await ctx.adapter(c.platform).reply(c.channel, `⚠️ ${refused}`, c.thread);
+    return undefined;
+  }
   const window = seconds ?? cfg.seconds;
   const submitted = await ctx.pipeline.submit({
     target: { service, pprof: cfg.pprof, probes: cfg.probes },
@@ -62,8 +70,14 @@ export function createInbox(ctx: BotContext): Inbox {
 
     async action(a: IncomingAction) {
       const adapter = ctx.adapter(a.platform);
-      if (!ctx.registry.services[a.service]) {
+      const cfg = ctx.registry.services[a.service];
+      if (!cfg) {
         await adapter.reply(a.channel, `⚠️ ${a.service} is no longer in the registry.`, a.thread);
+        return;
+      }
+      const refused = notAllowed(a.service, cfg, a.channel, a.user);
+      if (refused) {
+        await adapter.reply(a.channel, `⚠️ ${refused}`, a.thread);
         return;
       }
       switch (a.action) {

@@ -43,6 +43,14 @@ const service = z
       })
       .strict()
       .default({ slack: [], feishu: [] }),
+    /** Who may diagnose it from chat: channel and user ids; an empty list allows everyone. */
+    allowed: z
+      .object({
+        channels: z.array(z.string()).default([]),
+        users: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ channels: [], users: [] }),
   })
   .strict();
 
