@@ -19,7 +19,7 @@ describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', (
   const prefix = uniquePrefix();
 
   beforeAll(async () => {
-    const env = { ...process.env, PORT: '0', RCA_REDIS_PREFIX: prefix, REDIS_URL: redisUrl };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', RCA_REDIS_PREFIX: prefix, REDIS_URL: redisUrl };
     delete env.RCA_CONFIG;
     bot = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
     const line = await new Promise<string>((ok, fail) => {

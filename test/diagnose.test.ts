@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { diagnose } from '../src/rca/diagnose.js';
 import type { FindingKind } from '../src/rca/model.js';
-import { hasGo, servedAtLeast, startLoad, startTarget, type Target } from './helpers/go.js';
+import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 
 const faults: [string, FindingKind, string][] = [
   ['cpu', 'cpu-hotspot', 'main.checksumRecords'],
@@ -17,17 +17,13 @@ const faults: [string, FindingKind, string][] = [
 
 describe.skipIf(!hasGo)('diagnose a live Go service', () => {
   let target: Target | undefined;
-  let load: { stop(): Promise<void> } | undefined;
   afterEach(async () => {
-    await load?.stop();
     await target?.stop();
   });
 
   async function run(mode: string, ...flags: string[]) {
-    target = await startTarget(['-mode', mode, ...flags]);
-    load = startLoad(`${target.url}/work`);
     // Let the load reach the service before the window opens.
-    await servedAtLeast(target, 100);
+    target = await startLoadedTarget(['-mode', mode, ...flags], 100);
     return diagnose(
       { service: `demo-${mode}`, pprof: target.url, probes: [{ name: 'db', url: `${target.url}/health`, expect: { json: { status: 'OK' } } }] },
       { seconds: 3 },

@@ -13,7 +13,7 @@ import { Pipeline } from '../src/queue/pipeline.js';
 import { startServer } from '../src/server/http.js';
 import { startWorkers, type Workers } from '../workers/index.js';
 import { FAKE_BOT_OPEN_ID, startFakeOpenApi, type FakeOpenApi } from './helpers/feishu-fake.js';
-import { hasGo, servedAtLeast, startLoad, startTarget, type Target } from './helpers/go.js';
+import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
 
 const TOKEN = 'vt-e2e';
@@ -46,15 +46,12 @@ describe.skipIf(!hasRedis || !hasGo)('@bot /rca from Feishu, end to end', () => 
   let pipeline: Pipeline;
   let workers: Workers;
   let target: Target;
-  let load: { stop(): Promise<void> };
   let url: string;
   let close: () => void;
 
   beforeAll(async () => {
     api = await startFakeOpenApi();
-    target = await startTarget(['-mode', 'pool']);
-    load = startLoad(`${target.url}/work`);
-    await servedAtLeast(target, 50);
+    target = await startLoadedTarget(['-mode', 'pool']);
     const env = readEnv({ FEISHU_APP_ID: 'cli_e2e', FEISHU_APP_SECRET: 'secret', FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_ENCRYPT_KEY: KEY, FEISHU_DOMAIN: api.url });
     if (!env.ok) throw new Error(env.error);
     const registry = validateRegistry({ services: { 'order-api': { pprof: target.url, seconds: 2 } } }, 'test');
@@ -74,7 +71,6 @@ describe.skipIf(!hasRedis || !hasGo)('@bot /rca from Feishu, end to end', () => 
     close?.();
     await workers?.close();
     await pipeline?.close();
-    await load?.stop();
     await target?.stop();
     await api?.close();
     if (redis) {

@@ -6,7 +6,7 @@ import { ConsoleAdapter } from '../src/chat/console/adapter.js';
 import { ConsoleStore } from '../src/chat/console/store.js';
 import { Pipeline } from '../src/queue/pipeline.js';
 import { startWorkers, type Workers } from '../workers/index.js';
-import { hasGo, servedAtLeast, startLoad, startTarget, type Target } from './helpers/go.js';
+import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
 
 describe.skipIf(!hasRedis || !hasGo)('diagnosis pipeline', () => {
@@ -16,7 +16,6 @@ describe.skipIf(!hasRedis || !hasGo)('diagnosis pipeline', () => {
   let pipeline: Pipeline;
   let workers: Workers;
   let target: Target;
-  let load: { stop(): Promise<void> };
 
   beforeEach(async () => {
     prefix = uniquePrefix();
@@ -25,13 +24,10 @@ describe.skipIf(!hasRedis || !hasGo)('diagnosis pipeline', () => {
     const adapters = { console: new ConsoleAdapter(store) };
     pipeline = new Pipeline(redis, prefix, adapters);
     workers = startWorkers({ redisUrl, prefix, adapters });
-    target = await startTarget(['-mode', 'pool']);
-    load = startLoad(`${target.url}/work`);
-    await servedAtLeast(target, 50);
+    target = await startLoadedTarget(['-mode', 'pool']);
   });
 
   afterEach(async () => {
-    await load?.stop();
     await target?.stop();
     await workers?.close();
     await pipeline?.close();

@@ -12,7 +12,7 @@ import { validateRegistry } from '../src/config/registry.js';
 import { Pipeline } from '../src/queue/pipeline.js';
 import { startServer } from '../src/server/http.js';
 import { startWorkers, type Workers } from '../workers/index.js';
-import { hasGo, servedAtLeast, startLoad, startTarget, type Target } from './helpers/go.js';
+import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
 import { FakeSlack } from './helpers/slack-fake.js';
 
@@ -31,16 +31,13 @@ describe.skipIf(!hasRedis || !hasGo)('/rca from Slack, end to end', () => {
   let pipeline: Pipeline;
   let workers: Workers;
   let target: Target;
-  let load: { stop(): Promise<void> };
   let url: string;
   let close: () => void;
 
   beforeAll(async () => {
     slackApi = new FakeSlack();
     await slackApi.start();
-    target = await startTarget(['-mode', 'pool']);
-    load = startLoad(`${target.url}/work`);
-    await servedAtLeast(target, 50);
+    target = await startLoadedTarget(['-mode', 'pool']);
     const env = readEnv({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: `${slackApi.url}api/` });
     if (!env.ok) throw new Error(env.error);
     const registry = validateRegistry({ services: { 'order-api': { pprof: target.url, seconds: 2 } } }, 'test');
@@ -61,7 +58,6 @@ describe.skipIf(!hasRedis || !hasGo)('/rca from Slack, end to end', () => {
     close?.();
     await workers?.close();
     await pipeline?.close();
-    await load?.stop();
     await target?.stop();
     await slackApi?.close();
     if (redis) {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleAdapter } from '../src/chat/console/adapter.js';
 import { ConsoleStore } from '../src/chat/console/store.js';
 import { Pipeline } from '../src/queue/pipeline.js';
-import { hasGo, servedAtLeast, startLoad, startTarget, type Target } from './helpers/go.js';
+import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
 import { repoRoot } from './helpers/shared.js';
 
@@ -19,7 +19,6 @@ describe.skipIf(!hasRedis || !hasGo)('a worker killed mid-job', () => {
   let store: ConsoleStore;
   let pipeline: Pipeline;
   let target: Target;
-  let load: { stop(): Promise<void> };
   const workers: ChildProcess[] = [];
 
   /** A worker process with short lock and stalled-check times, resolved once it is up. */
@@ -38,15 +37,12 @@ describe.skipIf(!hasRedis || !hasGo)('a worker killed mid-job', () => {
     redis = new Redis(redisUrl);
     store = new ConsoleStore(redis, `${prefix}:console`);
     pipeline = new Pipeline(redis, prefix, { console: new ConsoleAdapter(store) });
-    target = await startTarget(['-mode', 'pool']);
-    load = startLoad(`${target.url}/work`);
-    await servedAtLeast(target, 50);
+    target = await startLoadedTarget(['-mode', 'pool']);
   });
 
   afterAll(async () => {
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
     await pipeline?.close();
-    await load?.stop();
     await target?.stop();
     if (redis) {
       await cleanup(redis, prefix);

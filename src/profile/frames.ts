@@ -50,7 +50,3 @@ export function frameKind(name: string, file = ''): FrameKind {
   return 'app';
 }
 
-/** True for frames that are not the application's own code. */
-export function isPlumbing(kind: FrameKind): boolean {
-  return kind !== 'app';
-}

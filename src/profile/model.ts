@@ -57,7 +57,6 @@ export function locationLines(p: Profile, i: number): Line[] {
 }
 
 export type Labels = Record<string, string[]>;
-export type NumLabels = Record<string, number[]>;
 
 /**
  * The samples, stored column-wise: a profile can hold hundreds of thousands
@@ -97,15 +96,6 @@ export function sampleLabels(s: Samples, i: number): Labels | undefined {
   return out;
 }
 
-/** Sample i's numeric labels; undefined when it has none. */
-export function sampleNumLabels(s: Samples, i: number): NumLabels | undefined {
-  let out: NumLabels | undefined;
-  for (let j = s.labelStart[i]; j < s.labelEnd[i]; j++) {
-    if (s.labelStr[j] !== 0) continue;
-    ((out ??= {})[s.strings[s.labelKey[j]]] ??= []).push(s.labelNum[j]);
-  }
-  return out;
-}
 
 export interface Profile {
   sampleTypes: ValueType[];

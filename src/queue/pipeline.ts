@@ -63,8 +63,8 @@ export class Pipeline {
   readonly state: JobState;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    redis: Redis,
+    prefix: string,
     private readonly adapters: Partial<Record<Platform, ChatAdapter>>,
   ) {
     this.flow = new FlowProducer({ connection: redis, prefix });

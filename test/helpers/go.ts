@@ -67,3 +67,17 @@ export async function servedAtLeast(target: Target, n: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A Go target in `mode` with the load generator on it, once it has served `warm` requests; stop() ends both. */
+export async function startLoadedTarget(args: string[], warm = 50): Promise<Target> {
+  const target = await startTarget(args);
+  const load = startLoad(`${target.url}/work`);
+  await servedAtLeast(target, warm);
+  return {
+    ...target,
+    stop: async () => {
+      await load.stop();
+      await target.stop();
+    },
+  };
+}

@@ -2,6 +2,8 @@
 // method name and parsed body, uploads included (files.uploadV2's three steps).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LogLevel, type Logger } from '@slack/bolt';
+import { readEnv, type Env } from '../../src/config/env.js';
 
 export interface Call {
   method: string;
@@ -79,3 +81,17 @@ export class FakeSlack {
   }
 }
 
+
+/** A Bolt logger that keeps every line, to check what reaches the logs. */
+export function captureLogger(lines: string[]): Logger {
+  let level = LogLevel.DEBUG;
+  const log = (...msg: unknown[]) => lines.push(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
+  return { debug: log, info: log, warn: log, error: log, setLevel: (l) => (level = l), getLevel: () => level, setName: () => {} };
+}
+
+/** The bot's configuration from these variables only. */
+export function envOf(vars: Record<string, string>): Env {
+  const r = readEnv(vars);
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+}

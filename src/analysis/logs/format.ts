@@ -33,7 +33,7 @@ export function parseFormat(notation: string): Result<LineFormat> {
   // A field followed by spaces alone is one word; any other field may hold spaces. Words keep
   // a line that does not have the format from costing a search over every split of it.
   let pattern = '';
-  fields.forEach((f, i) => {
+  fields.forEach((_, i) => {
     const next = literals[i + 1];
     pattern += `${literal(literals[i])}(?<f${i}>${/^ +$/.test(next) ? '\\S*' : '.*?'})`;
   });

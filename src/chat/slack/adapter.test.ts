@@ -1,28 +1,16 @@
 // The adapter against a loopback fake of the Slack Web API: every call is
 // recorded with its method name and parsed body, uploads included.
-import { LogLevel, type Logger } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { poolReport } from '../../../test/helpers/reports.js';
-import { FakeSlack } from '../../../test/helpers/slack-fake.js';
+import { captureLogger, envOf, FakeSlack } from '../../../test/helpers/slack-fake.js';
 import { toSlackBlocks } from '../../../templates/slack.js';
 import { statusText } from '../../../templates/status.js';
-import { readEnv, type Env } from '../../config/env.js';
 import type { Status } from '../adapter.js';
 import { SlackAdapter, slackClient, slackClientOptions } from './adapter.js';
 
 const TOKEN = 'xoxb-test-bot-token-0000';
 
-function captureLogger(lines: string[]): Logger {
-  let level = LogLevel.DEBUG;
-  const log = (...msg: unknown[]) => lines.push(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
-  return { debug: log, info: log, warn: log, error: log, setLevel: (l) => (level = l), getLevel: () => level, setName: () => {} };
-}
-
-function env(vars: Record<string, string>): Env {
-  const r = readEnv(vars);
-  if (!r.ok) throw new Error(r.error);
-  return r.value;
-}
+const env = envOf;
 
 const status = (stage: Status['stage'], detail?: string): Status => ({ job: 'job-1', service: 'order-api', seconds: 30, stage, detail });
 

@@ -3,9 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isValidSlackRequest, LogLevel, type Logger } from '@slack/bolt';
+import { isValidSlackRequest } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEnv, type Env } from '../../config/env.js';
+import { captureLogger, envOf } from '../../../test/helpers/slack-fake.js';
 import { startServer } from '../../server/http.js';
 import type { IncomingAction, IncomingCommand, Inbox } from '../adapter.js';
 import { createSlack, stripMention, type Slack } from './app.js';
@@ -44,17 +44,7 @@ class TestInbox implements Inbox {
   }
 }
 
-function captureLogger(lines: string[]): Logger {
-  let level = LogLevel.DEBUG;
-  const log = (...msg: unknown[]) => lines.push(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
-  return { debug: log, info: log, warn: log, error: log, setLevel: (l) => (level = l), getLevel: () => level, setName: () => {} };
-}
-
-function env(vars: Record<string, string>): Env {
-  const r = readEnv(vars);
-  if (!r.ok) throw new Error(r.error);
-  return r.value;
-}
+const env = envOf;
 
 const now = () => Math.floor(Date.now() / 1000);
 const signature = (body: string, ts: number, secret = SECRET) => `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
