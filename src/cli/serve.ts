@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { withBacklog } from '../../commands/backlog.js';
 import { createInbox } from '../../commands/handler.js';
 import { RateLimiter } from '../../commands/limits.js';
 import { startWorkers, type Workers } from '../../workers/index.js';
@@ -70,10 +71,10 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(store) };
   const pipeline = new Pipeline(redis, env.RCA_REDIS_PREFIX, adapters);
   const adapter = (p: Platform) => pipeline.adapter(p);
-  const inbox = createInbox({ registry, pipeline, adapter, limiter: new RateLimiter(redis, env.RCA_REDIS_PREFIX) });
+  const inbox = withBacklog(createInbox({ registry, pipeline, adapter, limiter: new RateLimiter(redis, env.RCA_REDIS_PREFIX) }));
   let workers: Workers | undefined;
   if (!values['no-workers'])
-    workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS });
+    workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true });
   const subscriber = new Redis(redisUrl.value);
   const routes = consoleRoutes(store, inbox, subscriber);
   const surfaces: { start(): Promise<void>; stop(): Promise<void> }[] = [];

@@ -16,6 +16,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = resolve(root, '../shared/fixtures/pprof');
 const bin = join(root, 'bin/rca-bot.js');
 const runs = 7;
+// `npm run bench -- ack logs` runs only those parts; no names runs them all.
+const wanted = new Set(process.argv.slice(2));
+const part = (name: string) => wanted.size === 0 || wanted.has(name);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const hasTime = existsSync('/usr/bin/time');
@@ -41,7 +44,7 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { ms
   return { ms: median(times), rss: hasTime ? median(rss) : undefined };
 }
 
-const big = bigCpuProfile(root);
+const big = part('profile') ? bigCpuProfile(root) : undefined;
 const cases = [
   ...(big ? [{ file: big, type: 'cpu' }] : []),
   { file: 'pyroscope__heap_go_truncated_3.pb.gz', type: 'alloc_objects' },
@@ -50,6 +53,8 @@ const cases = [
 ];
 
 const fmt = (x: number, d = 0) => x.toFixed(d);
+
+if (part('profile')) {
 console.log(`profile engine bench (${runs} runs each, median; node ${process.version}${hasGo ? ', go tool pprof alongside' : ', go not installed'})\n`);
 for (const { file, type } of cases) {
   const path = file.startsWith('/') ? file : join(fixtures, file);
@@ -86,6 +91,7 @@ for (const { file, type } of cases) {
   }
   console.log(`  in-process (warm): decode+top ${fmt(median(decode))} ms, call tree + flame PNG ${fmt(median(render))} ms\n`);
 }
+}
 
-await benchDiagnose(root);
-await benchAck(root);
+if (part('diagnose')) await benchDiagnose(root);
+if (part('ack')) await benchAck(root);
