@@ -2,7 +2,6 @@
 // Report, and draw the flame graphs worth posting.
 import type { Job } from 'bullmq';
 import type { AnalyseData } from '../src/queue/pipeline.js';
-import type { Deps } from './deps.js';
 import type { CaptureResult } from './capture.js';
 import { kindLabel, profileKind } from '../src/profile/kind.js';
 import { parseProfile } from '../src/profile/pprof.js';
@@ -16,9 +15,11 @@ import type { Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
 
 export interface Image {
-  key: string;
+  name: string;
   filename: string;
   title: string;
+  /** The PNG, base64: it travels to the publish job in this job's return value. */
+  png: string;
 }
 
 export interface AnalyseResult {
@@ -36,39 +37,37 @@ const shownBy: Partial<Record<FindingKind, [Capture['name'], string]>> = {
   'memory-growth': ['heap-end', 'inuse_space'],
 };
 
-export function analyseProcessor(deps: Deps) {
-  return async (job: Job<AnalyseData>): Promise<AnalyseResult> => {
-    await deps.progress(job.data.job, 'analysing');
-    const values = Object.values(await job.getChildrenValues()) as CaptureResult[];
-    const captures: Capture[] = [];
-    let probes: ProbeResult[] = [];
-    for (const v of values) {
-      if (v.source === 'probes') probes = v.probes;
-      else
-        for (const c of v.captures) {
-          const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
-          const parsed = bytes ? parseProfile(bytes) : undefined;
-          captures.push({ name: c.name, path: c.path, ms: c.ms, error: c.error, bytes, profile: parsed?.ok ? parsed.value : undefined });
-        }
-    }
-    const { service, target, seconds } = job.data;
-    const report = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0));
-    const wanted: [Capture['name'], string][] = [['cpu', 'cpu']];
-    const top = report.findings[0];
-    const shown = top && top.confidence >= 0.5 ? shownBy[top.kind] : undefined;
-    if (shown && shown[0] !== 'cpu') wanted.unshift(shown);
-    const images: Image[] = [];
-    const t0 = performance.now();
-    for (const [name, wantedType] of wanted) {
-      const profile = captures.find((c) => c.name === name)?.profile;
-      const type = name === 'cpu' && profile ? (cpuSampleType(profile) ?? wantedType) : wantedType;
-      const index = profile && resolveSampleIndex(profile, type);
-      if (!profile || !index?.ok || profile.samples.count === 0) continue;
-      const tree = callTree(profile, index.value);
-      const png = renderFlamePng(tree, { title: { kind: kindLabel[profileKind(profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: profile.durationNanos } });
-      images.push({ key: await deps.state.putImage(job.data.job, name, png), filename: `${service}-${name}.png`, title: `${service}: ${name} flame graph` });
-    }
-    report.timings.render = Math.round(performance.now() - t0);
-    return { report, images };
-  };
+/** The analyse job's processor; runs in a worker thread (analyse-thread.ts) or in process. */
+export async function analyseJob(job: Pick<Job<AnalyseData>, 'data' | 'timestamp' | 'getChildrenValues'>): Promise<AnalyseResult> {
+  const values = Object.values(await job.getChildrenValues()) as CaptureResult[];
+  const captures: Capture[] = [];
+  let probes: ProbeResult[] = [];
+  for (const v of values) {
+    if (v.source === 'probes') probes = v.probes;
+    else
+      for (const c of v.captures) {
+        const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
+        const parsed = bytes ? parseProfile(bytes) : undefined;
+        captures.push({ name: c.name, path: c.path, ms: c.ms, error: c.error, bytes, profile: parsed?.ok ? parsed.value : undefined });
+      }
+  }
+  const { service, target, seconds } = job.data;
+  const report = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0));
+  const wanted: [Capture['name'], string][] = [['cpu', 'cpu']];
+  const top = report.findings[0];
+  const shown = top && top.confidence >= 0.5 ? shownBy[top.kind] : undefined;
+  if (shown && shown[0] !== 'cpu') wanted.unshift(shown);
+  const images: Image[] = [];
+  const t0 = performance.now();
+  for (const [name, wantedType] of wanted) {
+    const profile = captures.find((c) => c.name === name)?.profile;
+    const type = name === 'cpu' && profile ? (cpuSampleType(profile) ?? wantedType) : wantedType;
+    const index = profile && resolveSampleIndex(profile, type);
+    if (!profile || !index?.ok || profile.samples.count === 0) continue;
+    const tree = callTree(profile, index.value);
+    const png = renderFlamePng(tree, { title: { kind: kindLabel[profileKind(profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: profile.durationNanos } });
+    images.push({ name, png: png.toString('base64'), filename: `${service}-${name}.png`, title: `${service}: ${name} flame graph` });
+  }
+  report.timings.render = Math.round(performance.now() - t0);
+  return { report, images };
 }

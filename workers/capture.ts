@@ -2,7 +2,6 @@
 // analyse job as their raw bytes; errors travel as values.
 import type { Job } from 'bullmq';
 import type { CaptureData } from '../src/queue/pipeline.js';
-import type { Deps } from './deps.js';
 import { capturePprof, type Capture } from '../src/sources/pprof.js';
 import { runProbes, type ProbeResult } from '../src/sources/probes.js';
 
@@ -17,15 +16,13 @@ export interface CapturedProfile {
 
 export type CaptureResult = { source: 'pprof'; captures: CapturedProfile[] } | { source: 'probes'; probes: ProbeResult[] };
 
-export function captureProcessor(deps: Deps) {
-  return async (job: Job<CaptureData>): Promise<CaptureResult> => {
-    const { source, target, seconds } = job.data;
-    if (source === 'probes') return { source, probes: await runProbes(target.probes, seconds) };
-    await deps.progress(job.data.job, 'capturing');
-    const captures = await capturePprof(target.pprof, { seconds });
-    return {
-      source,
-      captures: captures.map((c) => ({ name: c.name, path: c.path, error: c.error, ms: c.ms, data: c.bytes?.toString('base64') })),
-    };
+/** The capture job's processor; runs in a worker thread (capture-thread.ts) or in process. */
+export async function captureJob(job: Pick<Job<CaptureData>, 'data'>): Promise<CaptureResult> {
+  const { source, target, seconds } = job.data;
+  if (source === 'probes') return { source, probes: await runProbes(target.probes, seconds) };
+  const captures = await capturePprof(target.pprof, { seconds });
+  return {
+    source,
+    captures: captures.map((c) => ({ name: c.name, path: c.path, error: c.error, ms: c.ms, data: c.bytes?.toString('base64') })),
   };
 }

@@ -3,10 +3,10 @@
 import { Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ChatAdapter, Platform, Stage } from '../src/chat/adapter.js';
-import { queues } from '../src/queue/pipeline.js';
+import { queues, type AnalyseData, type CaptureData } from '../src/queue/pipeline.js';
 import { JobState } from '../src/queue/state.js';
-import { analyseProcessor } from './analyse.js';
-import { captureProcessor } from './capture.js';
+import { analyseJob } from './analyse.js';
+import { captureJob } from './capture.js';
 import type { Deps } from './deps.js';
 import { publishProcessor } from './publish.js';
 
@@ -17,12 +17,20 @@ export interface WorkerOptions {
   /** BullMQ's lock and stalled-check timing; shorter in tests that kill workers. */
   lockDuration?: number;
   stalledInterval?: number;
+  /**
+   * Capture and analysis in worker threads (BullMQ sandboxed processors), so
+   * decoding and rendering never hold up the event loop that serves acks. Needs
+   * the compiled files (dist/); in-process when false, as the tests run them.
+   */
+  threads?: boolean;
 }
 
 export interface Workers {
   workers: Worker[];
   close(): Promise<void>;
 }
+
+const final = (stage: Stage) => stage === 'done' || stage === 'failed';
 
 export function startWorkers(o: WorkerOptions): Workers {
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null } satisfies RedisOptions);
@@ -37,10 +45,16 @@ export function startWorkers(o: WorkerOptions): Workers {
     adapter,
     async progress(job: string, stage: Stage, detail?: string) {
       const current = await state.status(job);
-      if (!current) return;
+      if (!current || final(current.stage)) return;
       const status = { ...current, stage, detail };
-      await state.setStatus(status);
-      for (const root of await state.roots(job)) await adapter(root.platform).updateStatus(root, status);
+      if (final(stage)) await state.setStatus(status);
+      else if (!(await state.advance(status))) return;
+      const roots = await state.roots(job);
+      for (const root of roots) await adapter(root.platform).updateStatus(root, status);
+      // Stages are told as events, so a slow edit (a retried chat call) can land after the
+      // next stage's: whoever edits last puts the newest stage back.
+      const latest = await state.status(job);
+      if (latest && latest.stage !== stage) for (const root of roots) await adapter(root.platform).updateStatus(root, latest);
     },
   };
   const common = {
@@ -49,11 +63,19 @@ export function startWorkers(o: WorkerOptions): Workers {
     ...(o.lockDuration ? { lockDuration: o.lockDuration } : {}),
     ...(o.stalledInterval ? { stalledInterval: o.stalledInterval } : {}),
   };
-  const workers = [
-    new Worker(queues.capture, captureProcessor(deps), { ...common, concurrency: 8 }),
-    new Worker(queues.analyse, analyseProcessor(deps), { ...common, concurrency: 2 }),
-    new Worker(queues.publish, publishProcessor(deps), { ...common, concurrency: 4 }),
-  ];
+  const threaded = { useWorkerThreads: true };
+  const capture = o.threads
+    ? new Worker(queues.capture, new URL('./capture-thread.js', import.meta.url), { ...common, ...threaded, concurrency: 8 })
+    : new Worker(queues.capture, captureJob, { ...common, concurrency: 8 });
+  const analyse = o.threads
+    ? new Worker(queues.analyse, new URL('./analyse-thread.js', import.meta.url), { ...common, ...threaded, concurrency: 2 })
+    : new Worker(queues.analyse, analyseJob, { ...common, concurrency: 2 });
+  // Stages are told from here, where the chat adapters live, whichever thread runs the job.
+  capture.on('active', (job: Job<CaptureData>) => {
+    if (job.data.source === 'pprof') void deps.progress(job.data.job, 'capturing').catch(() => undefined);
+  });
+  analyse.on('active', (job: Job<AnalyseData>) => void deps.progress(job.data.job, 'analysing').catch(() => undefined));
+  const workers = [capture, analyse, new Worker(queues.publish, publishProcessor(deps), { ...common, concurrency: 4 })];
   // A job that fails for good tells the chats that asked why.
   for (const w of workers)
     w.on('failed', (job: Job | undefined, error: Error) => {

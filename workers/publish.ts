@@ -20,10 +20,7 @@ export function publishProcessor(deps: Deps) {
         await adapter.postReport(root, report, { job: id });
       });
       for (const image of images) {
-        await deps.state.once(id, `${i}:image:${image.key}`, async () => {
-          const png = await deps.state.image(image.key);
-          if (png) await adapter.uploadImage(root, png, image.filename, image.title);
-        });
+        await deps.state.once(id, `${i}:image:${image.name}`, () => adapter.uploadImage(root, Buffer.from(image.png, 'base64'), image.filename, image.title));
       }
     }
     // Free the service before the roots turn to "done": whoever reads "done" may ask again at once.

@@ -63,6 +63,15 @@ export class JobState {
     await this.redis.set(this.key('job', status.job, 'status'), JSON.stringify(status), 'EX', DAY);
   }
 
+  /** Sets a stage on the way (capturing, analysing) unless the job has already ended; false then. */
+  async advance(status: Status): Promise<boolean> {
+    const script =
+      "local cur = redis.call('get', KEYS[1]) " +
+      "if cur then local s = cjson.decode(cur).stage if s == 'done' or s == 'failed' then return 0 end end " +
+      "redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) return 1";
+    return (await this.redis.eval(script, 1, this.key('job', status.job, 'status'), JSON.stringify(status), DAY)) === 1;
+  }
+
   /** Runs `step` unless it already ran for this job (a publish retried after a crash skips what it did). */
   async once(job: string, step: string, run: () => Promise<void>): Promise<void> {
     const key = this.key('job', job, 'done');
@@ -77,15 +86,5 @@ export class JobState {
     const first = (await this.redis.hsetnx(key, step, '1')) === 1;
     if (first) await this.redis.expire(key, DAY);
     return first;
-  }
-
-  async putImage(job: string, name: string, png: Buffer): Promise<string> {
-    const key = this.key('job', job, 'image', name);
-    await this.redis.set(key, png, 'EX', DAY);
-    return key;
-  }
-
-  async image(key: string): Promise<Buffer | undefined> {
-    return (await this.redis.getBuffer(key)) ?? undefined;
   }
 }
