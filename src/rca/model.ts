@@ -9,7 +9,11 @@ export type FindingKind =
   | 'goroutine-leak'
   | 'memory-growth'
   | 'gc-pressure'
-  | 'error-burst';
+  | 'error-burst'
+  | 'slow-dependency'
+  | 'retry-storm'
+  | 'latency-regression'
+  | 'saturation';
 
 /**
  * confirmed: three or more independent sources support the top finding;
@@ -19,7 +23,7 @@ export type FindingKind =
 export type Verdict = 'confirmed' | 'likely' | 'needs-review' | 'healthy' | 'inconclusive';
 
 export interface Evidence {
-  /** Where it comes from: "cpu", "block", "mutex", "goroutine", "heap", "allocs", "probe:<name>". */
+  /** Where it comes from: "cpu", "block", "mutex", "goroutine", "heap", "allocs", "probe:<name>", "traces", "logs", "metrics". */
   source: string;
   /** One line with the numbers. */
   summary: string;
@@ -39,6 +43,8 @@ export interface Finding {
   confidence: number;
   /** The first application frame on the path that explains the finding. */
   location?: CodeLocation;
+  /** The service the finding is about, when it may not be the one diagnosed (a slow dependency). */
+  service?: string;
   evidence: Evidence[];
 }
 
