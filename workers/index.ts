@@ -1,10 +1,10 @@
 // Starts the BullMQ workers of the pipeline. They can run in the bot's own
 // process or in any number of worker processes on the same Redis.
 import { Worker, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
 import type { ChatAdapter, Platform, Stage } from '../src/chat/adapter.js';
 import { queues, type AnalyseData, type CaptureData } from '../src/queue/pipeline.js';
 import { JobState } from '../src/queue/state.js';
+import { connectRedis } from '../src/server/redis.js';
 import { analyseJob } from './analyse.js';
 import { captureJob } from './capture.js';
 import type { Deps } from './deps.js';
@@ -23,6 +23,8 @@ export interface WorkerOptions {
    * the compiled files (dist/); in-process when false, as the tests run them.
    */
   threads?: boolean;
+  /** Where connection trouble is reported, a line each (stderr by default). */
+  log?: (line: string) => void;
 }
 
 export interface Workers {
@@ -33,7 +35,8 @@ export interface Workers {
 const final = (stage: Stage) => stage === 'done' || stage === 'failed';
 
 export function startWorkers(o: WorkerOptions): Workers {
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null } satisfies RedisOptions);
+  const log = o.log ?? ((line: string) => console.error(line));
+  const redis = connectRedis(o.redisUrl, log);
   const state = new JobState(redis, o.prefix);
   const adapter = (platform: Platform) => {
     const a = o.adapters[platform];
@@ -58,7 +61,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     },
   };
   const common = {
-    connection: new Redis(o.redisUrl, { maxRetriesPerRequest: null }),
+    connection: connectRedis(o.redisUrl, log),
     prefix: o.prefix,
     ...(o.lockDuration ? { lockDuration: o.lockDuration } : {}),
     ...(o.stalledInterval ? { stalledInterval: o.stalledInterval } : {}),
@@ -76,6 +79,8 @@ export function startWorkers(o: WorkerOptions): Workers {
   });
   analyse.on('active', (job: Job<AnalyseData>) => void deps.progress(job.data.job, 'analysing').catch(() => undefined));
   const workers = [capture, analyse, new Worker(queues.publish, publishProcessor(deps), { ...common, concurrency: 4 })];
+  // Without a listener BullMQ would print each connection error with its stack.
+  for (const w of workers) w.on('error', (e: Error) => log(`rca-bot worker ${w.name}: ${e.message.split('\n')[0]}`));
   // A job that fails for good tells the chats that asked why.
   for (const w of workers)
     w.on('failed', (job: Job | undefined, error: Error) => {

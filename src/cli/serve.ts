@@ -7,7 +7,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { withBacklog } from '../../commands/backlog.js';
 import { createInbox } from '../../commands/handler.js';
 import { RateLimiter } from '../../commands/limits.js';
@@ -23,7 +22,7 @@ import { loadRegistry, validateRegistry, type Registry } from '../config/registr
 import { UserError } from '../errors.js';
 import { Pipeline } from '../queue/pipeline.js';
 import { startServer } from '../server/http.js';
-import { ensureRedis } from '../server/redis.js';
+import { connectRedis, ensureRedis } from '../server/redis.js';
 import type { Io } from './io.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,7 +65,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
     io.err(`no ${env.RCA_CONFIG}: diagnosing the demo service demo-api at ${demo.url} (a CPU hotspot under load)`);
   }
 
-  const redis = new Redis(redisUrl.value, { maxRetriesPerRequest: null });
+  const redis = connectRedis(redisUrl.value, io.err);
   const store = new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`);
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(store) };
   const pipeline = new Pipeline(redis, env.RCA_REDIS_PREFIX, adapters);
@@ -75,7 +74,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   let workers: Workers | undefined;
   if (!values['no-workers'])
     workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true });
-  const subscriber = new Redis(redisUrl.value);
+  const subscriber = connectRedis(redisUrl.value, io.err);
   const routes = consoleRoutes(store, inbox, subscriber);
   const surfaces: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   // Slack and Feishu join when their credentials are in the environment.

@@ -1,6 +1,5 @@
 // `rca-bot worker`: only the pipeline's workers, to scale out on more
 // machines against the same Redis. It posts to whichever chats are configured.
-import { Redis } from 'ioredis';
 import { startWorkers } from '../../workers/index.js';
 import type { ChatAdapter, Platform } from '../chat/adapter.js';
 import { ConsoleAdapter } from '../chat/console/adapter.js';
@@ -9,7 +8,7 @@ import { createClient as createFeishuClient, FeishuAdapter } from '../chat/feish
 import { slackClient, SlackAdapter } from '../chat/slack/adapter.js';
 import { readEnv } from '../config/env.js';
 import { UserError } from '../errors.js';
-import { ensureRedis } from '../server/redis.js';
+import { connectRedis, ensureRedis } from '../server/redis.js';
 import type { Io } from './io.js';
 
 export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -18,7 +17,7 @@ export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessE
   const env = parsed.value;
   const url = await ensureRedis(env.REDIS_URL, io.err);
   if (!url.ok) throw new UserError(url.error);
-  const redis = new Redis(url.value, { maxRetriesPerRequest: null });
+  const redis = connectRedis(url.value, io.err);
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`)) };
   if (env.SLACK_BOT_TOKEN) adapters.slack = new SlackAdapter(slackClient(env));
   if (env.FEISHU_APP_ID && env.FEISHU_APP_SECRET) adapters.feishu = new FeishuAdapter(createFeishuClient(env));

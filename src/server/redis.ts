@@ -1,12 +1,14 @@
 // Finding Redis for the bot: connect to REDIS_URL, and when that is the
 // local default and nothing answers, start the machine's redis-server.
 import { spawnSync } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { err, ok, type Result } from '../errors.js';
 
 /** True when a Redis at `url` answers PING. */
 export async function redisAnswers(url: string): Promise<boolean> {
   const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  // connect() rejects with the reason; without a listener ioredis would also print it.
+  r.on('error', () => undefined);
   try {
     await r.connect();
     return (await r.ping()) === 'PONG';
@@ -32,4 +34,25 @@ export async function ensureRedis(url: string, say: (line: string) => void): Pro
     await new Promise((r) => setTimeout(r, 100));
   }
   return err(`redis-server started but does not answer at ${url}`);
+}
+
+/**
+ * A long-lived connection that waits out a Redis restart: commands queue
+ * until it is back (BullMQ needs maxRetriesPerRequest null), and the outage
+ * is reported once, in a line, rather than as a stack per reconnect attempt.
+ */
+export function connectRedis(url: string, log: (line: string) => void, options: RedisOptions = {}): Redis {
+  const r = new Redis(url, { maxRetriesPerRequest: null, ...options });
+  let down = false;
+  r.on('error', (e: Error) => {
+    if (down) return;
+    down = true;
+    log(`Redis at ${url} is unreachable (${e.message.split('\n')[0]}); retrying`);
+  });
+  r.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log(`Redis at ${url} is back`);
+  });
+  return r;
 }
