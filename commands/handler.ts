@@ -85,9 +85,11 @@ export function createInbox(ctx: BotContext): Inbox {
           // A new diagnosis gets its own root message in the channel.
           await diagnose(ctx, { ...a, thread: undefined }, a.service);
           return;
-        case 'compare':
-          await adapter.reply(a.channel, `Comparing with the last healthy capture of ${a.service} is not available yet.`, a.thread);
+        case 'compare': {
+          const started = await ctx.pipeline.compare({ job: a.job, service: a.service, requester: { platform: a.platform, channel: a.channel, user: a.user, thread: a.thread }, key: a.key });
+          if (!started.ok) await adapter.reply(a.channel, `⚠️ No comparison: ${started.error}`, a.thread);
           return;
+        }
         case 'resolve':
           await adapter.reply(a.channel, `✔️ Marked resolved by ${a.user}.`, a.thread);
           return;

@@ -25,6 +25,8 @@ export interface Image {
 export interface AnalyseResult {
   report: Report;
   images: Image[];
+  /** The raw profiles (base64), the one the report is about first: kept for comparisons. */
+  profiles: { name: string; data: string }[];
 }
 
 /** The profile that shows each kind of finding best, and the sample type to draw. */
@@ -69,5 +71,13 @@ export async function analyseJob(job: Pick<Job<AnalyseData>, 'data' | 'timestamp
     images.push({ name, png: png.toString('base64'), filename: `${service}-${name}.png`, title: `${service}: ${name} flame graph` });
   }
   report.timings.render = Math.round(performance.now() - t0);
-  return { report, images };
+  const first = (c: Capture) => {
+    const i = wanted.findIndex(([n]) => n === c.name);
+    return i < 0 ? wanted.length : i;
+  };
+  const profiles = captures
+    .filter((c) => c.bytes && c.profile)
+    .sort((a, b) => first(a) - first(b))
+    .map((c) => ({ name: c.name, data: (c.bytes as Buffer).toString('base64') }));
+  return { report, images, profiles };
 }

@@ -8,7 +8,8 @@ import { connectRedis } from '../src/server/redis.js';
 import { analyseJob } from './analyse.js';
 import { captureJob } from './capture.js';
 import type { Deps } from './deps.js';
-import { publishProcessor } from './publish.js';
+import { compareJob } from './compare.js';
+import { postCompareProcessor, publishProcessor } from './publish.js';
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -78,7 +79,13 @@ export function startWorkers(o: WorkerOptions): Workers {
     if (job.data.source === 'pprof') void deps.progress(job.data.job, 'capturing').catch(() => undefined);
   });
   analyse.on('active', (job: Job<AnalyseData>) => void deps.progress(job.data.job, 'analysing').catch(() => undefined));
-  const workers = [capture, analyse, new Worker(queues.publish, publishProcessor(deps), { ...common, concurrency: 4 })];
+  const compare = o.threads
+    ? new Worker(queues.compare, new URL('./compare-thread.js', import.meta.url), { ...common, ...threaded, concurrency: 1 })
+    : new Worker(queues.compare, compareJob, { ...common, concurrency: 1 });
+  const publish = publishProcessor(deps);
+  const postCompare = postCompareProcessor(deps);
+  const publishing = new Worker(queues.publish, (job: Job) => (job.name === 'post-compare' ? postCompare(job) : publish(job)), { ...common, concurrency: 4 });
+  const workers = [capture, analyse, compare, publishing];
   // Without a listener BullMQ would print each connection error with its stack.
   for (const w of workers) w.on('error', (e: Error) => log(`rca-bot worker ${w.name}: ${e.message.split('\n')[0]}`));
   // A job that fails for good tells the chats that asked why.

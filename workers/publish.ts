@@ -2,15 +2,24 @@
 // the verdict, the report in its thread and the flame graphs. Each step is
 // recorded, so a publish retried after a crash posts nothing twice.
 import type { Job } from 'bullmq';
-import type { PublishData } from '../src/queue/pipeline.js';
+import { comparisonText } from '../templates/compare.js';
+import type { MessageRef } from '../src/chat/adapter.js';
+import type { PostCompareData, PublishData } from '../src/queue/pipeline.js';
 import type { AnalyseResult } from './analyse.js';
+import type { CompareResult } from './compare.js';
 import type { Deps } from './deps.js';
+
+const DAY = 24 * 3600;
 
 export function publishProcessor(deps: Deps) {
   return async (job: Job<PublishData>): Promise<{ posted: number }> => {
     const [result] = Object.values(await job.getChildrenValues()) as AnalyseResult[];
-    const { report, images } = result;
+    const { report, images, profiles } = result;
     const id = job.data.job;
+    const set = { job: id, at: report.window.start, profiles: profiles.map((p) => ({ name: p.name, data: Buffer.from(p.data, 'base64') })) };
+    await deps.state.saveProfiles(`job:${id}`, set, DAY);
+    // The newest healthy capture is what "Compare with last healthy capture" compares against.
+    if (report.verdict === 'healthy') await deps.state.saveProfiles(`healthy:${report.service}`, set, 30 * DAY);
     const roots = await deps.state.roots(id);
     const status = { job: id, service: report.service, seconds: report.window.seconds, stage: 'done' as const, detail: report.verdict };
     await deps.state.setStatus(status);
@@ -27,5 +36,25 @@ export function publishProcessor(deps: Deps) {
     await deps.state.releaseService(report.service, id);
     for (const [i, root] of roots.entries()) await deps.state.once(id, `${i}:status`, () => deps.adapter(root.platform).updateStatus(root, status));
     return { posted: roots.length };
+  };
+}
+
+/** Posts a comparison (or why there is none) in the thread of the report whose button asked for it. */
+export function postCompareProcessor(deps: Deps) {
+  return async (job: Job<PostCompareData>): Promise<void> => {
+    const [result] = Object.values(await job.getChildrenValues()) as CompareResult[];
+    const { job: id, requester } = job.data;
+    const adapter = deps.adapter(requester.platform);
+    let root: MessageRef | undefined = requester.thread ? { platform: requester.platform, channel: requester.channel, id: requester.thread } : undefined;
+    await deps.state.once(id, 'text', async () => {
+      const text = 'error' in result ? `⚠️ No comparison: ${result.error}` : comparisonText(result.comparison);
+      const posted = await adapter.reply(requester.channel, text, requester.thread);
+      root ??= posted;
+    });
+    if ('comparison' in result && result.png && root) {
+      const png = Buffer.from(result.png, 'base64');
+      const c = result.comparison;
+      await deps.state.once(id, 'image', () => adapter.uploadImage(root as MessageRef, png, `${c.service}-${c.profile}-diff.png`, `${c.service}: ${c.profile} against the last healthy capture`));
+    }
   };
 }

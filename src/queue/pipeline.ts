@@ -8,9 +8,10 @@ import { FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChatAdapter, MessageRef, Platform, Status } from '../chat/adapter.js';
 import type { Target } from '../rca/diagnose.js';
+import { err, ok, type Result } from '../errors.js';
 import { JobState } from './state.js';
 
-export const queues = { capture: 'rca-capture', analyse: 'rca-analyse', publish: 'rca-publish' } as const;
+export const queues = { capture: 'rca-capture', analyse: 'rca-analyse', compare: 'rca-compare', publish: 'rca-publish' } as const;
 
 export interface Requester {
   platform: Platform;
@@ -51,6 +52,30 @@ export interface AnalyseData {
 
 export interface PublishData {
   job: string;
+}
+
+export interface CompareRequest {
+  /** The diagnosis whose report had the button. */
+  job: string;
+  service: string;
+  requester: Requester;
+  /** The platform's idempotency key for the press. */
+  key: string;
+}
+
+export interface CompareData {
+  /** The compare request's own id. */
+  job: string;
+  service: string;
+  /** The capture compared, present in both. */
+  name: string;
+  base: { job: string; at: string; data: string };
+  current: { job: string; at: string; data: string };
+}
+
+export interface PostCompareData {
+  job: string;
+  requester: Requester;
 }
 
 /** A job id from a platform key: stable, without ':' and never all digits (BullMQ's rules). */
@@ -114,6 +139,41 @@ export class Pipeline {
       ],
     });
     return { job, joined: false, duplicate: false };
+  }
+
+  /** Starts a comparison with the last healthy capture, or says in a line why there can be none. */
+  async compare(req: CompareRequest): Promise<Result<string>> {
+    const current = await this.state.loadProfiles(`job:${req.job}`);
+    if (!current) return err(`the captures of \`${req.job}\` are no longer kept (they are for a day); run \`/rca ${req.service}\` again.`);
+    const base = await this.state.loadProfiles(`healthy:${req.service}`);
+    if (!base) return err(`no healthy capture of ${req.service} is on record yet: the newest diagnosis that finds it healthy becomes the baseline.`);
+    if (base.job === req.job) return err(`this diagnosis is the last healthy capture of ${req.service} itself.`);
+    const pick = current.profiles.find((p) => base.profiles.some((b) => b.name === p.name));
+    if (!pick) return err(`the last healthy capture of ${req.service} has none of the profiles this diagnosis has.`);
+    const basePick = base.profiles.find((b) => b.name === pick.name) as (typeof base.profiles)[number];
+    const id = `${jobId(req.requester.platform, req.key)}-compare`;
+    const opts = { removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } };
+    await this.flow.add({
+      name: 'post-compare',
+      queueName: queues.publish,
+      data: { job: id, requester: req.requester } satisfies PostCompareData,
+      opts: { ...opts, jobId: id },
+      children: [
+        {
+          name: 'compare',
+          queueName: queues.compare,
+          data: {
+            job: id,
+            service: req.service,
+            name: pick.name,
+            base: { job: base.job, at: base.at, data: basePick.data.toString('base64') },
+            current: { job: current.job, at: current.at, data: pick.data.toString('base64') },
+          } satisfies CompareData,
+          opts: { ...opts, jobId: `${id}-run`, failParentOnFailure: true },
+        },
+      ],
+    });
+    return ok(id);
   }
 
   async close(): Promise<void> {

@@ -87,4 +87,33 @@ export class JobState {
     if (first) await this.redis.expire(key, DAY);
     return first;
   }
+
+  /** Profiles kept for comparisons, under "job:<id>" (a day) or "healthy:<service>" (a month). */
+  async saveProfiles(owner: string, set: ProfileSet, ttlSeconds: number): Promise<void> {
+    const key = this.key('profiles', owner);
+    const m = this.redis.multi().del(key).hset(key, 'meta', JSON.stringify({ job: set.job, at: set.at, names: set.profiles.map((p) => p.name) }));
+    for (const p of set.profiles) m.hset(key, `p:${p.name}`, p.data);
+    await m.expire(key, ttlSeconds).exec();
+  }
+
+  async loadProfiles(owner: string): Promise<ProfileSet | undefined> {
+    const key = this.key('profiles', owner);
+    const meta = await this.redis.hget(key, 'meta');
+    if (!meta) return undefined;
+    const { job, at, names } = JSON.parse(meta) as { job: string; at: string; names: string[] };
+    const profiles: ProfileSet['profiles'] = [];
+    for (const name of names) {
+      const data = await this.redis.hgetBuffer(key, `p:${name}`);
+      if (data) profiles.push({ name, data });
+    }
+    return { job, at, profiles };
+  }
+}
+
+export interface ProfileSet {
+  job: string;
+  /** When the capture started, ISO 8601. */
+  at: string;
+  /** The raw profiles; for a job, the one its report is about comes first. */
+  profiles: { name: string; data: Buffer }[];
 }

@@ -76,3 +76,20 @@ export interface Report {
   /** Milliseconds per step: capture, analysis, render. */
   timings: Record<string, number>;
 }
+
+/** What changed in one profile since the last healthy capture of the same service. */
+export interface Comparison {
+  service: string;
+  /** The capture compared: "cpu", "block", "heap-end"… */
+  profile: string;
+  sampleType: string;
+  unit: string;
+  base: { job: string; at: string; total: number };
+  current: { job: string; at: string; total: number };
+  /**
+   * Functions whose own (flat) value changed most, the current profile scaled
+   * to the base's total first (pprof -diff_base -normalize), so these are
+   * shifts in where the time goes, not in how much there is.
+   */
+  changes: { function: string; change: number }[];
+}
