@@ -18,7 +18,7 @@ export const MAX_SECONDS = 300;
 
 export const helpText = [
   '`/rca <service> [<seconds>s] [cpu,heap,block,mutex,goroutine]` diagnose a service (default: its registry window, every profile)',
-  '`/rca status [<job>]` where a diagnosis is',
+  '`/rca status [<job>]` the diagnoses running now, or where one is',
   '`/rca services` the services you can diagnose',
   '`/rca help` this text',
 ].join('\n');

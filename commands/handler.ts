@@ -1,7 +1,7 @@
 // What the bot does with a command or a button press, whichever surface it
 // came from: parse, check against the registry, start or join a diagnosis,
 // or answer in a line.
-import type { ChatAdapter, Inbox, IncomingAction, IncomingCommand, Platform } from '../src/chat/adapter.js';
+import type { ChatAdapter, Inbox, IncomingAction, IncomingCommand, Platform, Status } from '../src/chat/adapter.js';
 import type { Registry } from '../src/config/registry.js';
 import type { Pipeline } from '../src/queue/pipeline.js';
 import { checkService, helpText, parseCommand } from './grammar.js';
@@ -32,6 +32,21 @@ async function diagnose(ctx: BotContext, c: { platform: Platform; channel: strin
   return submitted;
 }
 
+const describe = (s: Status) => `${s.service} is ${s.stage}${s.detail ? ` (${s.detail})` : ''}`;
+
+async function oneStatus(ctx: BotContext, job: string): Promise<string> {
+  const status = await ctx.pipeline.state.status(job);
+  return status ? `\`${job}\`: ${describe(status)}` : `No diagnosis \`${job}\` is known (they are kept for a day).`;
+}
+
+async function allRunning(ctx: BotContext): Promise<string> {
+  const running = await ctx.pipeline.state.running();
+  if (running.length === 0) return 'Nothing is being diagnosed right now.';
+  const now = Date.now();
+  const age = (s: Status) => (s.since ? `, asked ${Math.max(0, Math.round((now - Date.parse(s.since)) / 1000))} s ago` : '');
+  return [`Running now (${running.length}):`, ...running.map((s) => `• \`${s.job}\`: ${describe(s)}, a ${s.seconds} s window${age(s)}`)].join('\n');
+}
+
 export function createInbox(ctx: BotContext): Inbox {
   return {
     async command(c: IncomingCommand) {
@@ -53,12 +68,7 @@ export function createInbox(ctx: BotContext): Inbox {
           return;
         }
         case 'status': {
-          const status = command.job ? await ctx.pipeline.state.status(command.job) : undefined;
-          const text = command.job
-            ? status
-              ? `\`${command.job}\`: ${status.service} is ${status.stage}${status.detail ? ` (${status.detail})` : ''}`
-              : `No diagnosis \`${command.job}\` is known (they are kept for a day).`
-            : 'Give a job id: `/rca status <job>` (the id is under each diagnosis).';
+          const text = command.job ? await oneStatus(ctx, command.job) : await allRunning(ctx);
           await adapter.reply(c.channel, text, c.thread);
           return;
         }

@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleAdapter } from '../src/chat/console/adapter.js';
 import { ConsoleStore } from '../src/chat/console/store.js';
+import { createInbox } from '../commands/handler.js';
+import { validateRegistry } from '../src/config/registry.js';
 import { Pipeline } from '../src/queue/pipeline.js';
 import { startWorkers, type Workers } from '../workers/index.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
@@ -84,5 +86,19 @@ describe.skipIf(!hasRedis || !hasGo)('diagnosis pipeline', () => {
     const third = await pipeline.submit(request('m3'));
     expect(third.joined).toBe(false);
     expect(third.job).not.toBe(first.job);
+  });
+
+  it('/rca status lists the diagnoses running now, and none once they are done', async () => {
+    const registry = validateRegistry({ services: { 'order-api': { pprof: target.url } } }, 'test');
+    if (!registry.ok) throw new Error(registry.error);
+    const inbox = createInbox({ registry: registry.value, pipeline, adapter: (p) => pipeline.adapter(p) });
+    const { job } = await pipeline.submit(request('m1', 'incident'));
+    await inbox.command({ platform: 'console', channel: 'ops', user: 'u1', text: '/rca status', key: 's1' });
+    const listing = await until(async () => (await store.list('ops'))[0], 'the status reply');
+    expect(listing.text).toMatch(new RegExp(`^Running now \\(1\\):\\n• \`${job}\`: order-api is (queued|capturing|analysing), a 2 s window, asked \\d+ s ago$`));
+    await until(async () => (await store.list('incident'))[0]?.text.startsWith('✅'), 'the verdict');
+    await inbox.command({ platform: 'console', channel: 'ops', user: 'u1', text: '/rca status', key: 's2' });
+    const after = await until(async () => (await store.list('ops'))[1], 'the second status reply');
+    expect(after.text).toBe('Nothing is being diagnosed right now.');
   });
 });

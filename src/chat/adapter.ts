@@ -24,6 +24,8 @@ export interface Status {
   stage: Stage;
   /** The verdict when done, the reason when failed. */
   detail?: string;
+  /** When it was asked for, ISO 8601. */
+  since?: string;
 }
 
 export interface ChatAdapter {

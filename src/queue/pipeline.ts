@@ -105,7 +105,7 @@ export class Pipeline {
   async submit(req: DiagnosisRequest): Promise<Submitted> {
     const job = jobId(req.requester.platform, req.key);
     if (!(await this.state.claimRequest(job))) return { job, joined: false, duplicate: true };
-    const status: Status = { job, service: req.target.service, seconds: req.seconds, stage: 'queued' };
+    const status: Status = { job, service: req.target.service, seconds: req.seconds, stage: 'queued', since: new Date().toISOString() };
     const running = await this.state.claimService(req.target.service, job, req.seconds);
     const adapter = this.adapter(req.requester.platform);
     if (running !== job) {

@@ -27,14 +27,37 @@ export class JobState {
     const key = this.key('active', service);
     // Expires on its own should a job vanish without clearing it.
     const ttl = seconds * 1000 + 120_000;
-    if ((await this.redis.set(key, job, 'PX', ttl, 'NX')) === 'OK') return job;
+    if ((await this.redis.set(key, job, 'PX', ttl, 'NX')) === 'OK') {
+      await this.redis.sadd(this.key('running'), service);
+      return job;
+    }
     return (await this.redis.get(key)) ?? job;
+  }
+
+  /** The diagnoses running now, oldest first. */
+  async running(): Promise<Status[]> {
+    const out: Status[] = [];
+    for (const service of await this.redis.smembers(this.key('running'))) {
+      const job = await this.redis.get(this.key('active', service));
+      const status = job ? await this.status(job) : undefined;
+      if (status && status.stage !== 'done' && status.stage !== 'failed') out.push(status);
+      // The claim expired or was released: forget it.
+      else if (!job) await this.redis.srem(this.key('running'), service);
+    }
+    return out.sort((a, b) => (a.since ?? '').localeCompare(b.since ?? ''));
   }
 
   async releaseService(service: string, job: string): Promise<void> {
     const key = this.key('active', service);
     // Only the job that holds it releases it.
-    await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, key, job);
+    await this.redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('srem', KEYS[2], ARGV[2]) return redis.call('del', KEYS[1]) end return 0",
+      2,
+      key,
+      this.key('running'),
+      job,
+      service,
+    );
   }
 
   async start(job: string, status: Status, root: MessageRef): Promise<void> {
