@@ -1,6 +1,5 @@
 // The analyse job: decode what the captures brought, detect, fuse into a
 // Report, and draw the flame graphs worth posting.
-import type { Job } from 'bullmq';
 import type { AnalyseData } from '../src/queue/pipeline.js';
 import type { CaptureResult } from './capture.js';
 import { kindLabel, profileKind } from '../src/profile/kind.js';
@@ -39,20 +38,29 @@ const shownBy: Partial<Record<FindingKind, [Capture['name'], string]>> = {
   'memory-growth': ['heap-end', 'inuse_space'],
 };
 
-/** The analyse job's processor; runs in a worker thread (analyse-thread.ts) or in process. */
-export async function analyseJob(job: Pick<Job<AnalyseData>, 'data' | 'timestamp' | 'getChildrenValues'>): Promise<AnalyseResult> {
-  const values = Object.values(await job.getChildrenValues()) as CaptureResult[];
+export interface AnalyseInput {
+  data: AnalyseData;
+  /** When the job was asked for, ms since the epoch. */
+  timestamp: number;
+  /** What the capture children returned. */
+  values: CaptureResult[];
+}
+
+/** Decode, detect, fuse and draw: CPU work, run in the analysis threads (offload.ts). */
+export function analyseCaptures(input: AnalyseInput): AnalyseResult {
   const captures: Capture[] = [];
   let probes: ProbeResult[] = [];
-  for (const v of values) {
+  for (const v of input.values) {
     if (v.source === 'probes') probes = v.probes;
     else
       for (const c of v.captures) {
         const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
         const parsed = bytes ? parseProfile(bytes) : undefined;
-        captures.push({ name: c.name, path: c.path, ms: c.ms, error: c.error, bytes, profile: parsed?.ok ? parsed.value : undefined });
+        const error = c.error ?? (parsed && !parsed.ok ? `${parsed.error} (${bytes?.length} bytes)` : undefined);
+        captures.push({ name: c.name, path: c.path, ms: c.ms, error, bytes, profile: parsed?.ok ? parsed.value : undefined });
       }
   }
+  const job = { data: input.data, timestamp: input.timestamp };
   const { service, target, seconds } = job.data;
   const report = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0));
   const wanted: [Capture['name'], string][] = [['cpu', 'cpu']];

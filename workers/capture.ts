@@ -16,11 +16,11 @@ export interface CapturedProfile {
 
 export type CaptureResult = { source: 'pprof'; captures: CapturedProfile[] } | { source: 'probes'; probes: ProbeResult[] };
 
-/** The capture job's processor; runs in a worker thread (capture-thread.ts) or in process. */
+/** The capture job's processor: waiting on the target over the window; the bytes are decoded later, off the event loop. */
 export async function captureJob(job: Pick<Job<CaptureData>, 'data'>): Promise<CaptureResult> {
   const { source, target, seconds } = job.data;
   if (source === 'probes') return { source, probes: await runProbes(target.probes, seconds) };
-  const captures = await capturePprof(target.pprof, { seconds });
+  const captures = await capturePprof(target.pprof, { seconds, decode: false });
   return {
     source,
     captures: captures.map((c) => ({ name: c.name, path: c.path, error: c.error, ms: c.ms, data: c.bytes?.toString('base64') })),

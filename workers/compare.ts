@@ -1,7 +1,6 @@
 // The compare job: a capture of this diagnosis against the last healthy one
 // of the service, as a comparison and a differential flame graph. Errors come
 // back as values, to be said in the thread.
-import type { Job } from 'bullmq';
 import { cpuSampleType } from '../src/analysis/stacks.js';
 import { kindLabel, profileKind } from '../src/profile/kind.js';
 import { diffTree } from '../src/profile/diff.js';
@@ -16,8 +15,9 @@ export type CompareResult = { comparison: Comparison; png?: string } | { error: 
 
 const sampleTypes: Record<string, string> = { block: 'delay', mutex: 'delay', 'heap-end': 'inuse_space', 'heap-start': 'inuse_space', allocs: 'alloc_space', 'goroutine-end': 'goroutine', 'goroutine-start': 'goroutine' };
 
-export async function compareJob(job: Pick<Job<CompareData>, 'data'>): Promise<CompareResult> {
-  const { service, name, base, current } = job.data;
+/** Decode both, diff and draw: CPU work, run in the analysis threads (offload.ts). */
+export function compareCaptures(data: CompareData): CompareResult {
+  const { service, name, base, current } = data;
   const decode = (side: string, b64: string): Profile | string => {
     const p = parseProfile(Buffer.from(b64, 'base64'));
     return p.ok ? p.value : `the ${side} ${name} profile cannot be read: ${p.error}`;

@@ -2,13 +2,13 @@
 // process or in any number of worker processes on the same Redis.
 import { Worker, type Job } from 'bullmq';
 import type { ChatAdapter, Platform, Stage } from '../src/chat/adapter.js';
-import { queues, type AnalyseData, type CaptureData } from '../src/queue/pipeline.js';
+import { queues, type AnalyseData, type CaptureData, type CompareData } from '../src/queue/pipeline.js';
 import { JobState } from '../src/queue/state.js';
 import { connectRedis } from '../src/server/redis.js';
-import { analyseJob } from './analyse.js';
-import { captureJob } from './capture.js';
+import type { AnalyseResult } from './analyse.js';
+import { captureJob, type CaptureResult } from './capture.js';
 import type { Deps } from './deps.js';
-import { compareJob } from './compare.js';
+import { inProcess, threadPool } from './offload.js';
 import { postCompareProcessor, publishProcessor } from './publish.js';
 
 export interface WorkerOptions {
@@ -18,11 +18,7 @@ export interface WorkerOptions {
   /** BullMQ's lock and stalled-check timing; shorter in tests that kill workers. */
   lockDuration?: number;
   stalledInterval?: number;
-  /**
-   * Capture and analysis in worker threads (BullMQ sandboxed processors), so
-   * decoding and rendering never hold up the event loop that serves acks. Needs
-   * the compiled files (dist/); in-process when false, as the tests run them.
-   */
+  /** Decoding and rendering in a pool of worker threads (needs dist/); in process when false, as the tests run them. */
   threads?: boolean;
   /** Where connection trouble is reported, a line each (stderr by default). */
   log?: (line: string) => void;
@@ -51,14 +47,10 @@ export function startWorkers(o: WorkerOptions): Workers {
       const current = await state.status(job);
       if (!current || final(current.stage)) return;
       const status = { ...current, stage, detail };
+      // A capture retried after the job ended (a stalled worker coming back) must not reopen it.
       if (final(stage)) await state.setStatus(status);
       else if (!(await state.advance(status))) return;
-      const roots = await state.roots(job);
-      for (const root of roots) await adapter(root.platform).updateStatus(root, status);
-      // Stages are told as events, so a slow edit (a retried chat call) can land after the
-      // next stage's: whoever edits last puts the newest stage back.
-      const latest = await state.status(job);
-      if (latest && latest.stage !== stage) for (const root of roots) await adapter(root.platform).updateStatus(root, latest);
+      for (const root of await state.roots(job)) await adapter(root.platform).updateStatus(root, status);
     },
   };
   const common = {
@@ -67,21 +59,25 @@ export function startWorkers(o: WorkerOptions): Workers {
     ...(o.lockDuration ? { lockDuration: o.lockDuration } : {}),
     ...(o.stalledInterval ? { stalledInterval: o.stalledInterval } : {}),
   };
-  const threaded = { useWorkerThreads: true };
-  const capture = o.threads
-    ? new Worker(queues.capture, new URL('./capture-thread.js', import.meta.url), { ...common, ...threaded, concurrency: 8 })
-    : new Worker(queues.capture, captureJob, { ...common, concurrency: 8 });
-  const analyse = o.threads
-    ? new Worker(queues.analyse, new URL('./analyse-thread.js', import.meta.url), { ...common, ...threaded, concurrency: 2 })
-    : new Worker(queues.analyse, analyseJob, { ...common, concurrency: 2 });
-  // Stages are told from here, where the chat adapters live, whichever thread runs the job.
-  capture.on('active', (job: Job<CaptureData>) => {
-    if (job.data.source === 'pprof') void deps.progress(job.data.job, 'capturing').catch(() => undefined);
-  });
-  analyse.on('active', (job: Job<AnalyseData>) => void deps.progress(job.data.job, 'analysing').catch(() => undefined));
-  const compare = o.threads
-    ? new Worker(queues.compare, new URL('./compare-thread.js', import.meta.url), { ...common, ...threaded, concurrency: 1 })
-    : new Worker(queues.compare, compareJob, { ...common, concurrency: 1 });
+  const offload = o.threads ? threadPool() : inProcess();
+  const capture = new Worker(
+    queues.capture,
+    async (job: Job<CaptureData>): Promise<CaptureResult> => {
+      if (job.data.source === 'pprof') await deps.progress(job.data.job, 'capturing');
+      return captureJob(job);
+    },
+    { ...common, concurrency: 8 },
+  );
+  const analyse = new Worker(
+    queues.analyse,
+    async (job: Job<AnalyseData>): Promise<AnalyseResult> => {
+      await deps.progress(job.data.job, 'analysing');
+      const values = Object.values(await job.getChildrenValues<CaptureResult>());
+      return offload.analyse({ data: job.data, timestamp: job.timestamp, values });
+    },
+    { ...common, concurrency: 2 },
+  );
+  const compare = new Worker(queues.compare, (job: Job<CompareData>) => offload.compare(job.data), { ...common, concurrency: 1 });
   const publish = publishProcessor(deps);
   const postCompare = postCompareProcessor(deps);
   const publishing = new Worker(queues.publish, (job: Job) => (job.name === 'post-compare' ? postCompare(job) : publish(job)), { ...common, concurrency: 4 });
@@ -108,6 +104,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await offload.close();
       await common.connection.quit();
       await redis.quit();
     },

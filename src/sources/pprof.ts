@@ -35,9 +35,11 @@ export interface CaptureOptions {
   marginMs?: number;
   /** First back-off when the CPU profiler is busy (doubles each time). */
   busyBackoffMs?: number;
+  /** Decode each profile (default); the pipeline leaves that to its analysis threads and keeps only the bytes. */
+  decode?: boolean;
 }
 
-const defaults = { maxBodyBytes: 64 << 20, maxProfileBytes: 256 << 20, marginMs: 10_000, busyBackoffMs: 500 };
+const defaults = { maxBodyBytes: 64 << 20, maxProfileBytes: 256 << 20, marginMs: 10_000, busyBackoffMs: 500, decode: true };
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -63,7 +65,7 @@ function fetchProfile(base: string, path: string, timeoutMs: number, o: Options)
 
 async function one(base: string, name: CaptureName, path: string, timeoutMs: number, o: Options): Promise<Capture> {
   const t0 = performance.now();
-  const done = (r: Result<{ profile: Profile; bytes: Buffer; decodeMs: number }>): Capture => ({
+  const done = (r: Result<{ profile?: Profile; bytes: Buffer; decodeMs?: number }>): Capture => ({
     name,
     path,
     ms: Math.round(performance.now() - t0),
@@ -71,16 +73,17 @@ async function one(base: string, name: CaptureName, path: string, timeoutMs: num
   });
   const res = await fetchProfile(base, path, timeoutMs, o);
   if (!res.ok) return done(res);
-  return done(decode(res.value.status, res.value.headers, res.value.body, o.maxProfileBytes));
+  return done(decode(res.value.status, res.value.headers, res.value.body, o));
 }
 
-function decode(status: number, headers: Headers, body: Buffer, maxProfileBytes: number): Result<{ profile: Profile; bytes: Buffer; decodeMs: number }> {
+function decode(status: number, headers: Headers, body: Buffer, o: Options): Result<{ profile?: Profile; bytes: Buffer; decodeMs?: number }> {
   if (status !== 200) {
     const text = body.toString('utf8', 0, 200).trim().split('\n')[0];
     return err(`HTTP ${status}${text ? `: ${text}` : ''}`);
   }
+  if (!o.decode) return ok({ bytes: body });
   const t0 = performance.now();
-  const parsed = parseProfile(body, { maxBytes: maxProfileBytes });
+  const parsed = parseProfile(body, { maxBytes: o.maxProfileBytes });
   const decodeMs = Math.round(performance.now() - t0);
   if (!parsed.ok) {
     const type = headers.get('content-type') ?? 'no content type';
@@ -113,7 +116,7 @@ async function cpuWithRetry(base: string, o: Options): Promise<Capture> {
     if (!res.ok) return { name: 'cpu', path, error: res.error, ms: elapsed };
     const { status, headers, body } = res.value;
     if (!isBusy(status, headers, body)) {
-      const r = decode(status, headers, body, o.maxProfileBytes);
+      const r = decode(status, headers, body, o);
       return { name: 'cpu', path, ms: elapsed, ...(r.ok ? r.value : { error: r.error }) };
     }
     // Busy: someone else is profiling. Wait, then take what is left of the window;

@@ -1,0 +1,32 @@
+// Decoding, detection and rendering run in a pool of worker threads
+// (piscina), so they never hold up the event loop that acknowledges chat
+// commands and talks to Redis. The processors stay on the main thread and
+// hand the pool plain data. Tests run the same functions in process: the
+// pool needs the compiled files in dist/.
+import { Piscina } from 'piscina';
+import type { CompareData } from '../src/queue/pipeline.js';
+import { analyseCaptures, type AnalyseInput, type AnalyseResult } from './analyse.js';
+import { compareCaptures, type CompareResult } from './compare.js';
+
+export interface Offload {
+  analyse(input: AnalyseInput): Promise<AnalyseResult>;
+  compare(data: CompareData): Promise<CompareResult>;
+  close(): Promise<void>;
+}
+
+export function inProcess(): Offload {
+  return {
+    analyse: async (input) => analyseCaptures(input),
+    compare: async (data) => compareCaptures(data),
+    close: async () => undefined,
+  };
+}
+
+export function threadPool(maxThreads = 2): Offload {
+  const pool = new Piscina({ filename: new URL('./offload-thread.js', import.meta.url).href, maxThreads, idleTimeout: 60_000 });
+  return {
+    analyse: (input) => pool.run(input, { name: 'analyse' }) as Promise<AnalyseResult>,
+    compare: (data) => pool.run(data, { name: 'compare' }) as Promise<CompareResult>,
+    close: () => pool.destroy(),
+  };
+}
