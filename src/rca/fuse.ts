@@ -35,6 +35,50 @@ export function probeKind(p: ProbeResult): FindingKind | undefined {
   return probeHints.find(([rx]) => rx.test(text))?.[1];
 }
 
+// Stricter than the probe hints: these read log templates, span names and metric
+// titles, where "connection" alone means nothing about a pool.
+const causeHints: [RegExp, FindingKind][] = [
+  [/\bpool\b|waiting for (?:a |an )?(?:idle |free )?conn|too many (?:open )?connections|acquir\w* (?:a )?conn/i, 'pool-exhaustion'],
+  [/\bmutex\b|lock (?:wait|contention|timeout)|deadlock/i, 'lock-contention'],
+  [/\bgoroutines?\b/i, 'goroutine-leak'],
+  [/\bgc\b|garbage collect/i, 'gc-pressure'],
+  [/out of memory|\boom\b|\bheap\b|\bmemory\b|\brss\b/i, 'memory-growth'],
+  [/\bcpu\b|throttl/i, 'cpu-hotspot'],
+];
+
+/** The cause a trace, log or metric finding speaks to, read from its words. */
+export function causeOf(f: Finding): FindingKind | undefined {
+  const text = [f.title, ...f.evidence.map((e) => e.summary)].join(' ');
+  return causeHints.find(([rx]) => rx.test(text))?.[1];
+}
+
+/**
+ * Folds the findings of traces, logs and metrics into the profile findings
+ * they corroborate: the same kind, the same cause by their words, or the same
+ * other service (a slow dependency seen in traces and in its metrics). What corroborates
+ * nothing stays a finding of its own. Independent agreement raises
+ * confidence (noisy-or); the verdict counts sources, not findings.
+ */
+export function corroborate(findings: Finding[], others: Finding[], target?: string): Finding[] {
+  const out = findings.map((f) => ({ ...f, evidence: [...f.evidence] }));
+  for (const o of others) {
+    const cause = causeOf(o);
+    const elsewhere = o.service !== undefined && o.service !== target;
+    const match = out.find(
+      (f) => f.confidence >= REPORTED && (f.kind === o.kind || (cause !== undefined && f.kind === cause) || (elsewhere && f.service === o.service)),
+    );
+    if (!match) {
+      out.push({ ...o, evidence: [...o.evidence] });
+      continue;
+    }
+    const fresh = o.evidence.some((e) => !match.evidence.some((m) => sourceOf(m) === sourceOf(e)));
+    match.evidence.push(...o.evidence);
+    // More of a source already counted (a second log template) is not more agreement.
+    if (fresh) match.confidence = Math.round(Math.min(0.95, 1 - (1 - match.confidence) * (1 - o.confidence)) * 100) / 100;
+  }
+  return out;
+}
+
 export interface Fused {
   verdict: Verdict;
   findings: Finding[];
@@ -44,9 +88,19 @@ export interface Fused {
 /**
  * @param captured how many profile captures succeeded
  * @param essentialFailed whether a capture needed to call the service healthy failed
+ * @param others findings of traces, logs and metrics
+ * @param target the service diagnosed
  */
-export function fuse(found: Finding[], probes: ProbeResult[], errors: CaptureError[], captured: number, essentialFailed: boolean): Fused {
-  const findings = found.map((f) => ({ ...f, evidence: [...f.evidence] }));
+export function fuse(
+  found: Finding[],
+  probes: ProbeResult[],
+  errors: CaptureError[],
+  captured: number,
+  essentialFailed: boolean,
+  others: Finding[] = [],
+  target?: string,
+): Fused {
+  const findings = corroborate(found, others, target);
   const outErrors = [...errors];
   for (const p of probes) {
     if (p.ok) continue;

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { causeOf, corroborate, fuse, sourceCount } from './fuse.js';
+import type { Finding } from './model.js';
+
+const pool: Finding = {
+  kind: 'pool-exhaustion',
+  title: 'Requests queue for a bounded resource in database/sql.(*DB).conn',
+  confidence: 0.6,
+  evidence: [{ source: 'block', summary: '82% of blocked time waits in database/sql.(*DB).conn' }],
+};
+const logs = (title: string, confidence = 0.7): Finding => ({ kind: 'error-burst', title, confidence, evidence: [{ source: 'logs', summary: `12 lines; e.g. "${title}"` }] });
+
+describe('fusion across sources', () => {
+  it('reads the cause from the words of a log template, strictly', () => {
+    expect(causeOf(logs('A new warning appeared 40 times: waiting for a free connection from pool <*>'))).toBe('pool-exhaustion');
+    expect(causeOf(logs('A new error appeared 40 times: dial tcp <*>: connection refused'))).toBeUndefined();
+  });
+
+  it('a log template and a probe on top of the block profile confirm the cause: three sources', () => {
+    const probe = { name: 'db', url: 'http://x/health', ok: false, status: 503, body: '{"db":"pool exhausted"}', reason: 'status 503' };
+    const fused = fuse([pool], [probe], [], 8, false, [logs('A new warning appeared 40 times: waiting for a free connection from pool <*>')], 'order-api');
+    expect(fused.verdict).toBe('confirmed');
+    expect(fused.findings[0].evidence.map((e) => e.source)).toEqual(['block', 'logs', 'probe:db']);
+    expect(fused.findings[0].confidence).toBeCloseTo(0.88);
+  });
+
+  it('three log templates of one kind count as one source', () => {
+    const out = corroborate([], [logs('timeout calling inventory'), logs('retrying inventory'), logs('gave up on inventory')], 'order-api');
+    expect(out).toHaveLength(1);
+    expect(out[0].evidence).toHaveLength(3);
+    expect(sourceCount(out[0])).toBe(1);
+    expect(out[0].confidence).toBe(0.7);
+    expect(fuse([], [], [], 8, false, out, 'order-api').verdict).toBe('needs-review');
+  });
+
+  it('findings about the same other service join up; about the diagnosed service they do not by that alone', () => {
+    const slow: Finding = { kind: 'slow-dependency', service: 'inventory', title: 'inventory explains 80% of the slow traces', confidence: 0.7, evidence: [{ source: 'traces', summary: 'p95 self time 900 ms' }] };
+    const latency: Finding = { kind: 'latency-regression', service: 'inventory', title: 'inventory p99 latency is 6× its usual', confidence: 0.6, evidence: [{ source: 'metrics', summary: '1.2 s vs 0.2 s' }] };
+    expect(corroborate([], [slow, latency], 'order-api')).toHaveLength(1);
+    const ownErrors: Finding = { ...latency, service: 'order-api' };
+    expect(corroborate([], [{ ...slow, service: 'order-api' }, ownErrors], 'order-api')).toHaveLength(2);
+  });
+
+  it('a weak profile finding is not propped up by words alone', () => {
+    const weak = { ...pool, confidence: 0.1 };
+    const out = corroborate([weak], [logs('waiting for a free connection from pool')], 'order-api');
+    expect(out).toHaveLength(2);
+  });
+});
