@@ -11,6 +11,7 @@ import { renderFlamePng } from '../../src/render/index.js';
 import { bigCpuProfile } from './bigcpu.js';
 import { benchDiagnose } from './diagnose.js';
 import { benchAck } from './ack.js';
+import { benchTraces } from './traces.js';
 import { benchThread } from './thread.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -94,6 +95,7 @@ for (const { file, type } of cases) {
 }
 }
 
+if (part('traces')) benchTraces();
 if (part('diagnose')) await benchDiagnose(root);
 if (part('ack')) await benchAck(root);
 if (part('thread')) await benchThread(root);
