@@ -32,6 +32,16 @@ const commands: Record<string, { load: () => Promise<Run>; usage: string; summar
     usage: usages.logs,
     summary: 'group log lines into templates (Drain); with --baseline, the templates that are new or grew sharply',
   },
+  traces: {
+    load: async () => (await import('./traces.js')).runTraces,
+    usage: usages.traces,
+    summary: 'spans (Jaeger, OTLP/Tempo, Zipkin, span CSV) by signature, the critical path, and a slow dependency, new errors or retries (sharper with --baseline)',
+  },
+  rank: {
+    load: async () => (await import('./rank.js')).runRank,
+    usage: usages.rank,
+    summary: 'rank the services of an incident case folder (traces, logs, metrics) by how likely each is the cause; --baseline defaults to the fault-free baseline-* folders beside it',
+  },
   diagnose: {
     load: async () => (await import('./diagnose.js')).runDiagnose,
     usage: usages.diagnose,

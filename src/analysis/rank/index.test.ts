@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { Span } from '../../sources/traces/span.js';
+import type { MetricSeries } from '../metrics/detect.js';
+import { rank, type Baseline } from './index.js';
+
+const window = { start: 100_000, end: 100_300 };
+
+/** One point a minute for the hour before the window and through it; `during` inside it. */
+function series(service: string, name: string, signal: MetricSeries['signal'], usual: number, during: number, limit?: number): MetricSeries {
+  const points = [];
+  for (let t = window.start - 3600; t <= window.end + 120; t += 60) {
+    const inside = t >= window.start - 60 && t <= window.end + 60;
+    points.push({ t, v: (inside ? during : usual) * (1 + 0.02 * Math.sin(t)) });
+  }
+  return { name, signal, service, ...(limit ? { limit } : {}), points };
+}
+
+let ids = 0;
+/** `n` traces of caller → callee, each call taking `callerUs` at the caller, `calleeUs` inside the callee. */
+function traces(n: number, callerUs: number, calleeUs: number, start = window.start * 1e6): Span[] {
+  const out: Span[] = [];
+  for (let i = 0; i < n; i++) {
+    const trace = `t${ids++}`;
+    const t0 = start + i * 1e6;
+    const base = { traceId: trace, error: false, attributes: {} };
+    out.push({ ...base, spanId: 'a', service: 'web', operation: 'GET /', start: t0, duration: callerUs + calleeUs + 200 });
+    out.push({ ...base, spanId: 'b', parentId: 'a', service: 'web', operation: 'call cart', start: t0 + callerUs, duration: calleeUs + 200 });
+    out.push({ ...base, spanId: 'c', parentId: 'b', service: 'cart', operation: 'GetCart', start: t0 + callerUs + 100, duration: calleeUs });
+  }
+  return out;
+}
+
+const lines = (service: string, line: string, n: number) => Array.from({ length: n }, (_, i) => ({ service, line: line.replace('#', String(i)) }));
+
+describe('rank', () => {
+  it('ranks the callee first when caller and callee are both slower, and scores the caller down', () => {
+    const { ranking } = rank({
+      window,
+      spans: traces(20, 1000, 5000),
+      logs: [],
+      metrics: [series('web', 'p90 server latency', 'latency', 0.05, 2), series('cart', 'p90 server latency', 'latency', 0.01, 1.9)],
+    });
+    expect(ranking.map((r) => r.service)).toEqual(['cart', 'web']);
+    expect(ranking[0].score).toBeGreaterThan(0.8);
+    expect(ranking[1].score).toBeLessThan(0.5);
+    expect(ranking[0].evidence[0]).toEqual({ source: 'metrics', summary: expect.stringMatching(/^p90 server latency 1\.\d+ s in the incident window/) });
+  });
+
+  it('adds up independent sources: logs and metrics together beat one stronger metric', () => {
+    const baseline: Baseline = { spans: [], logs: [...lines('cart', 'INFO cart #', 50), ...lines('pay', 'INFO pay #', 50)], seconds: 300 };
+    const { ranking } = rank({
+      window,
+      spans: [],
+      logs: [...lines('cart', 'INFO cart #', 50), ...lines('cart', 'ERROR redis connection refused after # ms', 30), ...lines('pay', 'INFO pay #', 50)],
+      metrics: [series('cart', 'CPU usage', 'usage', 30, 60, 100), series('pay', 'CPU usage', 'usage', 20, 97, 100)],
+      baselines: [baseline],
+    });
+    expect(ranking.map((r) => r.service)).toEqual(['cart', 'pay']);
+    const [cart, pay] = ranking;
+    expect(cart.evidence.map((e) => e.source).sort()).toEqual(['logs', 'metrics']);
+    expect(cart.evidence.find((e) => e.source === 'logs')?.summary).toMatch(/^A new error appeared 30 times in the incident window: ERROR redis connection refused after <\*> ms \(30 lines/);
+    expect(pay.evidence).toHaveLength(1);
+    expect(cart.score).toBeGreaterThan(pay.score);
+  });
+
+  it('against fault-free spans, blames the service whose own time grew, only when it grew against every baseline', () => {
+    const quick = traces(20, 1000, 5000, (window.start - 10_000) * 1e6);
+    const slowerDay = traces(20, 1000, 60_000, (window.start - 20_000) * 1e6);
+    const incident = traces(20, 1000, 60_000);
+    const against = (baselines: Span[][]) => rank({ window, spans: incident, logs: [], metrics: [], baselines: baselines.map((spans) => ({ spans, logs: [], seconds: 20 })) }).ranking;
+    const [top] = against([quick]);
+    expect(top.service).toBe('cart');
+    expect(top.evidence).toEqual([{ source: 'traces', summary: 'own time of GetCart 60.2 ms per call in the incident window, 5.2 ms in the baseline (11×, 20 calls)' }]);
+    expect(against([quick, slowerDay]).every((r) => r.score === 0)).toBe(true);
+  });
+
+  it('with no fault-free spans, says where the time went, scored low', () => {
+    const { ranking } = rank({ window, spans: traces(20, 1000, 60_000), logs: [], metrics: [] });
+    expect(ranking[0].service).toBe('cart');
+    expect(ranking[0].score).toBeLessThanOrEqual(0.3);
+    expect(ranking[0].evidence[0].summary).toMatch(/^98% of the time spent in services is spent in cart .*no fault-free traces to compare with\)$/);
+  });
+
+  it('a caller that fails sooner because its callee does is scored down', () => {
+    const before = traces(20, 1000, 50_000, (window.start - 10_000) * 1e6);
+    const now = traces(20, 1000, 2000);
+    const { ranking } = rank({ window, spans: now, logs: [], metrics: [], baselines: [{ spans: before, logs: [], seconds: 20 }] });
+    expect(ranking.map((r) => r.service)).toEqual(['cart', 'web']);
+    expect(ranking[0].evidence[0].summary).toBe('GetCart calls end after 2 ms in the incident window, 50 ms in the baseline (0.0×, 20 calls): they fail or return early');
+    expect(ranking[1].score).toBeLessThan(ranking[0].score / 2 + 0.01);
+  });
+
+  it('nothing unusual: every service scores 0, with no evidence', () => {
+    const { ranking } = rank({
+      window,
+      spans: traces(5, 1000, 2000),
+      logs: lines('cart', 'INFO ok #', 10),
+      baselines: [{ spans: traces(5, 1000, 2100, (window.start - 10_000) * 1e6), logs: lines('cart', 'INFO ok #', 10), seconds: 300 }],
+      metrics: [series('web', 'p90 server latency', 'latency', 0.05, 0.05), series('cart', 'CPU usage', 'usage', 30, 31, 100)],
+    });
+    expect(ranking).toEqual([
+      { service: 'cart', score: 0, evidence: [] },
+      { service: 'web', score: 0, evidence: [] },
+    ]);
+  });
+});

@@ -1,0 +1,145 @@
+// Which service is the cause: the trace, log and metric analyses each say
+// what they see per service, and the services are ranked by how strongly and
+// by how many independent sources. A symptom passed up the call graph is
+// scored down: a caller that is slower while a callee (directly or further
+// down) is strongly slower or saturated, that fails sooner while a callee
+// fails sooner, or that logs errors while a callee logs errors or fails
+// sooner, is more likely suffering from that callee than the cause.
+
+import type { Evidence } from '../../rca/model.js';
+import type { Span } from '../../sources/traces/span.js';
+import type { Window } from '../metrics/baseline.js';
+import type { MetricSeries } from '../metrics/detect.js';
+import { logSignals, type ServiceLine } from './logs.js';
+import { metricSignals } from './metrics.js';
+import { callsOf } from './owntime.js';
+import { round2, type Signal } from './signal.js';
+import { traceSignals } from './traces.js';
+
+export interface RankInput {
+  /** The incident window, unix seconds. */
+  window: Window;
+  spans: readonly Span[];
+  logs: readonly ServiceLine[];
+  /** Series with their service; the history before the window is their baseline. */
+  metrics: readonly MetricSeries[];
+  /** Fault-free spans and logs of the same system, when there are some: each a separate reference (a day, a run). */
+  baselines?: readonly Baseline[];
+  /** Caller → callee services known besides what the spans show. */
+  calls?: readonly (readonly [string, string])[];
+  /** Seconds either side of the window the metrics are read over: a metric point stands for the minute before it. */
+  metricPad?: number;
+}
+
+export interface Baseline {
+  spans: readonly Span[];
+  logs: readonly ServiceLine[];
+  /** Seconds the logs cover. */
+  seconds: number;
+}
+
+export interface RankedService {
+  service: string;
+  /** 0..1: the sources' scores combined, each source counted once. */
+  score: number;
+  /** Strongest first. */
+  evidence: Evidence[];
+}
+
+export interface Ranking {
+  window: Window;
+  ranking: RankedService[];
+}
+
+/** The window the metrics are judged over: a point stands for the minute before it, and minute files may be missing. */
+export function metricWindow(window: Window, pad = 120): Window {
+  return { start: window.start - pad, end: window.end + pad };
+}
+
+/** A signal of a caller scored at this share when a callee below it explains it. */
+const PASSED_UP = 0.5;
+const STRONG = 0.5;
+
+export function rank(input: RankInput): Ranking {
+  const withLogs = (input.baselines ?? []).filter((b) => b.logs.length > 0);
+  const logBaseline = withLogs.length > 0 ? { lines: withLogs.flatMap((b) => b.logs), seconds: withLogs.reduce((n, b) => n + b.seconds, 0) } : undefined;
+  const signals: Signal[] = [
+    ...traceSignals(input.spans, (input.baselines ?? []).map((b) => b.spans)),
+    ...logSignals({ lines: input.logs, seconds: input.window.end - input.window.start }, logBaseline),
+    ...metricSignals(input.metrics, metricWindow(input.window, input.metricPad)),
+  ];
+  const below = descendants([...edgesOf(input.spans), ...(input.calls ?? [])]);
+  const strong = (service: string, says: Signal['says'][]) =>
+    signals.some((s) => s.service === service && s.score >= STRONG && says.includes(s.says));
+  const explained = (s: Signal) => {
+    const under = below.get(s.service);
+    if (!under) return false;
+    if (s.says === 'slower' && s.evidence.source === 'metrics') return [...under].some((d) => strong(d, ['slower', 'saturated']));
+    if (s.says === 'faster') return [...under].some((d) => signals.some((x) => x.service === d && x.says === 'faster'));
+    if (s.says === 'errors') return [...under].some((d) => signals.some((x) => x.service === d && (x.says === 'errors' || x.says === 'faster')));
+    return false;
+  };
+  const byService = new Map<string, { bySource: Map<string, number>; evidence: { e: Evidence; score: number }[] }>();
+  const entry = (service: string) => {
+    let e = byService.get(service);
+    if (!e) byService.set(service, (e = { bySource: new Map(), evidence: [] }));
+    return e;
+  };
+  for (const s of signals) {
+    const score = explained(s) ? round2(s.score * PASSED_UP) : s.score;
+    const e = entry(s.service);
+    e.bySource.set(s.evidence.source, Math.max(e.bySource.get(s.evidence.source) ?? 0, score));
+    if (score > 0) e.evidence.push({ e: s.evidence, score });
+  }
+  for (const s of servicesOf(input)) entry(s);
+  const ranking = [...byService].map(([service, e]) => ({
+    service,
+    score: round2(1 - [...e.bySource.values()].reduce((p, s) => p * (1 - s), 1)),
+    evidence: e.evidence.sort((a, b) => b.score - a.score).map((x) => x.e),
+  }));
+  ranking.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
+  return { window: input.window, ranking };
+}
+
+function edgesOf(spans: readonly Span[]): [string, string][] {
+  const seen = new Set<string>();
+  const out: [string, string][] = [];
+  for (const c of callsOf(spans)) {
+    if (c.caller === undefined || c.caller === c.service) continue;
+    const key = `${c.caller}\u0000${c.service}`;
+    if (!seen.has(key)) seen.add(key), out.push([c.caller, c.service]);
+  }
+  return out;
+}
+
+/** Every service below each service in the call graph (cycles allowed). */
+function descendants(edges: readonly (readonly [string, string])[]): Map<string, Set<string>> {
+  const callees = new Map<string, Set<string>>();
+  for (const [from, to] of edges) {
+    if (from === to) continue;
+    const set = callees.get(from) ?? new Set<string>();
+    set.add(to);
+    callees.set(from, set);
+  }
+  const out = new Map<string, Set<string>>();
+  for (const start of callees.keys()) {
+    const seen = new Set<string>();
+    const todo = [...(callees.get(start) ?? [])];
+    while (todo.length) {
+      const s = todo.pop() as string;
+      if (s === start || seen.has(s)) continue;
+      seen.add(s);
+      todo.push(...(callees.get(s) ?? []));
+    }
+    out.set(start, seen);
+  }
+  return out;
+}
+
+function servicesOf(input: RankInput): Set<string> {
+  const out = new Set<string>();
+  for (const s of input.spans) out.add(s.service);
+  for (const l of input.logs) out.add(l.service);
+  for (const m of input.metrics) if (m.service) out.add(m.service);
+  return out;
+}

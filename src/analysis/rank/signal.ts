@@ -1,0 +1,25 @@
+// What each source says about one service, for the ranking: a score 0..1
+// (scaled like findings' confidence: 0.5 and up is a strong cause) and the
+// line that says why.
+
+import type { Evidence } from '../../rca/model.js';
+
+export interface Signal {
+  service: string;
+  score: number;
+  evidence: Evidence;
+  /** What the signal says, so that the ranking can tell a symptom passed up from callee to caller. */
+  says: 'slower' | 'faster' | 'errors' | 'saturated';
+}
+
+export const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+export const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Microseconds as a person reads them. */
+export function showMicros(us: number): string {
+  if (us >= 1e6) return `${Number((us / 1e6).toPrecision(3))} s`;
+  if (us >= 1e3) return `${Number((us / 1e3).toPrecision(3))} ms`;
+  return `${Math.round(us)} µs`;
+}
+
+export const times = (r: number) => (r === Infinity ? 'new' : `${r >= 10 ? Math.round(r) : r.toFixed(1)}×`);

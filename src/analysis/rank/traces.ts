@@ -1,0 +1,118 @@
+// What the spans say about each service. Against fault-free spans of the same
+// system: an operation whose own time per call grew (the service itself got
+// slower, not its callees) and an operation whose calls end much sooner than
+// usual (failing early: an exception, an early return). With no fault-free
+// spans, only where the time went: each service's share of all own time,
+// which is weak evidence, scored low.
+
+import type { Span } from '../../sources/traces/span.js';
+import { median, mad } from '../metrics/baseline.js';
+import { callsOf, type Call } from './owntime.js';
+import { clamp01, round2, showMicros, times, type Signal } from './signal.js';
+
+export interface TraceOptions {
+  /** Fewest calls of an operation, in each window, to compare it. */
+  minCalls: number;
+  /** Own time must grow by this factor to count as slower. */
+  minRatio: number;
+  /** Calls must end within this share of their usual duration to count as failing early. */
+  fasterRatio: number;
+}
+
+export const defaultTraceOptions: TraceOptions = { minCalls: 5, minRatio: 1.5, fasterRatio: 1 / 3 };
+
+/** Below this many microseconds, a difference in own time is noise. */
+const FLOOR_US = 200;
+
+type Groups = Map<string, Call[]>;
+
+function group(calls: Call[]): Groups {
+  const out: Groups = new Map();
+  for (const c of calls) {
+    const key = `${c.service}\u0000${c.operation}`;
+    const list = out.get(key);
+    if (list) list.push(c);
+    else out.set(key, [c]);
+  }
+  return out;
+}
+
+/**
+ * Signals from the spans of the incident window, against each set of
+ * fault-free spans given (a change must hold against every set that has the
+ * operation, so that what differs between two normal days does not count).
+ */
+export function traceSignals(spans: readonly Span[], baselines: readonly (readonly Span[])[], options: Partial<TraceOptions> = {}): Signal[] {
+  const opts = { ...defaultTraceOptions, ...options };
+  const calls = callsOf(spans);
+  if (calls.length === 0) return [];
+  const refs = baselines.filter((b) => b.length > 0).map((b) => group(callsOf(b)));
+  return refs.length > 0 ? compared(group(calls), refs, opts) : shares(calls);
+}
+
+/** The baseline calls of an operation that minimise `by`, among the baselines with enough of them. */
+function closest(refs: Groups[], key: string, opts: TraceOptions, by: (base: Call[]) => number): Call[] | undefined {
+  let best: Call[] | undefined;
+  let bestDiff = Infinity;
+  for (const r of refs) {
+    const base = r.get(key);
+    if (!base || base.length < opts.minCalls) continue;
+    const diff = by(base);
+    if (diff < bestDiff) (best = base), (bestDiff = diff);
+  }
+  return best;
+}
+
+function compared(now: Groups, refs: Groups[], opts: TraceOptions): Signal[] {
+  const slower: { signal: Signal; added: number; strength: number }[] = [];
+  const out: Signal[] = [];
+  for (const [key, calls] of now) {
+    if (calls.length < opts.minCalls) continue;
+    const { service, operation } = calls[0];
+    const ownNow = median(calls.map((c) => c.own));
+    const durNow = median(calls.map((c) => c.duration));
+    // Slower than the slowest normal; sooner than the quickest.
+    const base = closest(refs, key, opts, (b) => -median(b.map((c) => c.own)));
+    if (!base) continue;
+    const ownBase = base.map((c) => c.own);
+    const ownWas = median(ownBase);
+    const ratio = (ownNow + FLOOR_US) / (ownWas + FLOOR_US);
+    const z = (ownNow - ownWas) / Math.max(1.4826 * mad(ownBase, ownWas), 0.05 * ownWas, FLOOR_US);
+    if (ratio >= opts.minRatio && z >= 3) {
+      // How many times slower counts most, then how much time that adds to a call (1 ms little, 100 ms a lot), then how many calls.
+      const added = (ownNow - ownWas) / 1000;
+      const strength = 0.2 + 0.45 * clamp01(Math.log10(ratio)) + 0.15 * clamp01(Math.log10(added) / 2) + 0.15 * clamp01(Math.log10(calls.length) / 2);
+      const summary = `own time of ${operation} ${showMicros(ownNow)} per call in the incident window, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)`;
+      slower.push({ signal: { service, score: 0, says: 'slower', evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength });
+    }
+    const durWas = median((closest(refs, key, opts, (b) => median(b.map((c) => c.duration))) as Call[]).map((c) => c.duration));
+    if (durNow <= opts.fasterRatio * durWas && durWas - durNow >= 5 * FLOOR_US) {
+      const r = durNow / durWas;
+      const score = round2(0.3 + 0.35 * clamp01(-Math.log10(r)) + 0.15 * clamp01(Math.log10(calls.length) / 2));
+      const summary = `${operation} calls end after ${showMicros(durNow)} in the incident window, ${showMicros(durWas)} in the baseline (${times(r)}, ${calls.length} calls): they fail or return early`;
+      out.push({ service, score, says: 'faster', evidence: { source: 'traces', summary } });
+    }
+  }
+  // An operation that adds little time is scored down against the one that adds the most.
+  const most = Math.max(0, ...slower.map((s) => s.added));
+  for (const s of slower) out.push({ ...s.signal, score: round2(Math.min(0.95, s.strength * (0.5 + 0.5 * Math.sqrt(s.added / most)))) });
+  return out;
+}
+
+function shares(calls: Call[]): Signal[] {
+  const own = new Map<string, { us: number; calls: number }>();
+  let total = 0;
+  for (const c of calls) {
+    const o = own.get(c.service) ?? { us: 0, calls: 0 };
+    o.us += c.own;
+    o.calls++;
+    own.set(c.service, o);
+    total += c.own;
+  }
+  if (total <= 0) return [];
+  return [...own].map(([service, o]) => {
+    const share = o.us / total;
+    const summary = `${Math.round(share * 100)}% of the time spent in services is spent in ${service} (${showMicros(o.us / o.calls)} per call, ${o.calls} calls; no fault-free traces to compare with)`;
+    return { service, score: round2(0.3 * share), says: 'slower' as const, evidence: { source: 'traces', summary } };
+  });
+}
