@@ -4,6 +4,7 @@
 import type { ChatAdapter, Inbox, IncomingAction, IncomingCommand, Platform, Status } from '../src/chat/adapter.js';
 import type { Registry } from '../src/config/registry.js';
 import type { Pipeline } from '../src/queue/pipeline.js';
+import { planOf } from '../src/rca/sources.js';
 import { checkService, helpText, parseCommand } from './grammar.js';
 import { notAllowed, type RateLimiter } from './limits.js';
 
@@ -24,7 +25,7 @@ async function diagnose(ctx: BotContext, c: { platform: Platform; channel: strin
   }
   const window = seconds ?? cfg.seconds;
   const submitted = await ctx.pipeline.submit({
-    target: { service, pprof: cfg.pprof, probes: cfg.probes },
+    target: { service, pprof: cfg.pprof, probes: cfg.probes, sources: planOf(service, cfg) },
     seconds: window,
     requester: { platform: c.platform, channel: c.channel, user: c.user, thread: c.thread },
     key: c.key,

@@ -6,7 +6,7 @@ import { kindLabel, profileKind } from '../src/profile/kind.js';
 import { parseProfile } from '../src/profile/pprof.js';
 import { resolveSampleIndex } from '../src/profile/top.js';
 import { callTree } from '../src/profile/tree.js';
-import { analyse } from '../src/rca/diagnose.js';
+import { analyse, type SourceFindings } from '../src/rca/diagnose.js';
 import type { FindingKind, Report } from '../src/rca/model.js';
 import { renderFlamePng } from '../src/render/index.js';
 import { cpuSampleType } from '../src/analysis/stacks.js';
@@ -50,8 +50,10 @@ export interface AnalyseInput {
 export function analyseCaptures(input: AnalyseInput): AnalyseResult {
   const captures: Capture[] = [];
   let probes: ProbeResult[] = [];
+  let others: SourceFindings[] = [];
   for (const v of input.values) {
     if (v.source === 'probes') probes = v.probes;
+    else if (v.source === 'sources') others = v.results;
     else
       for (const c of v.captures) {
         const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
@@ -62,7 +64,7 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
   }
   const job = { data: input.data, timestamp: input.timestamp };
   const { service, target, seconds } = job.data;
-  const report = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0));
+  const report = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0), others);
   const wanted: [Capture['name'], string][] = [['cpu', 'cpu']];
   const top = report.findings[0];
   const shown = top && top.confidence >= 0.5 ? shownBy[top.kind] : undefined;

@@ -4,6 +4,8 @@ import type { Job } from 'bullmq';
 import type { CaptureData } from '../src/queue/pipeline.js';
 import { capturePprof, type Capture } from '../src/sources/pprof.js';
 import { runProbes, type ProbeResult } from '../src/sources/probes.js';
+import type { SourceFindings } from '../src/rca/diagnose.js';
+import type { SourcePlan } from '../src/rca/sources.js';
 
 export interface CapturedProfile {
   name: Capture['name'];
@@ -14,12 +16,20 @@ export interface CapturedProfile {
   data?: string;
 }
 
-export type CaptureResult = { source: 'pprof'; captures: CapturedProfile[] } | { source: 'probes'; probes: ProbeResult[] };
+export type CaptureResult =
+  | { source: 'pprof'; captures: CapturedProfile[] }
+  | { source: 'probes'; probes: ProbeResult[] }
+  | { source: 'sources'; results: SourceFindings[] };
 
-/** The capture job's processor: waiting on the target over the window; the bytes are decoded later, off the event loop. */
-export async function captureJob(job: Pick<Job<CaptureData>, 'data'>): Promise<CaptureResult> {
+/**
+ * The capture job's processor: waiting on the target over the window; the
+ * bytes are decoded later, off the event loop. Traces, logs and metrics are
+ * read and analysed by `sources` (the analysis threads).
+ */
+export async function captureJob(job: Pick<Job<CaptureData>, 'data' | 'timestamp'>, sources: (plan: SourcePlan, now: number) => Promise<SourceFindings[]>): Promise<CaptureResult> {
   const { source, target, seconds } = job.data;
   if (source === 'probes') return { source, probes: await runProbes(target.probes, seconds) };
+  if (source === 'sources') return { source, results: target.sources ? await sources(target.sources, job.timestamp) : [] };
   const captures = await capturePprof(target.pprof, { seconds, decode: false });
   return {
     source,

@@ -64,7 +64,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     queues.capture,
     async (job: Job<CaptureData>): Promise<CaptureResult> => {
       if (job.data.source === 'pprof') await deps.progress(job.data.job, 'capturing');
-      return captureJob(job);
+      return captureJob(job, offload.sources);
     },
     { ...common, concurrency: 8 },
   );

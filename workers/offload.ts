@@ -5,11 +5,15 @@
 // pool needs the compiled files in dist/.
 import { Piscina } from 'piscina';
 import type { CompareData } from '../src/queue/pipeline.js';
+import type { SourceFindings } from '../src/rca/diagnose.js';
+import { collectSources, type SourcePlan } from '../src/rca/sources.js';
 import { analyseCaptures, type AnalyseInput, type AnalyseResult } from './analyse.js';
 import { compareCaptures, type CompareResult } from './compare.js';
 
 export interface Offload {
   analyse(input: AnalyseInput): Promise<AnalyseResult>;
+  /** Reads and analyses traces, logs and metrics (fetching in the thread too). */
+  sources(plan: SourcePlan, now: number): Promise<SourceFindings[]>;
   compare(data: CompareData): Promise<CompareResult>;
   close(): Promise<void>;
 }
@@ -17,15 +21,17 @@ export interface Offload {
 export function inProcess(): Offload {
   return {
     analyse: async (input) => analyseCaptures(input),
+    sources: (plan, now) => collectSources(plan, new Date(now)),
     compare: async (data) => compareCaptures(data),
     close: async () => undefined,
   };
 }
 
 export function threadPool(maxThreads = 2): Offload {
-  const pool = new Piscina({ filename: new URL('./offload-thread.js', import.meta.url).href, maxThreads, idleTimeout: 60_000 });
+  const pool = new Piscina({ filename: new URL('./offload-thread.js', import.meta.url).href, maxThreads, idleTimeout: 60_000, concurrentTasksPerWorker: 4 });
   return {
     analyse: (input) => pool.run(input, { name: 'analyse' }) as Promise<AnalyseResult>,
+    sources: (plan, now) => pool.run({ plan, now }, { name: 'sources' }) as Promise<SourceFindings[]>,
     compare: (data) => pool.run(data, { name: 'compare' }) as Promise<CompareResult>,
     close: () => pool.destroy(),
   };

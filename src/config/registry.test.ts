@@ -16,6 +16,10 @@ describe('service registry', () => {
     expect(order.probes[0]).toMatchObject({ name: 'db-pool', indicates: 'pool-exhaustion', expect: { json: { status: 'OK' } } });
     expect(order.channels.slack).toEqual(['C0123ABCD']);
     expect(r.value.services['billing'].seconds).toBe(10);
+    expect(order).toMatchObject({ lookback: 900, baseline: 86400, traces: { type: 'jaeger', limit: 200 }, logs: { type: 'loki', limit: 5000 } });
+    expect(order.metrics?.queries.map((q) => q.signal)).toEqual(['error-ratio', 'latency', 'usage']);
+    expect(r.value.services['billing']).toMatchObject({ lookback: 900, baseline: 86400 });
+    expect(r.value.services['billing'].traces).toBeUndefined();
   });
 
   it.each([
@@ -25,6 +29,9 @@ describe('service registry', () => {
     ['services:\n  order-api:\n    pprof: http://x:6060\n    prof: http://x:6060\n', 'rca.config.yaml: services.order-api: Unrecognized key: "prof"'],
     ['services:\n  Order API:\n    pprof: http://x:6060\n', 'rca.config.yaml: services.Order API: service names are lower-case'],
     ['services:\n  order-api:\n    pprof: [\n', 'rca.config.yaml:4:1: not valid YAML'],
+    ['services:\n  order-api:\n    pprof: http://x:6060\n    lookback: 15 minutes\n', 'rca.config.yaml: services.order-api.lookback: expected a duration such as 90s, 15m, 1h or 1d'],
+    ['services:\n  order-api:\n    pprof: http://x:6060\n    traces: {type: skywalking, url: "http://x"}\n', 'rca.config.yaml: services.order-api.traces.type:'],
+    ['services:\n  order-api:\n    pprof: http://x:6060\n    metrics: {type: prometheus, url: "http://x", queries: [{name: errors, signal: errors, query: up}]}\n', 'rca.config.yaml: services.order-api.metrics.queries.0.signal:'],
   ])('a bad file names the bad key: %#', (text, message) => {
     const r = parseRegistry(text, 'rca.config.yaml');
     expect(r.ok).toBe(false);

@@ -30,9 +30,64 @@ const probe = z
   })
   .strict();
 
+// "15m", "1h", "1d": how far back the other sources look.
+const duration = z
+  .string()
+  .regex(/^\d+(?:s|m|h|d)$/, 'expected a duration such as 90s, 15m, 1h or 1d')
+  .transform((d) => Number(d.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[d.at(-1) as 's' | 'm' | 'h' | 'd']);
+
+const traces = z
+  .object({
+    type: z.enum(['jaeger', 'tempo', 'zipkin']),
+    url: httpUrl,
+    /** The service's name in the tracing system; the registry name by default. */
+    service: z.string().min(1).optional(),
+    /** Most traces fetched per window. */
+    limit: z.number().int().min(1).max(5000).default(200),
+  })
+  .strict();
+
+const logs = z
+  .object({
+    type: z.literal('loki'),
+    url: httpUrl,
+    /** A LogQL log query, e.g. {app="order-api"}. */
+    query: z.string().min(1),
+    /** Loghub notation for the header, e.g. '<Date> <Time> <Level> <Component>: <Content>'. */
+    format: z.string().min(1).optional(),
+    limit: z.number().int().min(1).max(100_000).default(5000),
+  })
+  .strict();
+
+const metricQuery = z
+  .object({
+    /** What it measures, plainly: "error ratio", "p99 latency", "connection pool usage". */
+    name: z.string().min(1),
+    /** error-ratio: a fraction 0..1; latency: seconds; usage: a gauge, with its limit when it has one. */
+    signal: z.enum(['error-ratio', 'latency', 'usage']),
+    query: z.string().min(1),
+    limit: z.number().positive().optional(),
+    unit: z.string().optional(),
+  })
+  .strict();
+
+const metrics = z
+  .object({
+    type: z.literal('prometheus'),
+    url: httpUrl,
+    queries: z.array(metricQuery).min(1),
+  })
+  .strict();
+
 const service = z
   .object({
     pprof: httpUrl,
+    /** Traces, logs and metrics of the last `lookback` are compared with the same window `baseline` earlier. */
+    traces: traces.optional(),
+    logs: logs.optional(),
+    metrics: metrics.optional(),
+    lookback: duration.default(15 * 60),
+    baseline: duration.default(86400),
     /** Default capture window in seconds. */
     seconds: z.number().int().min(1).max(300).default(10),
     probes: z.array(probe).default([]),
@@ -63,6 +118,9 @@ const registry = z
 export type Registry = z.infer<typeof registry>;
 export type ServiceConfig = z.infer<typeof service>;
 export type ProbeConfig = z.infer<typeof probe>;
+export type TracesConfig = z.infer<typeof traces>;
+export type LogsConfig = z.infer<typeof logs>;
+export type MetricsConfig = z.infer<typeof metrics>;
 
 /** Validates a parsed registry; the error names the file, the key path and why. */
 export function validateRegistry(data: unknown, file: string): Result<Registry> {

@@ -38,7 +38,7 @@ export interface Submitted {
 
 export interface CaptureData {
   job: string;
-  source: 'pprof' | 'probes';
+  source: 'pprof' | 'probes' | 'sources';
   target: Target;
   seconds: number;
 }
@@ -134,7 +134,7 @@ export class Pipeline {
           queueName: queues.analyse,
           data: { job, service: req.target.service, target: req.target.pprof, seconds: req.seconds } satisfies AnalyseData,
           opts: { ...childOpts, jobId: `${job}-analyse` },
-          children: [capture('pprof'), capture('probes')],
+          children: [capture('pprof'), capture('probes'), ...(req.target.sources ? [capture('sources')] : [])],
         },
       ],
     });

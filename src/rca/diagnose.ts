@@ -7,13 +7,24 @@ import type { ProbeConfig } from '../config/registry.js';
 import { capturePprof, type Capture, type CaptureName, type CaptureOptions } from '../sources/pprof.js';
 import { runProbes, type ProbeResult } from '../sources/probes.js';
 import { fuse } from './fuse.js';
-import type { Report } from './model.js';
+import { collectSources, type SourcePlan } from './sources.js';
+import type { CaptureError, Finding, Report } from './model.js';
 
 export interface Target {
   service: string;
   /** Base URL serving /debug/pprof/*. */
   pprof: string;
   probes: ProbeConfig[];
+  /** Traces, logs and metrics to read, when the registry names any. */
+  sources?: SourcePlan;
+}
+
+/** What one of the other sources (traces, logs, metrics) found, or why it could not. */
+export interface SourceFindings {
+  source: 'traces' | 'logs' | 'metrics';
+  findings: Finding[];
+  /** One line; the other sources still count. */
+  error?: string;
 }
 
 export interface Diagnosis {
@@ -37,15 +48,16 @@ const inputName: Record<CaptureName, keyof Inputs> = {
 const essential: CaptureName[] = ['cpu', 'block', 'goroutine-end'];
 
 /** Detects and fuses what a capture window produced; the analysis half of a diagnosis. */
-export function analyse(target: Target, seconds: number, start: Date, captures: Capture[], probes: ProbeResult[], captureMs: number): Report {
+export function analyse(target: Target, seconds: number, start: Date, captures: Capture[], probes: ProbeResult[], captureMs: number, others: SourceFindings[] = []): Report {
   const t1 = performance.now();
   const inputs: Inputs = { seconds, probes };
   for (const c of captures) if (c.profile) (inputs as unknown as Record<string, unknown>)[inputName[c.name]] = c.profile;
   const found = detectors.flatMap((d) => d.detect(inputs));
-  const errors = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
+  const errors: CaptureError[] = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
+  for (const o of others) if (o.error) errors.push({ source: o.source, error: o.error });
   const captured = captures.filter((c) => c.profile).length;
   const essentialFailed = captures.some((c) => essential.includes(c.name) && !c.profile);
-  const fused = fuse(found, probes, errors, captured, essentialFailed);
+  const fused = fuse(found, probes, errors, captured, essentialFailed, others.flatMap((o) => o.findings), target.service);
   const t2 = performance.now();
   return {
     service: target.service,
@@ -66,6 +78,10 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
 export async function diagnose(target: Target, options: Omit<CaptureOptions, 'seconds'> & { seconds: number }): Promise<Diagnosis> {
   const start = new Date();
   const t0 = performance.now();
-  const [captures, probes] = await Promise.all([capturePprof(target.pprof, options), runProbes(target.probes, options.seconds, options.signal)]);
-  return { captures, report: analyse(target, options.seconds, start, captures, probes, performance.now() - t0) };
+  const [captures, probes, others] = await Promise.all([
+    capturePprof(target.pprof, options),
+    runProbes(target.probes, options.seconds, options.signal),
+    target.sources ? collectSources(target.sources, start, options.signal) : [],
+  ]);
+  return { captures, report: analyse(target, options.seconds, start, captures, probes, performance.now() - t0, others) };
 }
