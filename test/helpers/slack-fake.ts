@@ -10,6 +10,8 @@ export interface Call {
   body: Record<string, string>;
   authorization?: string;
   bytes?: Buffer;
+  /** When it arrived (performance.now()). */
+  at?: number;
 }
 
 export class FakeSlack {
@@ -42,6 +44,7 @@ export class FakeSlack {
   }
 
   private async handle(req: IncomingMessage): Promise<[number, unknown]> {
+    const at = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);
@@ -50,12 +53,12 @@ export class FakeSlack {
     if (path.startsWith('/upload/')) {
       const form = await new Response(raw, { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
       const file = form.get('body') as File;
-      this.calls.push({ method: 'upload', body: { path }, authorization, bytes: Buffer.from(await file.arrayBuffer()) });
+      this.calls.push({ method: 'upload', body: { path }, authorization, bytes: Buffer.from(await file.arrayBuffer()), at });
       return [200, 'OK'];
     }
     const method = path.replace(/^\/api\//, '');
     const body = Object.fromEntries(new URLSearchParams(raw.toString()));
-    this.calls.push({ method, body, authorization });
+    this.calls.push({ method, body, authorization, at });
     const failing = this.failures.get(method) ?? 0;
     if (failing > 0) {
       this.failures.set(method, failing - 1);
