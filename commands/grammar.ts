@@ -12,6 +12,7 @@ export type Command =
   | { kind: 'diagnose'; service: string; seconds?: number; profiles?: ProfileName[] }
   | { kind: 'status'; job?: string }
   | { kind: 'services' }
+  | { kind: 'ack' | 'resolve'; incident: string }
   | { kind: 'help' };
 
 export const MAX_SECONDS = 300;
@@ -20,6 +21,7 @@ export const helpText = [
   '`/rca <service> [<seconds>s] [cpu,heap,block,mutex,goroutine]` diagnose a service (default: its registry window, every profile)',
   '`/rca status [<job>]` the diagnoses running now, or where one is',
   '`/rca services` the services you can diagnose',
+  '`/rca ack <incident>`, `/rca resolve <incident>` acknowledge or resolve an alert\'s incident (its id is on the alert)',
   '`/rca help` this text',
 ].join('\n');
 
@@ -58,6 +60,10 @@ export function parseCommand(raw: string): Result<Command> {
   if (first === 'status') {
     if (rest.length > 1) return err('usage: `/rca status [<job>]`');
     return ok(rest[0] ? { kind: 'status', job: rest[0] } : { kind: 'status' });
+  }
+  if (first === 'ack' || first === 'resolve') {
+    if (rest.length !== 1 || !/^inc-[0-9a-f]+$/.test(rest[0])) return err(`usage: \`/rca ${first} <incident>\` with the id on the alert, like inc-3f2a9c01d4e5`);
+    return ok({ kind: first, incident: rest[0] });
   }
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(first)) return err(`"${first}" is not a service name; try \`/rca services\``);
   const cmd: Extract<Command, { kind: 'diagnose' }> = { kind: 'diagnose', service: first.toLowerCase() };

@@ -4,6 +4,8 @@
 import type { ChatAdapter, Inbox, IncomingAction, IncomingCommand, Platform, Status } from '../src/chat/adapter.js';
 import type { Registry } from '../src/config/registry.js';
 import type { Pipeline } from '../src/queue/pipeline.js';
+import { refresh, resolveIncident } from '../src/incidents/intake.js';
+import type { IncidentStore } from '../src/incidents/store.js';
 import { planOf } from '../src/rca/sources.js';
 import { checkService, helpText, parseCommand } from './grammar.js';
 import { notAllowed, type RateLimiter } from './limits.js';
@@ -14,6 +16,8 @@ export interface BotContext {
   adapter(platform: Platform): ChatAdapter;
   /** Rate limits; none when absent. */
   limiter?: RateLimiter;
+  /** Incidents opened by alerts; ack and resolve need them. */
+  incidents?: IncidentStore;
 }
 
 async function diagnose(ctx: BotContext, c: { platform: Platform; channel: string; user: string; key: string; thread?: string }, service: string, seconds?: number) {
@@ -48,6 +52,25 @@ async function allRunning(ctx: BotContext): Promise<string> {
   return [`Running now (${running.length}):`, ...running.map((s) => `• \`${s.job}\`: ${describe(s)}, a ${s.seconds} s window${age(s)}`)].join('\n');
 }
 
+const tryAdapter = (ctx: BotContext) => (p: Platform) => {
+  try {
+    return ctx.adapter(p);
+  } catch {
+    return undefined;
+  }
+};
+
+async function moveIncident(ctx: BotContext, kind: 'ack' | 'resolve', id: string, user: string): Promise<string> {
+  const store = ctx.incidents;
+  if (!store || !(await store.get(id))) return `⚠️ No incident \`${id}\` is known.`;
+  const at = new Date().toISOString();
+  if (kind === 'resolve')
+    return (await resolveIncident({ incidents: store, adapter: tryAdapter(ctx) }, id, user, at)) ? `✔️ ${id} resolved by ${user}.` : `${id} was resolved already.`;
+  if (!(await store.append(id, { type: 'acknowledged', at, by: user }))) return `${id} was acknowledged already.`;
+  await refresh({ incidents: store, adapter: tryAdapter(ctx) }, id);
+  return `👀 ${id} acknowledged by ${user}.`;
+}
+
 export function createInbox(ctx: BotContext): Inbox {
   return {
     async command(c: IncomingCommand) {
@@ -76,6 +99,10 @@ export function createInbox(ctx: BotContext): Inbox {
         case 'diagnose':
           await diagnose(ctx, c, command.service, command.seconds);
           return;
+        case 'ack':
+        case 'resolve':
+          await adapter.reply(c.channel, await moveIncident(ctx, command.kind, command.incident, c.user), c.thread);
+          return;
       }
     },
 
@@ -101,9 +128,12 @@ export function createInbox(ctx: BotContext): Inbox {
           if (!started.ok) await adapter.reply(a.channel, `⚠️ No comparison: ${started.error}`, a.thread);
           return;
         }
-        case 'resolve':
-          await adapter.reply(a.channel, `✔️ Marked resolved by ${a.user}.`, a.thread);
+        case 'resolve': {
+          const incidents = ctx.incidents ? await ctx.incidents.byJob(a.job) : [];
+          for (const id of incidents) await resolveIncident({ incidents: ctx.incidents as IncidentStore, adapter: tryAdapter(ctx) }, id, a.user);
+          await adapter.reply(a.channel, `✔️ Marked resolved by ${a.user}${incidents.length ? ` (${incidents.join(', ')})` : ''}.`, a.thread);
           return;
+        }
       }
     },
   };

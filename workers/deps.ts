@@ -1,9 +1,11 @@
 // What the processors need, passed in once by whoever starts the workers.
 import type { ChatAdapter, Platform, Stage } from '../src/chat/adapter.js';
+import type { IncidentStore } from '../src/incidents/store.js';
 import type { JobState } from '../src/queue/state.js';
 
 export interface Deps {
   state: JobState;
+  incidents: IncidentStore;
   adapter(platform: Platform): ChatAdapter;
   /** Moves a job's root messages to a new stage. */
   progress(job: string, stage: Stage, detail?: string): Promise<void>;

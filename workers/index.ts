@@ -3,6 +3,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { ChatAdapter, Platform, Stage } from '../src/chat/adapter.js';
 import { queues, type AnalyseData, type CaptureData, type CompareData } from '../src/queue/pipeline.js';
+import { IncidentStore } from '../src/incidents/store.js';
 import { JobState } from '../src/queue/state.js';
 import { connectRedis } from '../src/server/redis.js';
 import type { AnalyseResult } from './analyse.js';
@@ -42,6 +43,7 @@ export function startWorkers(o: WorkerOptions): Workers {
   };
   const deps: Deps = {
     state,
+    incidents: new IncidentStore(redis, o.prefix),
     adapter,
     async progress(job: string, stage: Stage, detail?: string) {
       const current = await state.status(job);

@@ -40,6 +40,9 @@ export interface ChatAdapter {
   uploadImage(root: MessageRef, png: Buffer, filename: string, title: string): Promise<void>;
   /** A short text answer (help, errors, status), in a thread when given. */
   reply(channel: string, text: string, thread?: string): Promise<MessageRef>;
+  /** A message that is edited in place as it moves on (an alert as its incident goes from firing to resolved). */
+  postNotice(channel: string, text: string): Promise<MessageRef>;
+  editNotice(ref: MessageRef, text: string): Promise<void>;
 }
 
 /** A command as any surface delivers it, before parsing. */

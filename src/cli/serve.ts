@@ -20,7 +20,10 @@ import { createSlack } from '../chat/slack/app.js';
 import { readEnv, type Env } from '../config/env.js';
 import { loadRegistry, validateRegistry, type Registry } from '../config/registry.js';
 import { UserError } from '../errors.js';
+import { takeAlerts } from '../incidents/intake.js';
+import { IncidentStore } from '../incidents/store.js';
 import { Pipeline } from '../queue/pipeline.js';
+import { alertRoutes } from '../server/alerts.js';
 import { startServer } from '../server/http.js';
 import { connectRedis, ensureRedis } from '../server/redis.js';
 import type { Io } from './io.js';
@@ -70,12 +73,23 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(store) };
   const pipeline = new Pipeline(redis, env.RCA_REDIS_PREFIX, adapters);
   const adapter = (p: Platform) => pipeline.adapter(p);
-  const inbox = withBacklog(createInbox({ registry, pipeline, adapter, limiter: new RateLimiter(redis, env.RCA_REDIS_PREFIX) }));
+  const incidents = new IncidentStore(redis, env.RCA_REDIS_PREFIX);
+  const inbox = withBacklog(createInbox({ registry, pipeline, adapter, limiter: new RateLimiter(redis, env.RCA_REDIS_PREFIX), incidents }));
   let workers: Workers | undefined;
   if (!values['no-workers'])
     workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true });
   const subscriber = connectRedis(redisUrl.value, io.err);
   const routes = consoleRoutes(store, inbox, subscriber);
+  const [fallbackPlatform, fallbackChannel] = env.RCA_ALERT_CHANNEL.split(/:(.*)/s) as [Platform, string];
+  const intake = {
+    registry,
+    pipeline,
+    incidents,
+    adapter: (p: Platform) => adapters[p],
+    fallback: { platform: fallbackPlatform, channel: fallbackChannel },
+    serviceLabel: env.RCA_ALERT_LABEL,
+  };
+  routes.push(...alertRoutes(env, (alerts, by) => takeAlerts(intake, alerts, by), io.err));
   const surfaces: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   // Slack and Feishu join when their credentials are in the environment.
   if (env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {

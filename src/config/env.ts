@@ -28,11 +28,22 @@ const schema = z.object({
   FEISHU_VERIFICATION_TOKEN: optional,
   FEISHU_ENCRYPT_KEY: optional,
   FEISHU_DOMAIN: z.string().default('feishu'),
+  /** Alert intake: an endpoint whose secret is unset refuses every post. */
+  ALERTMANAGER_TOKEN: optional,
+  /** "user:password", for Alertmanager's basic_auth instead of a bearer token. */
+  ALERTMANAGER_BASIC_AUTH: optional,
+  GRAFANA_WEBHOOK_SECRET: optional,
+  GRAFANA_SIGNATURE_HEADER: z.string().default('X-Grafana-Alerting-Signature'),
+  GRAFANA_TIMESTAMP_HEADER: z.string().default('X-Grafana-Alerting-Timestamp'),
+  /** The alert label naming the service (then job, then app). */
+  RCA_ALERT_LABEL: z.string().default('service'),
+  /** Where alerts of services without a channel in the registry go: "console:alerts", "slack:C0123", "feishu:oc_…". */
+  RCA_ALERT_CHANNEL: z.string().regex(/^(console|slack|feishu):\S+$/, 'expected <console|slack|feishu>:<channel>').default('console:alerts'),
 });
 
 export type Env = z.infer<typeof schema>;
 
-const secrets: (keyof Env)[] = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'FEISHU_APP_SECRET', 'FEISHU_VERIFICATION_TOKEN', 'FEISHU_ENCRYPT_KEY'];
+const secrets: (keyof Env)[] = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'FEISHU_APP_SECRET', 'FEISHU_VERIFICATION_TOKEN', 'FEISHU_ENCRYPT_KEY', 'ALERTMANAGER_TOKEN', 'ALERTMANAGER_BASIC_AUTH', 'GRAFANA_WEBHOOK_SECRET'];
 
 export function readEnv(source: NodeJS.ProcessEnv): Result<Env> {
   const parsed = schema.safeParse(source);

@@ -17,6 +17,8 @@ export interface Incident {
   title: string;
   /** Where it is discussed. */
   channel: { platform: 'slack' | 'feishu' | 'console'; channel: string; message?: string };
+  /** Why there is no diagnosis (a service the registry does not know). */
+  note?: string;
   /** Oldest first. Times are ISO 8601. */
   timeline: IncidentEvent[];
 }

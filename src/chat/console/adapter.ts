@@ -47,4 +47,13 @@ export class ConsoleAdapter implements ChatAdapter {
     const m = await this.store.add({ channel, thread, text, from: 'bot' });
     return this.ref(channel, m.id, thread);
   }
+
+  async postNotice(channel: string, text: string): Promise<MessageRef> {
+    const m = await this.store.add({ channel, text, from: 'bot' });
+    return this.ref(channel, m.id);
+  }
+
+  async editNotice(ref: MessageRef, text: string): Promise<void> {
+    await this.store.update(ref.id, { text });
+  }
 }

@@ -72,6 +72,11 @@ export function statusCard(s: Status) {
   };
 }
 
+/** A message edited in place (an alert): one markdown element, patchable. */
+export function noticeCard(text: string) {
+  return { schema: '2.0', config: { update_multi: true }, body: { elements: [{ tag: 'markdown', content: text }] } };
+}
+
 type Sent = { code?: number; msg?: string; data?: { message_id?: string; chat_id?: string } };
 
 export class FeishuAdapter implements ChatAdapter {
@@ -138,5 +143,13 @@ export class FeishuAdapter implements ChatAdapter {
       this.bot = undefined;
       throw e;
     });
+  }
+
+  postNotice(channel: string, text: string): Promise<MessageRef> {
+    return this.send(channel, 'interactive', noticeCard(text));
+  }
+
+  async editNotice(ref: MessageRef, text: string): Promise<void> {
+    await check('message.patch', this.client.im.v1.message.patch({ path: { message_id: ref.id }, data: { content: JSON.stringify(noticeCard(text)) } }));
   }
 }

@@ -65,4 +65,12 @@ export class SlackAdapter implements ChatAdapter {
   reply(channel: string, text: string, thread?: string): Promise<MessageRef> {
     return this.post(channel, text, thread);
   }
+
+  postNotice(channel: string, text: string): Promise<MessageRef> {
+    return this.post(channel, text);
+  }
+
+  async editNotice(ref: MessageRef, text: string): Promise<void> {
+    await this.client.chat.update({ channel: ref.channel, ts: ref.id, text });
+  }
 }

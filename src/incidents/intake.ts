@@ -1,0 +1,93 @@
+// What an alert does: a firing alert opens one incident (however often
+// Alertmanager re-sends its group), posts it in the service's channel and
+// starts a diagnosis in that message's thread; a burst for one service joins
+// one diagnosis; a resolved alert closes its incident. A service the
+// registry does not know is still posted, with the reason there is no
+// diagnosis.
+import type { ChatAdapter, Platform } from '../chat/adapter.js';
+import { closeNames, type Registry, type ServiceConfig } from '../config/registry.js';
+import type { Pipeline } from '../queue/pipeline.js';
+import { planOf } from '../rca/sources.js';
+import { noticeText } from '../../templates/alert.js';
+import type { Alert } from './alerts.js';
+import type { IncidentStore } from './store.js';
+
+export interface Where {
+  platform: Platform;
+  channel: string;
+}
+
+export interface IntakeContext {
+  registry: Registry;
+  pipeline: Pipeline;
+  incidents: IncidentStore;
+  adapter(platform: Platform): ChatAdapter | undefined;
+  /** Where alerts go when the service has no channel (RCA_ALERT_CHANNEL). */
+  fallback: Where;
+  /** The label that names the service, for the reason when none does. */
+  serviceLabel: string;
+}
+
+function channelOf(ctx: IntakeContext, cfg: ServiceConfig | undefined): Where {
+  if (cfg?.channels.slack[0] && ctx.adapter('slack')) return { platform: 'slack', channel: cfg.channels.slack[0] };
+  if (cfg?.channels.feishu[0] && ctx.adapter('feishu')) return { platform: 'feishu', channel: cfg.channels.feishu[0] };
+  return ctx.fallback;
+}
+
+function whyNoDiagnosis(ctx: IntakeContext, a: Alert): string {
+  if (!a.service) return `the alert has no ${ctx.serviceLabel}, job or app label naming a service`;
+  const close = closeNames(ctx.registry, a.service);
+  return `${a.service} is not in the registry${close.length ? ` (did you mean ${close.map((n) => `\`${n}\``).join(', ')}?)` : ''}`;
+}
+
+async function fire(ctx: IntakeContext, a: Alert, by: 'alertmanager' | 'grafana'): Promise<void> {
+  const cfg = a.service ? ctx.registry.services[a.service] : undefined;
+  const where = channelOf(ctx, cfg);
+  const adapter = ctx.adapter(where.platform);
+  if (!adapter) throw new Error(`no ${where.platform} adapter for ${where.channel}`);
+  const opened = await ctx.incidents.openForAlert(
+    a.fingerprint,
+    a.startsAt,
+    (id) => ({ id, service: a.service ?? 'unknown', title: a.summary ? `${a.name}: ${a.summary}` : a.name, channel: where, ...(cfg ? {} : { note: whyNoDiagnosis(ctx, a) }) }),
+    { type: 'detected', at: a.startsAt, by },
+  );
+  if (!opened.created) return;
+  const incident = await ctx.incidents.get(opened.id);
+  if (!incident) return;
+  const ref = await adapter.postNotice(where.channel, noticeText(incident));
+  await ctx.incidents.setMessage(opened.id, ref.id);
+  if (!cfg || !a.service) return;
+  const submitted = await ctx.pipeline.submit({
+    target: { service: a.service, pprof: cfg.pprof, probes: cfg.probes, sources: planOf(a.service, cfg) },
+    seconds: cfg.seconds,
+    requester: { platform: where.platform, channel: where.channel, thread: ref.id },
+    key: `alert:${a.fingerprint}:${a.startsAt}`,
+  });
+  await ctx.incidents.link(submitted.job, opened.id);
+}
+
+/** Closes an incident and edits its message; false when it was closed already. */
+export async function resolveIncident(ctx: Pick<IntakeContext, 'incidents' | 'adapter'>, id: string, by: string, at = new Date().toISOString()): Promise<boolean> {
+  if (!(await ctx.incidents.append(id, { type: 'resolved', at, by }))) return false;
+  await refresh(ctx, id);
+  return true;
+}
+
+/** Re-renders an incident's message from its timeline. */
+export async function refresh(ctx: Pick<IntakeContext, 'incidents' | 'adapter'>, id: string): Promise<void> {
+  const incident = await ctx.incidents.get(id);
+  const adapter = incident && ctx.adapter(incident.channel.platform);
+  if (!incident?.channel.message || !adapter) return;
+  await adapter.editNotice({ platform: incident.channel.platform, channel: incident.channel.channel, id: incident.channel.message }, noticeText(incident));
+}
+
+export async function takeAlerts(ctx: IntakeContext, alerts: Alert[], by: 'alertmanager' | 'grafana'): Promise<void> {
+  for (const a of alerts) {
+    if (a.status === 'firing') {
+      await fire(ctx, a, by);
+      continue;
+    }
+    const id = await ctx.incidents.forAlert(a.fingerprint, a.startsAt);
+    if (id) await resolveIncident(ctx, id, by, a.endsAt);
+  }
+}
