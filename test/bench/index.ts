@@ -13,6 +13,7 @@ import { benchDiagnose } from './diagnose.js';
 import { benchAck } from './ack.js';
 import { benchTraces } from './traces.js';
 import { benchThread } from './thread.js';
+import { benchDigest } from './digest.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = resolve(root, '../shared/fixtures/pprof');
@@ -99,3 +100,4 @@ if (part('traces')) benchTraces();
 if (part('diagnose')) await benchDiagnose(root);
 if (part('ack')) await benchAck(root);
 if (part('thread')) await benchThread(root);
+if (part('digest')) await benchDigest();
