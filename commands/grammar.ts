@@ -13,6 +13,7 @@ export type Command =
   | { kind: 'status'; job?: string }
   | { kind: 'services' }
   | { kind: 'ack' | 'resolve'; incident: string }
+  | { kind: 'digest'; days: number; service?: string }
   | { kind: 'help' };
 
 export const MAX_SECONDS = 300;
@@ -21,6 +22,7 @@ export const helpText = [
   '`/rca <service> [<seconds>s] [cpu,heap,block,mutex,goroutine]` diagnose a service (default: its registry window, every profile)',
   '`/rca status [<job>]` the diagnoses running now, or where one is',
   '`/rca services` the services you can diagnose',
+  '`/rca digest [7d|30d|90d] [service]` time to resolve by week, service and cause, as a chart',
   '`/rca ack <incident>`, `/rca resolve <incident>` acknowledge or resolve an alert\'s incident (its id is on the alert)',
   '`/rca help` this text',
 ].join('\n');
@@ -60,6 +62,11 @@ export function parseCommand(raw: string): Result<Command> {
   if (first === 'status') {
     if (rest.length > 1) return err('usage: `/rca status [<job>]`');
     return ok(rest[0] ? { kind: 'status', job: rest[0] } : { kind: 'status' });
+  }
+  if (first === 'digest') {
+    const [period, service, extra] = /^\d+d$/.test(rest[0] ?? '') ? rest : ['7d', ...rest];
+    if (extra !== undefined || !['7d', '30d', '90d'].includes(period)) return err('usage: `/rca digest [7d|30d|90d] [service]`');
+    return ok({ kind: 'digest', days: Number(period.slice(0, -1)), ...(service ? { service: service.toLowerCase() } : {}) });
   }
   if (first === 'ack' || first === 'resolve') {
     if (rest.length !== 1 || !/^inc-[0-9a-f]+$/.test(rest[0])) return err(`usage: \`/rca ${first} <incident>\` with the id on the alert, like inc-3f2a9c01d4e5`);

@@ -1,8 +1,10 @@
 // What the bot does with a command or a button press, whichever surface it
 // came from: parse, check against the registry, start or join a diagnosis,
 // or answer in a line.
+import { randomBytes } from 'node:crypto';
 import type { ChatAdapter, Inbox, IncomingAction, IncomingCommand, Platform, Status } from '../src/chat/adapter.js';
 import type { Registry } from '../src/config/registry.js';
+import type { Digests } from '../src/queue/digests.js';
 import type { Pipeline } from '../src/queue/pipeline.js';
 import { refresh, resolveIncident } from '../src/incidents/intake.js';
 import type { IncidentStore } from '../src/incidents/store.js';
@@ -18,6 +20,8 @@ export interface BotContext {
   limiter?: RateLimiter;
   /** Incidents opened by alerts; ack and resolve need them. */
   incidents?: IncidentStore;
+  /** Where /rca digest goes. */
+  digests?: Digests;
 }
 
 async function diagnose(ctx: BotContext, c: { platform: Platform; channel: string; user: string; key: string; thread?: string }, service: string, seconds?: number) {
@@ -34,6 +38,12 @@ async function diagnose(ctx: BotContext, c: { platform: Platform; channel: strin
     requester: { platform: c.platform, channel: c.channel, user: c.user, thread: c.thread },
     key: c.key,
   });
+  // A diagnosis someone asked for is an incident too, resolved with its Mark resolved button.
+  if (ctx.incidents && !submitted.joined && !submitted.duplicate) {
+    const id = `inc-${randomBytes(6).toString('hex')}`;
+    await ctx.incidents.create({ id, service, title: `/rca ${service}`, channel: { platform: c.platform, channel: c.channel } }, { type: 'detected', at: new Date().toISOString(), by: 'command' });
+    await ctx.incidents.link(submitted.job, id);
+  }
   return submitted;
 }
 
@@ -98,6 +108,10 @@ export function createInbox(ctx: BotContext): Inbox {
         }
         case 'diagnose':
           await diagnose(ctx, c, command.service, command.seconds);
+          return;
+        case 'digest':
+          if (!ctx.digests) await adapter.reply(c.channel, '⚠️ Digests are not set up here.', c.thread);
+          else await ctx.digests.request({ platform: c.platform, channel: c.channel, thread: c.thread, days: command.days, service: command.service }, `${c.platform}:${c.key}`);
           return;
         case 'ack':
         case 'resolve':

@@ -9,6 +9,7 @@ import { callTree } from '../src/profile/tree.js';
 import { analyse, type SourceFindings } from '../src/rca/diagnose.js';
 import type { FindingKind, Report } from '../src/rca/model.js';
 import { renderFlamePng } from '../src/render/index.js';
+import { flamePages, type FlamePage } from '../src/reports/flames.js';
 import { cpuSampleType } from '../src/analysis/stacks.js';
 import type { Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
@@ -26,6 +27,10 @@ export interface AnalyseResult {
   images: Image[];
   /** The raw profiles (base64), the one the report is about first: kept for comparisons. */
   profiles: { name: string; data: string }[];
+  /** The interactive flame graphs of the report page; saved by the analyse worker, not passed on. */
+  flames?: FlamePage[];
+  /** The report page, once saved. */
+  reportId?: string;
 }
 
 /** The profile that shows each kind of finding best, and the sample type to draw. */
@@ -89,5 +94,5 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
     .filter((c) => c.bytes && c.profile)
     .sort((a, b) => first(a) - first(b))
     .map((c) => ({ name: c.name, data: (c.bytes as Buffer).toString('base64') }));
-  return { report, images, profiles };
+  return { report, images, profiles, flames: flamePages(report, captures) };
 }

@@ -6,6 +6,8 @@ import type { JobState } from '../src/queue/state.js';
 export interface Deps {
   state: JobState;
   incidents: IncidentStore;
+  /** Base URL of report pages, when known (RCA_PUBLIC_URL, or the bot's own address). */
+  publicUrl(): string | undefined;
   adapter(platform: Platform): ChatAdapter;
   /** Moves a job's root messages to a new stage. */
   progress(job: string, stage: Stage, detail?: string): Promise<void>;

@@ -4,11 +4,14 @@ import { Worker, type Job } from 'bullmq';
 import type { ChatAdapter, Platform, Stage } from '../src/chat/adapter.js';
 import { queues, type AnalyseData, type CaptureData, type CompareData } from '../src/queue/pipeline.js';
 import { IncidentStore } from '../src/incidents/store.js';
+import { ReportStore } from '../src/reports/store.js';
+import { digestQueue } from '../src/queue/digests.js';
 import { JobState } from '../src/queue/state.js';
 import { connectRedis } from '../src/server/redis.js';
 import type { AnalyseResult } from './analyse.js';
 import { captureJob, type CaptureResult } from './capture.js';
 import type { Deps } from './deps.js';
+import { digestProcessor } from './digest.js';
 import { inProcess, threadPool } from './offload.js';
 import { postCompareProcessor, publishProcessor } from './publish.js';
 
@@ -21,6 +24,10 @@ export interface WorkerOptions {
   stalledInterval?: number;
   /** Decoding and rendering in a pool of worker threads (needs dist/); in process when false, as the tests run them. */
   threads?: boolean;
+  /** Base URL of report pages; no links without it. */
+  publicUrl?: () => string | undefined;
+  /** How long report pages live (default 30 days). */
+  reportTtlSeconds?: number;
   /** Where connection trouble is reported, a line each (stderr by default). */
   log?: (line: string) => void;
 }
@@ -44,6 +51,7 @@ export function startWorkers(o: WorkerOptions): Workers {
   const deps: Deps = {
     state,
     incidents: new IncidentStore(redis, o.prefix),
+    publicUrl: o.publicUrl ?? (() => undefined),
     adapter,
     async progress(job: string, stage: Stage, detail?: string) {
       const current = await state.status(job);
@@ -62,6 +70,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     ...(o.stalledInterval ? { stalledInterval: o.stalledInterval } : {}),
   };
   const offload = o.threads ? threadPool() : inProcess();
+  const reports = new ReportStore(redis, `${o.prefix}:reports`, { ttlSeconds: o.reportTtlSeconds });
   const capture = new Worker(
     queues.capture,
     async (job: Job<CaptureData>): Promise<CaptureResult> => {
@@ -75,7 +84,9 @@ export function startWorkers(o: WorkerOptions): Workers {
     async (job: Job<AnalyseData>): Promise<AnalyseResult> => {
       await deps.progress(job.data.job, 'analysing');
       const values = Object.values(await job.getChildrenValues<CaptureResult>());
-      return offload.analyse({ data: job.data, timestamp: job.timestamp, values });
+      const { flames = [], ...result } = await offload.analyse({ data: job.data, timestamp: job.timestamp, values });
+      // The page's HTML goes to its own key, not into the job's return value.
+      return { ...result, reportId: await reports.save(result.report, flames, { job: job.data.job }) };
     },
     { ...common, concurrency: 2 },
   );
@@ -83,7 +94,8 @@ export function startWorkers(o: WorkerOptions): Workers {
   const publish = publishProcessor(deps);
   const postCompare = postCompareProcessor(deps);
   const publishing = new Worker(queues.publish, (job: Job) => (job.name === 'post-compare' ? postCompare(job) : publish(job)), { ...common, concurrency: 4 });
-  const workers = [capture, analyse, compare, publishing];
+  const digests = new Worker(digestQueue, digestProcessor(deps, offload), { ...common, concurrency: 1 });
+  const workers = [capture, analyse, compare, publishing, digests];
   // Without a listener BullMQ would print each connection error with its stack.
   for (const w of workers) w.on('error', (e: Error) => log(`rca-bot worker ${w.name}: ${e.message.split('\n')[0]}`));
   // A job that fails for good tells the chats that asked why.

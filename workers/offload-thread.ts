@@ -5,3 +5,4 @@ import type { SourcePlan } from '../src/rca/sources.js';
 import { collectSources } from '../src/rca/sources.js';
 
 export const sources = ({ plan, now }: { plan: SourcePlan; now: number }) => collectSources(plan, new Date(now));
+export { renderDigestPng as digest } from '../src/render/charts.js';

@@ -3,6 +3,7 @@
 // recorded, so a publish retried after a crash posts nothing twice.
 import type { Job } from 'bullmq';
 import { refresh } from '../src/incidents/intake.js';
+import { reportUrl as pageUrl } from '../src/reports/routes.js';
 import { comparisonText } from '../templates/compare.js';
 import type { MessageRef, Platform } from '../src/chat/adapter.js';
 import type { PostCompareData, PublishData } from '../src/queue/pipeline.js';
@@ -30,12 +31,14 @@ export function publishProcessor(deps: Deps) {
     // The newest healthy capture is what "Compare with last healthy capture" compares against.
     if (report.verdict === 'healthy') await deps.state.saveProfiles(`healthy:${report.service}`, set, 30 * DAY);
     const roots = await deps.state.roots(id);
+    const base = deps.publicUrl();
+    const reportUrl = result.reportId && base ? pageUrl(base, result.reportId) : undefined;
     const status = { job: id, service: report.service, seconds: report.window.seconds, stage: 'done' as const, detail: report.verdict };
     await deps.state.setStatus(status);
     for (const [i, root] of roots.entries()) {
       const adapter = deps.adapter(root.platform);
       await deps.state.once(id, `${i}:report`, async () => {
-        await adapter.postReport(root, report, { job: id });
+        await adapter.postReport(root, report, { job: id, reportUrl });
       });
       for (const image of images) {
         await deps.state.once(id, `${i}:image:${image.name}`, () => adapter.uploadImage(root, Buffer.from(image.png, 'base64'), image.filename, image.title));

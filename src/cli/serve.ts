@@ -2,6 +2,7 @@
 // when configured), the pipeline's workers in the same process unless
 // --no-workers, and with no registry file a demo target with a fault.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,10 @@ import { loadRegistry, validateRegistry, type Registry } from '../config/registr
 import { UserError } from '../errors.js';
 import { takeAlerts } from '../incidents/intake.js';
 import { IncidentStore } from '../incidents/store.js';
+import { Digests } from '../queue/digests.js';
 import { Pipeline } from '../queue/pipeline.js';
+import { reportRoutes } from '../reports/routes.js';
+import { ReportStore } from '../reports/store.js';
 import { alertRoutes } from '../server/alerts.js';
 import { startServer } from '../server/http.js';
 import { connectRedis, ensureRedis } from '../server/redis.js';
@@ -57,15 +61,17 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
 
   const children: ChildProcess[] = [];
   let registry: Registry;
+  let demo = false;
   if (existsSync(env.RCA_CONFIG) || source.RCA_CONFIG) {
     const r = loadRegistry(env.RCA_CONFIG);
     if (!r.ok) throw new UserError(r.error);
     registry = r.value;
   } else {
-    const demo = await startDemo();
-    children.push(...demo.children);
-    registry = demoRegistry(demo.url);
-    io.err(`no ${env.RCA_CONFIG}: diagnosing the demo service demo-api at ${demo.url} (a CPU hotspot under load)`);
+    const target = await startDemo();
+    children.push(...target.children);
+    registry = demoRegistry(target.url);
+    io.err(`no ${env.RCA_CONFIG}: diagnosing the demo service demo-api at ${target.url} (a CPU hotspot under load)`);
+    demo = true;
   }
 
   const redis = connectRedis(redisUrl.value, io.err);
@@ -74,10 +80,16 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const pipeline = new Pipeline(redis, env.RCA_REDIS_PREFIX, adapters);
   const adapter = (p: Platform) => pipeline.adapter(p);
   const incidents = new IncidentStore(redis, env.RCA_REDIS_PREFIX);
-  const inbox = withBacklog(createInbox({ registry, pipeline, adapter, limiter: new RateLimiter(redis, env.RCA_REDIS_PREFIX), incidents }));
+  const digests = new Digests(redis, env.RCA_REDIS_PREFIX);
+  await digests.schedule(registry.digests);
+  // The demo fires its own alert, as Alertmanager would: it needs a token to be let in.
+  const alertEnv: Env = demo && !env.ALERTMANAGER_TOKEN ? { ...env, ALERTMANAGER_TOKEN: randomBytes(16).toString('hex') } : env;
+  const inbox = withBacklog(createInbox({ registry, pipeline, adapter, limiter: new RateLimiter(redis, env.RCA_REDIS_PREFIX), incidents, digests }));
+  // Known once the server listens, unless RCA_PUBLIC_URL says where users reach the bot.
+  let publicUrl = env.RCA_PUBLIC_URL;
   let workers: Workers | undefined;
   if (!values['no-workers'])
-    workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true });
+    workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => publicUrl, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 });
   const subscriber = connectRedis(redisUrl.value, io.err);
   const routes = consoleRoutes(store, inbox, subscriber);
   const [fallbackPlatform, fallbackChannel] = env.RCA_ALERT_CHANNEL.split(/:(.*)/s) as [Platform, string];
@@ -89,7 +101,8 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
     fallback: { platform: fallbackPlatform, channel: fallbackChannel },
     serviceLabel: env.RCA_ALERT_LABEL,
   };
-  routes.push(...alertRoutes(env, (alerts, by) => takeAlerts(intake, alerts, by), io.err));
+  routes.push(...reportRoutes(new ReportStore(redis, `${env.RCA_REDIS_PREFIX}:reports`, { ttlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 })));
+  routes.push(...alertRoutes(alertEnv, (alerts, by) => takeAlerts(intake, alerts, by), io.err));
   const surfaces: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   // Slack and Feishu join when their credentials are in the environment.
   if (env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
@@ -106,9 +119,11 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   }
   for (const s of surfaces) await s.start();
   const { server, port } = await startServer(routes, env.PORT);
+  publicUrl ??= `http://127.0.0.1:${port}`;
   const on = ['console', ...Object.keys(adapters).filter((a) => a !== 'console')].join(', ');
   io.err(`chat surfaces: ${on}`);
   io.out(`rca-bot is up: open http://127.0.0.1:${port}/console and type /rca ${Object.keys(registry.services)[0] ?? 'help'}`);
+  if (demo) children.push(spawn(process.execPath, [join(here, '../demo/alert.js'), `http://127.0.0.1:${port}`, alertEnv.ALERTMANAGER_TOKEN as string], { stdio: 'ignore' }));
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -120,6 +135,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   for (const s of surfaces) await s.stop();
   await workers?.close();
   await pipeline.close();
+  await digests.close();
   for (const c of children) c.kill();
   subscriber.disconnect();
   await redis.quit();

@@ -21,7 +21,7 @@ export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessE
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`)) };
   if (env.SLACK_BOT_TOKEN) adapters.slack = new SlackAdapter(slackClient(env));
   if (env.FEISHU_APP_ID && env.FEISHU_APP_SECRET) adapters.feishu = new FeishuAdapter(createFeishuClient(env));
-  const workers = startWorkers({ redisUrl: url.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true });
+  const workers = startWorkers({ redisUrl: url.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => env.RCA_PUBLIC_URL, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 });
   io.err(`rca-bot worker is up on ${url.value} (${Object.keys(adapters).join(', ')})`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

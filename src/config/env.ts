@@ -28,6 +28,10 @@ const schema = z.object({
   FEISHU_VERIFICATION_TOKEN: optional,
   FEISHU_ENCRYPT_KEY: optional,
   FEISHU_DOMAIN: z.string().default('feishu'),
+  /** The bot's address as chat users reach it, for report links (default: http://127.0.0.1:PORT). */
+  RCA_PUBLIC_URL: z.string().url().optional(),
+  /** How long report pages live. */
+  RCA_REPORT_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Alert intake: an endpoint whose secret is unset refuses every post. */
   ALERTMANAGER_TOKEN: optional,
   /** "user:password", for Alertmanager's basic_auth instead of a bearer token. */
@@ -38,7 +42,7 @@ const schema = z.object({
   /** The alert label naming the service (then job, then app). */
   RCA_ALERT_LABEL: z.string().default('service'),
   /** Where alerts of services without a channel in the registry go: "console:alerts", "slack:C0123", "feishu:oc_…". */
-  RCA_ALERT_CHANNEL: z.string().regex(/^(console|slack|feishu):\S+$/, 'expected <console|slack|feishu>:<channel>').default('console:alerts'),
+  RCA_ALERT_CHANNEL: z.string().regex(/^(console|slack|feishu):\S+$/, 'expected <console|slack|feishu>:<channel>').default('console:incident'),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -109,8 +109,22 @@ const service = z
   })
   .strict();
 
+const digestSchedule = z
+  .object({
+    platform: z.enum(['slack', 'feishu', 'console']),
+    channel: z.string().min(1),
+    /** Cron, UTC unless tz: "0 9 * * 1" is Mondays at 09:00. */
+    cron: z.string().regex(/^\S+( \S+){4,5}$/, 'expected a cron pattern such as "0 9 * * 1"').default('0 9 * * 1'),
+    tz: z.string().optional(),
+    days: z.union([z.literal(7), z.literal(30), z.literal(90)]).default(7),
+    service: z.string().optional(),
+  })
+  .strict();
+
 const registry = z
   .object({
+    /** MTTR digests posted on a schedule. */
+    digests: z.array(digestSchedule).default([]),
     services: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'service names are lower-case letters, digits, dot, dash or underscore'), service),
   })
   .strict();

@@ -6,6 +6,7 @@ import type { Report } from '../../rca/model.js';
 import type { ChatAdapter, MessageRef, Status } from '../adapter.js';
 import type { ConsoleStore } from './store.js';
 
+// Threads are one level deep, as in Slack: what belongs in the thread of a reply goes in its parent's.
 export class ConsoleAdapter implements ChatAdapter {
   readonly platform = 'console' as const;
   constructor(private readonly store: ConsoleStore) {}
@@ -27,8 +28,8 @@ export class ConsoleAdapter implements ChatAdapter {
     const value = JSON.stringify({ job: opts.job, service: report.service });
     const m = await this.store.add({
       channel: root.channel,
-      thread: root.id,
-      text: toMarkdown(report),
+      thread: root.thread ?? root.id,
+      text: opts.reportUrl ? `${toMarkdown(report)}\n\nFull report: ${opts.reportUrl}` : toMarkdown(report),
       from: 'bot',
       buttons: [
         { action: 'rerun', label: 'Re-run', value },
@@ -36,11 +37,11 @@ export class ConsoleAdapter implements ChatAdapter {
         { action: 'resolve', label: 'Mark resolved', value },
       ],
     });
-    return this.ref(root.channel, m.id, root.id);
+    return this.ref(root.channel, m.id, root.thread ?? root.id);
   }
 
   async uploadImage(root: MessageRef, png: Buffer, filename: string, title: string): Promise<void> {
-    await this.store.add({ channel: root.channel, thread: root.id, text: filename, title, from: 'bot' }, png);
+    await this.store.add({ channel: root.channel, thread: root.thread ?? root.id, text: filename, title, from: 'bot' }, png);
   }
 
   async reply(channel: string, text: string, thread?: string): Promise<MessageRef> {
