@@ -13,6 +13,7 @@ import { validateRegistry } from '../src/config/registry.js';
 import { takeAlerts } from '../src/incidents/intake.js';
 import { timeToResolve } from '../src/incidents/metrics.js';
 import { IncidentStore } from '../src/incidents/store.js';
+import { Digests } from '../src/queue/digests.js';
 import { Pipeline, queues } from '../src/queue/pipeline.js';
 import { alertRoutes } from '../src/server/alerts.js';
 import { startServer } from '../src/server/http.js';
@@ -119,6 +120,16 @@ describe.skipIf(!hasRedis || !hasGo)('alerts open incidents and start the diagno
     await post(payload('resolved', endsAt), { authorization: `Bearer ${TOKEN}` });
     await post(payload('firing'), { authorization: `Bearer ${TOKEN}` });
     expect(slackApi.calls.length).toBe(calls);
+
+    // The next digest has its MTTR, and the chart.
+    const digests = new Digests(redis, prefix);
+    await digests.request({ platform: 'slack', channel: 'C-LEADS', days: 7 }, 'digest-1');
+    await until(async () => slackApi.calls.some((c) => c.method === 'files.completeUploadExternal' && c.body.channel_id === 'C-LEADS'), 'the digest chart');
+    await digests.close();
+    const text = slackApi.calls.find((c) => c.method === 'chat.postMessage' && c.body.channel === 'C-LEADS')?.body.text ?? '';
+    expect(text).toMatch(/^📈 MTTR digest, last 7 days\n\*\*Incidents .*: 1\*\*\nMTTR median \*\*5 min\*\*, p90 \*\*5 min\*\*/);
+    const png = slackApi.calls.find((c) => c.method === 'upload')?.bytes;
+    expect(png?.subarray(1, 4).toString()).toBe('PNG');
   });
 
   it('Grafana: a signed alert for a service the registry does not know is posted with the reason, without a diagnosis; unsigned or stale posts get 401', async () => {
