@@ -7,7 +7,7 @@ import { closeNames, parseRegistry } from './registry.js';
 describe('service registry', () => {
   it('reads the README example with its defaults', () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const yaml = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((y) => y.startsWith('services:'));
     expect(yaml).toBeDefined();
     const r = parseRegistry(yaml as string, 'README.md');
     if (!r.ok) throw new Error(r.error);
@@ -20,6 +20,10 @@ describe('service registry', () => {
     expect(order.metrics?.queries.map((q) => q.signal)).toEqual(['error-ratio', 'latency', 'usage']);
     expect(r.value.services['billing']).toMatchObject({ lookback: 900, baseline: 86400 });
     expect(r.value.services['billing'].traces).toBeUndefined();
+    const digests = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((y) => y.startsWith('digests:'));
+    const d = parseRegistry(`${digests}services: {}\n`, 'README.md');
+    if (!d.ok) throw new Error(d.error);
+    expect(d.value.digests).toEqual([{ platform: 'slack', channel: 'C0LEADS', cron: '0 9 * * 1', days: 7 }]);
   });
 
   it.each([
