@@ -4,7 +4,6 @@
 // is posted exactly once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -16,18 +15,12 @@ import { connectRedis, redisAnswers } from '../src/server/redis.js';
 import { startWorkers, type Workers } from '../workers/index.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { until } from './helpers/redis.js';
+import { freePort } from './helpers/server.js';
 import { FakeSlack, envOf } from './helpers/slack-fake.js';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 if (!hasRedisServer) console.warn('skipping the Redis restart test: no redis-server binary (.ci/run installs it)');
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
 
 describe.skipIf(!hasGo || !hasRedisServer)('Redis restarted mid-job', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rca-redis-'));

@@ -7,9 +7,9 @@ import { parseProfile } from '../src/profile/pprof.js';
 import { resolveSampleIndex } from '../src/profile/top.js';
 import { callTree } from '../src/profile/tree.js';
 import { analyse, type SourceFindings } from '../src/rca/diagnose.js';
-import type { FindingKind, Report } from '../src/rca/model.js';
+import type { Report } from '../src/rca/model.js';
 import { renderFlamePng } from '../src/render/index.js';
-import { flamePages, type FlamePage } from '../src/reports/flames.js';
+import { flamePages, shownBy, type FlamePage } from '../src/reports/flames.js';
 import { cpuSampleType } from '../src/analysis/stacks.js';
 import type { Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
@@ -33,15 +33,6 @@ export interface AnalyseResult {
   reportId?: string;
 }
 
-/** The profile that shows each kind of finding best, and the sample type to draw. */
-const shownBy: Partial<Record<FindingKind, [Capture['name'], string]>> = {
-  'cpu-hotspot': ['cpu', 'cpu'],
-  'gc-pressure': ['allocs', 'alloc_space'],
-  'lock-contention': ['block', 'delay'],
-  'pool-exhaustion': ['block', 'delay'],
-  'goroutine-leak': ['goroutine-end', 'goroutine'],
-  'memory-growth': ['heap-end', 'inuse_space'],
-};
 
 export interface AnalyseInput {
   data: AnalyseData;

@@ -5,11 +5,11 @@
 import { createHmac } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensureRedis } from '../../src/server/redis.js';
+import { freePort } from '../helpers/server.js';
 import { FakeSlack } from '../helpers/slack-fake.js';
 
 const SECRET = 'bench-secret';
@@ -19,13 +19,6 @@ const line = (p: ChildProcess, match: (l: string) => boolean) =>
     p.once('exit', (code) => fail(new Error(`exited with ${code}`)));
   });
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
 
 export async function benchThread(root: string): Promise<void> {
   const redis = await ensureRedis('redis://127.0.0.1:6379', () => {});

@@ -2,7 +2,7 @@
 // records the URLs it was asked for; closeServers() in afterEach closes them.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -28,4 +28,13 @@ export async function serve(handler: Handler): Promise<{ url: string; requests: 
       }),
   );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+/** A local port nothing listens on now (for a process that must be told its port up front). */
+export async function freePort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((ok) => s.close(ok));
+  return port;
 }

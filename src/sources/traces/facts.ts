@@ -67,22 +67,11 @@ export function kindOf(v: unknown): SpanKind | undefined {
 // a client counts every code but OK.
 const grpcServerErrors = new Set(['2', '4', '12', '13', '14', '15', 'UNKNOWN', 'DEADLINE_EXCEEDED', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS']);
 
-export interface SpanCore {
-  traceId: string;
-  spanId: string;
-  parentId?: string;
-  service: string;
-  operation: string;
-  kind?: SpanKind;
-  start: number;
-  duration: number;
-  attributes: Record<string, string>;
+/** What an importer reads off the wire; finishSpan works out error and status. */
+export type SpanCore = Omit<Span, 'error' | 'status'> & {
   /** The format itself says the span failed (OTLP status, an error tag). */
   failed?: boolean;
-  /** An exception type from events or logs. */
-  errorType?: string;
-  peerService?: string;
-}
+};
 
 /** The span, with error, status, error type and peer service read from its attributes. */
 export function finishSpan(c: SpanCore): Span {
