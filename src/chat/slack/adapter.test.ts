@@ -33,7 +33,7 @@ describe('SlackAdapter', () => {
     expect(root).toEqual({ platform: 'slack', channel: 'C1', id: '1700000000.000001', thread: undefined });
     await adapter.updateStatus(root, status('done', 'pool exhausted'));
     expect(slack.calls.map((c) => [c.method, c.body])).toEqual([
-      ['chat.postMessage', { channel: 'C1', text: statusText(status('queued')) }],
+      ['chat.postMessage', { channel: 'C1', text: statusText(status('queued')), unfurl_links: 'false', unfurl_media: 'false' }],
       ['chat.update', { channel: 'C1', ts: root.id, text: statusText(status('done', 'pool exhausted')) }],
     ]);
     expect(slack.calls.every((c) => c.authorization === `Bearer ${TOKEN}`)).toBe(true);
@@ -76,7 +76,7 @@ describe('SlackAdapter', () => {
     const ref = await adapter.reply('C2', 'usage: /rca <service> [seconds]', '1700000000.000010');
     expect(ref).toMatchObject({ channel: 'C2', thread: '1700000000.000010' });
     expect(slack.calls.map((c) => [c.method, c.body])).toEqual([
-      ['chat.postMessage', { channel: 'C2', text: 'usage: /rca <service> [seconds]', thread_ts: '1700000000.000010' }],
+      ['chat.postMessage', { channel: 'C2', text: 'usage: /rca <service> [seconds]', thread_ts: '1700000000.000010', unfurl_links: 'false', unfurl_media: 'false' }],
     ]);
   });
 

@@ -39,7 +39,8 @@ export class SlackAdapter implements ChatAdapter {
   constructor(readonly client: WebClient) {}
 
   private async post(channel: string, text: string, thread?: string, blocks?: Blocks): Promise<MessageRef> {
-    const res = await this.client.chat.postMessage({ channel, text, thread_ts: thread, blocks });
+    // No unfurling: the report link is the page's only key, and Slack should not fetch it to preview.
+    const res = await this.client.chat.postMessage({ channel, text, thread_ts: thread, blocks, unfurl_links: false, unfurl_media: false });
     if (!res.ts) throw new Error('slack chat.postMessage returned no ts');
     // Slack answers with the channel id, which chat.update needs, even when we posted to a user or a name.
     return { platform: 'slack', channel: res.channel ?? channel, id: res.ts, thread };
