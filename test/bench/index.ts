@@ -101,3 +101,4 @@ if (part('diagnose')) await benchDiagnose(root);
 if (part('ack')) await benchAck(root);
 if (part('thread')) await benchThread(root);
 if (part('digest')) await benchDigest();
+if (part('logs')) await (await import('./logs.js')).benchLogs(root);

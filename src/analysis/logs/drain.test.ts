@@ -40,6 +40,27 @@ describe('Drain', () => {
     expect(a.d.templates.map((t) => t.count)).toEqual([100, 100, 100]);
   });
 
+  it('remembers 50,000 masked messages, and mines one again once they are forgotten', () => {
+    // Many distinct messages (words glued to numbers are not masked), some repeated. A repeat
+    // within the 50,000 joins its template again without matching; past them it is matched
+    // afresh, and may then join a more general template. The ids below are those the miner gave
+    // before its table of recent messages (in front of the 50,000) was added: it must not change them.
+    const lines: string[] = [];
+    for (let i = 0; i < 120_000; i++) lines.push(i % 4 === 0 ? `job j${i % 97} done on host${i % 5}` : `job j${i} queued behind j${i - 1} on host${i % 5}`);
+    const d = new Drain();
+    const ids = lines.map((l) => d.add(l).id);
+    expect(d.templates.length).toBe(9);
+    expect(d.templates.reduce((n, t) => n + t.count, 0)).toBe(lines.length);
+    expect(ids.reduce((h, x) => (h * 31 + x) | 0, 0)).toBe(175996682);
+    const first = new Map<string, number>();
+    let other = 0;
+    lines.forEach((l, i) => {
+      if (!first.has(l)) first.set(l, ids[i]);
+      else if (ids[i] !== first.get(l)) other++;
+    });
+    expect(other).toBe(108);
+  });
+
   it('mines an empty message', () => {
     const { ids, text } = mine(['', '   ']);
     expect(ids[0]).toBe(ids[1]);

@@ -41,12 +41,31 @@ interface Node {
 const newNode = (): Node => ({ children: new Map(), clusters: [] });
 const hasDigit = /\d/;
 const SEEN_MAX = 50_000;
+const RECENT_SLOTS = 1024;
+
+/** A slot of the recent-message table for a masked message: its length and a few of its characters. */
+function slotOf(m: string): number {
+  const n = m.length;
+  let h = n;
+  if (n > 0) {
+    h = Math.imul(h ^ m.charCodeAt(n >> 1), 0x9e3779b1);
+    h = Math.imul(h ^ m.charCodeAt(n - 1), 0x9e3779b1);
+    h = Math.imul(h ^ m.charCodeAt(n >> 2), 0x9e3779b1);
+    h = Math.imul(h ^ m.charCodeAt((3 * n) >> 2), 0x9e3779b1);
+    h = Math.imul(h ^ m.charCodeAt((7 * n) >> 3), 0x9e3779b1);
+  }
+  return (h >>> 22) & (RECENT_SLOTS - 1);
+}
 
 export class Drain {
   readonly templates: Template[] = [];
   private readonly root = newNode();
   private readonly opts: DrainOptions;
   private readonly seen = new Map<string, Template>();
+  // Some entries of `seen`, found without hashing the whole message (which costs more than
+  // comparing it with one candidate): a message and its template, in the slot of slotOf.
+  private readonly recentMessage = new Array<string | undefined>(RECENT_SLOTS).fill(undefined);
+  private readonly recentTemplate = new Array<Template | undefined>(RECENT_SLOTS).fill(undefined);
 
   constructor(opts: Partial<DrainOptions> = {}) {
     this.opts = { ...defaultDrainOptions, ...opts };
@@ -54,17 +73,35 @@ export class Drain {
 
   /** Mines one message (the content part of a line); returns its template. */
   add(content: string): Template {
-    const masked = mask(content);
+    return this.addMasked(mask(content));
+  }
+
+  /** Mines one message already masked (`mask(content)`, as a thread may have done it). */
+  addMasked(masked: string): Template {
     // A message seen before, once masked, joins the template it joined then: that template
     // already agrees with it everywhere, so matching again would change nothing.
+    const slot = slotOf(masked);
+    if (this.recentMessage[slot] === masked) {
+      const recent = this.recentTemplate[slot] as Template;
+      recent.count++;
+      return recent;
+    }
     const known = this.seen.get(masked);
     if (known) {
+      this.recentMessage[slot] = masked;
+      this.recentTemplate[slot] = known;
       known.count++;
       return known;
     }
     const template = this.mine(tokenize(masked));
-    if (this.seen.size >= SEEN_MAX) this.seen.clear();
+    if (this.seen.size >= SEEN_MAX) {
+      this.seen.clear();
+      this.recentMessage.fill(undefined);
+      this.recentTemplate.fill(undefined);
+    }
     this.seen.set(masked, template);
+    this.recentMessage[slot] = masked;
+    this.recentTemplate[slot] = template;
     return template;
   }
 

@@ -17,6 +17,29 @@ describe('splitLines', () => {
     expect(splitLines('')).toEqual([]);
   });
 
+  it('reads CRLF, LF and lone CR mixed as the expression /\\r\\n|\\r|\\n/ would', () => {
+    expect(splitLines('a\r\nb\r\nc')).toEqual(['a', 'b', 'c']);
+    expect(splitLines('a\r\nb\nc\r\n')).toEqual(['a', 'b', 'c']);
+    expect(splitLines('a\r\nb\rc\r\n')).toEqual(['a', 'b', 'c']);
+    expect(splitLines('a\n\r')).toEqual(['a', '']);
+    expect(splitLines('a\r\n\r\n')).toEqual(['a', '']);
+    expect(splitLines('a\r')).toEqual(['a']);
+    expect(splitLines(`${'x'.repeat(20)}\r\nshort\r\n`, 10)).toEqual(['x'.repeat(10), 'short']);
+    const reference = (text: string) => {
+      const lines = text === '' ? [] : text.split(/\r\n|\r|\n/);
+      if (lines[lines.length - 1] === '') lines.pop();
+      return lines;
+    };
+    const pieces = ['a', 'bc', '\r', '\n', '\r\n', '\n\r', '\r\r', ''];
+    let x = 3;
+    const rand = (n: number) => Math.floor((((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * n));
+    for (let i = 0; i < 20_000; i++) {
+      let s = '';
+      for (let k = rand(8); k > 0; k--) s += pieces[rand(pieces.length)];
+      expect(splitLines(s), JSON.stringify(s)).toEqual(reference(s));
+    }
+  });
+
   it('cuts a huge line at the cap', () => {
     expect(splitLines(`${'x'.repeat(100)}\nshort`, 10)).toEqual(['x'.repeat(10), 'short']);
   });
@@ -29,6 +52,16 @@ describe('readLogInput', () => {
     expect(await readLogInput(path)).toEqual({ ok: true, value: { kind: 'text', lines: ['one', 'two'] } });
     const stdin = Readable.from([Buffer.from('three\nfo'), Buffer.from('ur\n')]);
     expect(await readLogInput('-', stdin)).toEqual({ ok: true, value: { kind: 'text', lines: ['three', 'four'] } });
+  });
+
+  it('decodes UTF-8 (ASCII text the quick way), with or without a byte order mark', async () => {
+    const path = join(dir, 'utf8.log');
+    writeFileSync(path, '\ufeffhéllo ✓ 𝄞\nplain\n');
+    expect(await readLogInput(path)).toEqual({ ok: true, value: { kind: 'text', lines: ['héllo ✓ 𝄞', 'plain'] } });
+    writeFileSync(path, Buffer.from([0x61, 0xff, 0x0a, 0x62]));
+    expect(await readLogInput(path)).toEqual({ ok: true, value: { kind: 'text', lines: ['a\ufffd', 'b'] } });
+    writeFileSync(path, 'ascii \x7f only\n');
+    expect(await readLogInput(path)).toEqual({ ok: true, value: { kind: 'text', lines: ['ascii \x7f only'] } });
   });
 
   it('names the file and the problem in one line', async () => {

@@ -3,6 +3,7 @@
 // a binary blob or a minified dump cannot exhaust memory or the miner. A
 // file that is a Loki query_range answer is read as its entries.
 
+import { isAscii } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { err, ok, type Result } from '../../errors.js';
 import { parseLokiResponse, spanSeconds } from './loki.js';
@@ -13,9 +14,32 @@ export const MAX_LINE_CHARS = 64 * 1024;
 /** Universal-newline split; a final newline does not start an empty line; long lines are cut. */
 export function splitLines(text: string, maxChars = MAX_LINE_CHARS): string[] {
   if (text === '') return [];
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = text.includes('\r') ? splitCrLf(text) : text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   for (let i = 0; i < lines.length; i++) if (lines[i].length > maxChars) lines[i] = lines[i].slice(0, maxChars);
+  return lines;
+}
+
+/**
+ * text.split(/\r\n|\r|\n/) for text with CRLF (and LF) line ends, faster; a CR
+ * on its own inside the text sends it to the expression after all.
+ */
+function splitCrLf(text: string): string[] {
+  const lines: string[] = [];
+  const n = text.length;
+  let cr = text.indexOf('\r');
+  for (let start = 0; start <= n; ) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = n;
+    let end = nl;
+    if (cr >= 0 && cr < nl) {
+      if (cr !== nl - 1 || nl === n) return text.split(/\r\n|\r|\n/);
+      end = cr;
+      cr = text.indexOf('\r', nl);
+    }
+    lines.push(text.slice(start, end));
+    start = nl + 1;
+  }
   return lines;
 }
 
@@ -62,8 +86,8 @@ export async function readLogInput(path: string, stdin: NodeJS.ReadableStream = 
     if (path === '-') {
       const chunks: Buffer[] = [];
       for await (const c of stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-      text = Buffer.concat(chunks).toString('utf8');
-    } else text = await readFile(path, 'utf8');
+      text = decode(Buffer.concat(chunks));
+    } else text = decode(await readFile(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
@@ -72,3 +96,6 @@ export async function readLogInput(path: string, stdin: NodeJS.ReadableStream = 
   const parsed = parseLogText(text);
   return parsed.ok ? parsed : err(`${name}: ${parsed.error}`);
 }
+
+/** UTF-8 text; ASCII (most logs) decodes the same as Latin-1, which is faster. */
+const decode = (bytes: Buffer): string => (isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8'));
