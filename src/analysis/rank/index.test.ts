@@ -81,6 +81,14 @@ describe('rank', () => {
     expect(ranking[0].evidence[0].summary).toMatch(/^98% of the time spent in services is spent in cart .*no fault-free traces to compare with\)$/);
   });
 
+  it('with no fault-free spans, an operation whose calls split into usual and far quicker ones is evidence, scored below a baseline', () => {
+    const { ranking } = rank({ window, spans: [...traces(10, 1000, 50_000), ...traces(10, 1000, 2000, (window.start + 100) * 1e6)], logs: [], metrics: [] });
+    expect(ranking[0].service).toBe('cart');
+    expect(ranking[0].evidence[0].summary).toMatch(/^10 of 20 GetCart calls end after 2 ms, the others' usual 50 ms .*fail or return early/);
+    expect(ranking[0].score).toBeLessThan(0.8);
+    expect(ranking[1].score).toBeLessThan(ranking[0].score);
+  });
+
   it('a caller that fails sooner because its callee does is scored down', () => {
     const before = traces(20, 1000, 50_000, (window.start - 10_000) * 1e6);
     const now = traces(20, 1000, 2000);

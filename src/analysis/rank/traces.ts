@@ -3,7 +3,8 @@
 // slower, not its callees) and an operation whose calls end much sooner than
 // usual (failing early: an exception, an early return). With no fault-free
 // spans, only where the time went: each service's share of all own time,
-// which is weak evidence, scored low.
+// which is weak evidence, scored low, and operations whose calls split into
+// a usual and a far quicker group (earlyEnds).
 
 import type { Span } from '../../sources/traces/span.js';
 import { median, mad } from '../metrics/baseline.js';
@@ -47,7 +48,31 @@ export function traceSignals(spans: readonly Span[], baselines: readonly (readon
   const calls = callsOf(spans);
   if (calls.length === 0) return [];
   const refs = baselines.filter((b) => b.length > 0).map((b) => group(callsOf(b)));
-  return refs.length > 0 ? compared(group(calls), refs, opts) : shares(calls);
+  return refs.length > 0 ? compared(group(calls), refs, opts) : [...shares(calls), ...earlyEnds(group(calls), opts)];
+}
+
+/**
+ * With no fault-free spans: an operation whose calls split in two, most
+ * taking their usual time and a good share ending far sooner, is failing
+ * part of the time (an exception, an early return). Scored below the same
+ * finding against a baseline: the quick calls may be a normal fast path.
+ */
+function earlyEnds(now: Groups, opts: TraceOptions): Signal[] {
+  const out: Signal[] = [];
+  for (const calls of now.values()) {
+    if (calls.length < 2 * opts.minCalls) continue;
+    const { service, operation } = calls[0];
+    const durations = calls.map((c) => c.duration).sort((a, b) => a - b);
+    const usual = durations[Math.floor(durations.length * 0.75)];
+    const early = durations.filter((d) => d <= opts.fasterRatio * usual && usual - d >= 5 * FLOOR_US);
+    const share = early.length / calls.length;
+    if (early.length < opts.minCalls || share < 0.2) continue;
+    const r = median(early) / usual;
+    const score = round2(0.2 + 0.25 * clamp01(-Math.log10(r)) + 0.1 * clamp01(share / 0.5) + 0.1 * clamp01(Math.log10(early.length) / 2));
+    const summary = `${early.length} of ${calls.length} ${operation} calls end after ${showMicros(median(early))}, the others' usual ${showMicros(usual)} (${times(r)}; no fault-free traces to compare with): they fail or return early, or the others are slowed`;
+    out.push({ service, score, says: 'faster', evidence: { source: 'traces', summary } });
+  }
+  return out;
 }
 
 /** The baseline calls of an operation that minimise `by`, among the baselines with enough of them. */
