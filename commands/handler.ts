@@ -6,7 +6,7 @@ import type { ChatAdapter, Inbox, IncomingAction, IncomingCommand, Platform, Sta
 import type { Registry } from '../src/config/registry.js';
 import type { Digests } from '../src/queue/digests.js';
 import type { Pipeline } from '../src/queue/pipeline.js';
-import { refresh, resolveIncident } from '../src/incidents/intake.js';
+import { lenient, refresh, resolveIncident } from '../src/incidents/intake.js';
 import type { IncidentStore } from '../src/incidents/store.js';
 import { planOf } from '../src/rca/sources.js';
 import { checkService, helpText, parseCommand } from './grammar.js';
@@ -62,22 +62,14 @@ async function allRunning(ctx: BotContext): Promise<string> {
   return [`Running now (${running.length}):`, ...running.map((s) => `• \`${s.job}\`: ${describe(s)}, a ${s.seconds} s window${age(s)}`)].join('\n');
 }
 
-const tryAdapter = (ctx: BotContext) => (p: Platform) => {
-  try {
-    return ctx.adapter(p);
-  } catch {
-    return undefined;
-  }
-};
-
 async function moveIncident(ctx: BotContext, kind: 'ack' | 'resolve', id: string, user: string): Promise<string> {
   const store = ctx.incidents;
   if (!store || !(await store.get(id))) return `⚠️ No incident \`${id}\` is known.`;
   const at = new Date().toISOString();
   if (kind === 'resolve')
-    return (await resolveIncident({ incidents: store, adapter: tryAdapter(ctx) }, id, user, at)) ? `✔️ ${id} resolved by ${user}.` : `${id} was resolved already.`;
+    return (await resolveIncident({ incidents: store, adapter: lenient(ctx.adapter) }, id, user, at)) ? `✔️ ${id} resolved by ${user}.` : `${id} was resolved already.`;
   if (!(await store.append(id, { type: 'acknowledged', at, by: user }))) return `${id} was acknowledged already.`;
-  await refresh({ incidents: store, adapter: tryAdapter(ctx) }, id);
+  await refresh({ incidents: store, adapter: lenient(ctx.adapter) }, id);
   return `👀 ${id} acknowledged by ${user}.`;
 }
 
@@ -144,7 +136,7 @@ export function createInbox(ctx: BotContext): Inbox {
         }
         case 'resolve': {
           const incidents = ctx.incidents ? await ctx.incidents.byJob(a.job) : [];
-          for (const id of incidents) await resolveIncident({ incidents: ctx.incidents as IncidentStore, adapter: tryAdapter(ctx) }, id, a.user);
+          for (const id of incidents) await resolveIncident({ incidents: ctx.incidents as IncidentStore, adapter: lenient(ctx.adapter) }, id, a.user);
           await adapter.reply(a.channel, `✔️ Marked resolved by ${a.user}${incidents.length ? ` (${incidents.join(', ')})` : ''}.`, a.thread);
           return;
         }

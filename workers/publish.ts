@@ -2,24 +2,16 @@
 // the verdict, the report in its thread and the flame graphs. Each step is
 // recorded, so a publish retried after a crash posts nothing twice.
 import type { Job } from 'bullmq';
-import { refresh } from '../src/incidents/intake.js';
+import { lenient, refresh } from '../src/incidents/intake.js';
 import { reportUrl as pageUrl } from '../src/reports/routes.js';
 import { comparisonText } from '../templates/compare.js';
-import type { MessageRef, Platform } from '../src/chat/adapter.js';
+import type { MessageRef } from '../src/chat/adapter.js';
 import type { PostCompareData, PublishData } from '../src/queue/pipeline.js';
 import type { AnalyseResult } from './analyse.js';
 import type { CompareResult } from './compare.js';
 import type { Deps } from './deps.js';
 
 const DAY = 24 * 3600;
-
-const tryAdapter = (deps: Deps, platform: Platform) => {
-  try {
-    return deps.adapter(platform);
-  } catch {
-    return undefined;
-  }
-};
 
 export function publishProcessor(deps: Deps) {
   return async (job: Job<PublishData>): Promise<{ posted: number }> => {
@@ -49,7 +41,7 @@ export function publishProcessor(deps: Deps) {
     const cause = (report.verdict === 'confirmed' || report.verdict === 'likely' || report.verdict === 'needs-review') && top ? top.kind : undefined;
     for (const incident of await deps.incidents.byJob(id)) {
       await deps.incidents.append(incident, { type: 'diagnosed', at: new Date().toISOString(), verdict: report.verdict, job: id, ...(cause ? { cause } : {}) });
-      await refresh({ incidents: deps.incidents, adapter: (p) => tryAdapter(deps, p) }, incident);
+      await refresh({ incidents: deps.incidents, adapter: lenient(deps.adapter) }, incident);
     }
     // Free the service before the roots turn to "done": whoever reads "done" may ask again at once.
     await deps.state.releaseService(report.service, id);

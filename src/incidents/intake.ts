@@ -66,6 +66,17 @@ async function fire(ctx: IntakeContext, a: Alert, by: 'alertmanager' | 'grafana'
   await ctx.incidents.link(submitted.job, opened.id);
 }
 
+/** An adapter lookup that throws for an unconfigured platform (the pipeline's), as one that answers undefined. */
+export function lenient(adapter: (platform: Platform) => ChatAdapter): (platform: Platform) => ChatAdapter | undefined {
+  return (platform) => {
+    try {
+      return adapter(platform);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** Closes an incident and edits its message; false when it was closed already. */
 export async function resolveIncident(ctx: Pick<IntakeContext, 'incidents' | 'adapter'>, id: string, by: string, at = new Date().toISOString()): Promise<boolean> {
   if (!(await ctx.incidents.append(id, { type: 'resolved', at, by }))) return false;

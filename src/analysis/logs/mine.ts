@@ -23,21 +23,20 @@ export const levelFieldOf = (format?: LineFormat): string | undefined => format 
 export function mineLines(drain: Drain, lines: readonly string[], format?: LineFormat): MinedLines {
   const ids = new Array<number>(lines.length);
   const levels = new Array<string | undefined>(lines.length);
-  const levelField = levelFieldOf(format);
   let unmatched = 0;
-  for (let i = 0; i < lines.length; i++) {
-    let content = lines[i];
-    if (format) {
-      const fields = splitLine(format, content);
-      if (fields) {
-        content = fields.Content;
-        if (levelField) levels[i] = fields[levelField];
-      } else unmatched++;
-    }
-    ids[i] = drain.add(content).id;
+  // In blocks, so the masked messages of a large input are not all held at once.
+  for (let start = 0; start < lines.length; start += BLOCK) {
+    const block = maskBlock(lines.slice(start, start + BLOCK), format);
+    block.masked.forEach((m, i) => {
+      ids[start + i] = drain.addMasked(m).id;
+      if (block.levels) levels[start + i] = block.levels[i];
+    });
+    unmatched += block.unmatched.length;
   }
   return { ids, levels, unmatched };
 }
+
+const BLOCK = 4096;
 
 /** A block of lines made ready for the miner (what a thread hands back): the masked messages, levels, lines without the format. */
 export interface MaskedBlock {
