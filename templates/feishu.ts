@@ -35,6 +35,8 @@ export function toFeishuCard(r: Report, opts: { job: string; reportUrl?: string 
     elements.push({ tag: 'hr' }, md(lines.join('\n')));
   }
   if (r.errors.length > 0) elements.push({ tag: 'hr' }, md(`**What failed**\n${r.errors.map((e) => `- ${e.source}: ${e.error}`).join('\n')}`));
+  const absent = r.notCaptured ?? [];
+  if (absent.length > 0) elements.push(md(`**Not captured**: ${absent.map((n) => `${n.source} (${n.reason})`).join('; ')}`));
   elements.push(md(`Captured ${r.window.seconds} s from ${r.target}${opts.reportUrl ? ` · [full report](${opts.reportUrl})` : ''}`));
   elements.push(
     button('Re-run', 'rerun', opts.job, r.service),

@@ -13,6 +13,8 @@ export function toMarkdown(r: Report): string {
   const out = [`## ${r.service}: ${r.verdict}`, '', `**${verdictSentence(r)}**`, '', `Captured ${r.window.seconds} s from ${r.target} at ${r.window.start}.`];
   if (r.findings.length > 0) out.push('', '### Findings', ...r.findings.map(finding));
   if (r.errors.length > 0) out.push('', '### What failed', ...r.errors.map((e) => `- ${e.source}: ${e.error}`));
+  const absent = r.notCaptured ?? [];
+  if (absent.length > 0) out.push('', '### Not captured', ...absent.map((n) => `- ${n.source}: ${n.reason}`));
   const files = r.artifacts.filter((a) => a.path);
   if (files.length > 0) out.push('', '### Files', ...files.map((a) => `- ${a.name}: ${a.path}`));
   return out.join('\n');

@@ -58,6 +58,7 @@ ol.findings { padding-left: 0; list-style: none; margin: 0; }
 .evidence .source, .errors .source { font-weight: 600; }
 .errors { background: #fff; border: 1px solid #e3c4c0; border-radius: 4px; padding: 8px 14px 8px 32px; margin: 0; }
 .errors li { overflow-wrap: anywhere; }
+.not-captured { color: #555; margin: 0; padding-left: 32px; }
 .none { color: #555; }
 figure.flame { margin: 0 0 18px; background: #fff; border: 1px solid #ddd; border-radius: 4px; overflow: hidden; }
 figure.flame figcaption { padding: 6px 10px; font-weight: 600; border-bottom: 1px solid #ddd; }
@@ -115,6 +116,9 @@ export function reportPage(input: ReportPageInput): ReportPage {
   ];
   if (r.errors.length > 0)
     body.push(`<section id="errors"><h2>What failed</h2><ul class="errors">${r.errors.map((e) => `<li><span class="source">${esc(e.source)}</span>: ${esc(e.error)}</li>`).join('')}</ul></section>`);
+  const absent = r.notCaptured ?? [];
+  if (absent.length > 0)
+    body.push(`<section id="not-captured"><h2>Not captured</h2><ul class="not-captured">${absent.map((n) => `<li><span class="source">${esc(n.source)}</span>: ${esc(n.reason)}</li>`).join('')}</ul></section>`);
   if (input.flames.length > 0) body.push(`<section id="flames"><h2>Flame graphs</h2>\n${input.flames.map(flameHtml).join('\n')}\n</section>`);
   const timings = Object.entries(r.timings);
   if (timings.length > 0)

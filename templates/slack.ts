@@ -31,6 +31,8 @@ export function toSlackBlocks(r: Report, opts: { job: string; reportUrl?: string
     if (evidence.length) blocks.push({ type: 'context', elements: evidence });
   }
   if (r.errors.length > 0) blocks.push({ type: 'divider' }, mrkdwn(`*What failed*\n${r.errors.map((e) => `• ${e.source}: ${e.error}`).join('\n')}`));
+  const absent = r.notCaptured ?? [];
+  if (absent.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`*Not captured*: ${absent.map((n) => `${n.source} (${n.reason})`).join('; ')}`, 2000) }] });
   const about = `Captured ${r.window.seconds} s from ${r.target}${opts.reportUrl ? ` · <${opts.reportUrl}|full report>` : ''}`;
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(about, 2000) }] });
   const value = JSON.stringify({ job: opts.job, service: r.service });

@@ -55,7 +55,7 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
         const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
         const parsed = bytes ? parseProfile(bytes) : undefined;
         const error = c.error ?? (parsed && !parsed.ok ? `${parsed.error} (${bytes?.length} bytes)` : undefined);
-        captures.push({ name: c.name, path: c.path, ms: c.ms, error, bytes, profile: parsed?.ok ? parsed.value : undefined });
+        captures.push({ name: c.name, path: c.path, ms: c.ms, error, absent: c.absent, rate: c.rate, bytes, profile: parsed?.ok ? parsed.value : undefined });
       }
   }
   const job = { data: input.data, timestamp: input.timestamp };

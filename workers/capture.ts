@@ -11,6 +11,8 @@ export interface CapturedProfile {
   name: Capture['name'];
   path: string;
   error?: string;
+  absent?: string;
+  rate?: number;
   ms: number;
   /** The profile's bytes, base64. */
   data?: string;
@@ -33,6 +35,6 @@ export async function captureJob(job: Pick<Job<CaptureData>, 'data' | 'timestamp
   const captures = await capturePprof(target.pprof, { seconds, decode: false });
   return {
     source,
-    captures: captures.map((c) => ({ name: c.name, path: c.path, error: c.error, ms: c.ms, data: c.bytes?.toString('base64') })),
+    captures: captures.map((c) => ({ name: c.name, path: c.path, error: c.error, absent: c.absent, rate: c.rate, ms: c.ms, data: c.bytes?.toString('base64') })),
   };
 }

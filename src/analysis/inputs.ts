@@ -14,6 +14,8 @@ export interface Inputs {
   heapEnd?: Profile;
   goroutineStart?: Profile;
   goroutineEnd?: Profile;
+  /** Go 1.26's goroutine leak profile (GOEXPERIMENT=goroutineleakprofile): goroutines blocked on what nothing can reach. */
+  goroutineLeak?: Profile;
   probes: ProbeResult[];
 }
 

@@ -62,7 +62,7 @@ describe('rca-bot diagnose', () => {
     expect(report.verdict).toBe('inconclusive');
     expect(report.findings).toEqual([]);
     expect(report.errors.map((e: { source: string }) => e.source).sort()).toEqual(
-      ['allocs', 'block', 'cpu', 'goroutine-end', 'goroutine-start', 'heap-end', 'heap-start', 'mutex'].sort(),
+      ['allocs', 'block', 'cpu', 'goroutine-end', 'goroutine-start', 'heap-end', 'heap-start', 'mutex', 'goroutineleak'].sort(),
     );
     for (const e of report.errors) expect(e.error).toMatch(/^GET \/debug\/pprof\/\S+: connection refused by 127\.0\.0\.1:\d+ \(is the service running\?\)$/);
   });
@@ -80,7 +80,7 @@ describe.skipIf(!hasGo)('rca-bot diagnose against a real Go service', () => {
     const r = await run(['demo', '--url', target.url, '--seconds', '1', '--json', '--out', out]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
-    expect(Object.keys(report)).toEqual(['service', 'target', 'window', 'verdict', 'findings', 'artifacts', 'errors', 'timings']);
+    expect(Object.keys(report)).toEqual(['service', 'target', 'window', 'verdict', 'findings', 'artifacts', 'errors', 'notCaptured', 'timings']);
     expect(report).toMatchObject({ service: 'demo', target: target.url, window: { seconds: 1 }, verdict: 'healthy', errors: [] });
     for (const name of ['cpu.pb.gz', 'goroutine-end.png', 'summary.md', 'report.json']) expect(existsSync(join(out, name)), name).toBe(true);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^## demo: healthy\n\n\*\*Looks healthy: nothing stands out/);

@@ -10,7 +10,7 @@ export function profileKind(p: Profile): ProfileKind {
   if (/(^|,)cpu(,|$)/.test(types) || p.periodType.type === 'cpu') return 'cpu';
   if (types.includes('inuse_space') || types.includes('alloc_space')) return p.defaultSampleType === 'alloc_space' ? 'allocs' : 'heap';
   if (types === 'contentions,delay' || types === 'contentions' || types === 'delay') return 'contention';
-  if (types === 'goroutine') return 'goroutine';
+  if (types === 'goroutine' || types === 'goroutineleak') return 'goroutine';
   if (types === 'threadcreate') return 'threadcreate';
   if (types.includes('wall') || p.periodType.type === 'wallclock') return 'wall';
   return 'other';

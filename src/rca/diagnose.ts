@@ -8,7 +8,7 @@ import { capturePprof, type Capture, type CaptureName, type CaptureOptions } fro
 import { runProbes, type ProbeResult } from '../sources/probes.js';
 import { fuse } from './fuse.js';
 import { collectSources, type SourcePlan } from './sources.js';
-import type { CaptureError, Finding, Report } from './model.js';
+import type { CaptureError, Finding, NotCaptured, Report } from './model.js';
 
 export interface Target {
   service: string;
@@ -42,6 +42,7 @@ const inputName: Record<CaptureName, keyof Inputs> = {
   'heap-end': 'heapEnd',
   'goroutine-start': 'goroutineStart',
   'goroutine-end': 'goroutineEnd',
+  goroutineleak: 'goroutineLeak',
 };
 
 // Without these the bot cannot tell a healthy service from one it could not see.
@@ -56,7 +57,7 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
   const errors: CaptureError[] = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
   for (const o of others) if (o.error) errors.push({ source: o.source, error: o.error });
   const captured = captures.filter((c) => c.profile).length;
-  const essentialFailed = captures.some((c) => essential.includes(c.name) && !c.profile);
+  const essentialFailed = captures.some((c) => essential.includes(c.name) && c.error !== undefined);
   const fused = fuse(found, probes, errors, captured, essentialFailed, others.flatMap((o) => o.findings), target.service);
   const t2 = performance.now();
   return {
@@ -67,12 +68,31 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
     findings: fused.findings,
     artifacts: [],
     errors: fused.errors,
+    notCaptured: notCaptured(captures),
     timings: {
       capture: Math.round(captureMs),
       decode: captures.reduce((sum, c) => sum + (c.decodeMs ?? 0), 0),
       analysis: Math.round(t2 - t1),
     },
   };
+}
+
+// The leak profile is an experiment of Go 1.26: a target without it says nothing about it.
+const optional: CaptureName[] = ['goroutineleak'];
+
+function notCaptured(captures: Capture[]): NotCaptured[] {
+  const out: NotCaptured[] = [];
+  for (const c of captures) {
+    if (optional.includes(c.name)) continue;
+    if (c.absent) out.push({ source: c.name, reason: c.absent });
+    else if (c.profile && c.profile.samples.count === 0) {
+      // An empty mutex profile with profiling on is just a service without contention.
+      if (c.name === 'mutex' && c.rate !== 0) continue;
+      if (c.name === 'mutex') out.push({ source: c.name, reason: 'no samples: mutex profiling is not enabled in the target (runtime.SetMutexProfileFraction)' });
+      if (c.name === 'block') out.push({ source: c.name, reason: 'no samples: block profiling is not enabled in the target (runtime.SetBlockProfileRate), or nothing blocked in the window' });
+    }
+  }
+  return out;
 }
 
 export async function diagnose(target: Target, options: Omit<CaptureOptions, 'seconds'> & { seconds: number }): Promise<Diagnosis> {

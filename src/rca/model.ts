@@ -64,6 +64,12 @@ export interface CaptureError {
   error: string;
 }
 
+/** A profile the target does not offer (404) or that is empty because its profiling is off. Not a failure. */
+export interface NotCaptured {
+  source: string;
+  reason: string;
+}
+
 export interface Report {
   service: string;
   /** The base URL that was captured. */
@@ -73,6 +79,8 @@ export interface Report {
   findings: Finding[];
   artifacts: Artifact[];
   errors: CaptureError[];
+  /** Listed once each; they do not weaken the verdict. Absent in reports saved before it existed. */
+  notCaptured?: NotCaptured[];
   /** Milliseconds per step: capture, analysis, render. */
   timings: Record<string, number>;
 }

@@ -1,14 +1,16 @@
 // Captures a Go service's profiles over one window, in parallel: CPU,
 // block, mutex and allocs as deltas over the window, heap and goroutine
-// snapshots at its start and end. Each capture either yields a profile or a
-// one-line error; one failing never stops the others.
+// snapshots at its start and end, and Go 1.26's goroutine leak profile at
+// the end where the target serves it. Each capture yields a profile, a
+// one-line error, or the reason the target does not offer it; one failing
+// never stops the others.
 
 import { err, ok, type Result } from '../errors.js';
 import type { Profile } from '../profile/model.js';
 import { parseProfile } from '../profile/pprof.js';
 import { get } from './http.js';
 
-export type CaptureName = 'cpu' | 'block' | 'mutex' | 'allocs' | 'heap-start' | 'heap-end' | 'goroutine-start' | 'goroutine-end';
+export type CaptureName = 'cpu' | 'block' | 'mutex' | 'allocs' | 'heap-start' | 'heap-end' | 'goroutine-start' | 'goroutine-end' | 'goroutineleak';
 
 export interface Capture {
   name: CaptureName;
@@ -18,6 +20,10 @@ export interface Capture {
   /** The raw bytes, kept so they can be saved or re-read. */
   bytes?: Buffer;
   error?: string;
+  /** Why the target does not offer this profile (it answered 404): not a failure. */
+  absent?: string;
+  /** The mutex profile's sampling fraction as the target reports it (0: mutex profiling is off). */
+  rate?: number;
   /** Time from the request to the decoded profile. */
   ms: number;
   /** Of which decoding the profile. */
@@ -65,22 +71,28 @@ function fetchProfile(base: string, path: string, timeoutMs: number, o: Options)
 
 async function one(base: string, name: CaptureName, path: string, timeoutMs: number, o: Options): Promise<Capture> {
   const t0 = performance.now();
-  const done = (r: Result<{ profile?: Profile; bytes: Buffer; decodeMs?: number }>): Capture => ({
-    name,
-    path,
-    ms: Math.round(performance.now() - t0),
-    ...(r.ok ? r.value : { error: r.error }),
-  });
+  const done = (r: Decoded): Capture => ({ name, path, ms: Math.round(performance.now() - t0), ...outcome(r) });
   const res = await fetchProfile(base, path, timeoutMs, o);
   if (!res.ok) return done(res);
   return done(decode(res.value.status, res.value.headers, res.value.body, o));
 }
 
-function decode(status: number, headers: Headers, body: Buffer, o: Options): Result<{ profile?: Profile; bytes: Buffer; decodeMs?: number }> {
-  if (status !== 200) {
-    const text = body.toString('utf8', 0, 200).trim().split('\n')[0];
-    return err(`HTTP ${status}${text ? `: ${text}` : ''}`);
-  }
+const notServed = 'the target does not serve this profile';
+
+function statusLine(status: number, body: Buffer): string {
+  const text = body.toString('utf8', 0, 200).trim().split('\n')[0];
+  return `HTTP ${status}${text ? `: ${text}` : ''}`;
+}
+
+type Decoded = Result<{ profile?: Profile; bytes?: Buffer; decodeMs?: number; absent?: string }>;
+
+const outcome = (r: Decoded) => (r.ok ? r.value : { error: r.error });
+
+function decode(status: number, headers: Headers, body: Buffer, o: Options): Decoded {
+  // net/http/pprof answers 404 for a profile it does not have (Go 1.26's goroutineleak without the
+  // experiment); other servers (a Node service) have no block or mutex profile at all.
+  if (status === 404) return ok({ absent: `${notServed} (${statusLine(status, body)})` });
+  if (status !== 200) return err(statusLine(status, body));
   if (!o.decode) return ok({ bytes: body });
   const t0 = performance.now();
   const parsed = parseProfile(body, { maxBytes: o.maxProfileBytes });
@@ -116,8 +128,7 @@ async function cpuWithRetry(base: string, o: Options): Promise<Capture> {
     if (!res.ok) return { name: 'cpu', path, error: res.error, ms: elapsed };
     const { status, headers, body } = res.value;
     if (!isBusy(status, headers, body)) {
-      const r = decode(status, headers, body, o);
-      return { name: 'cpu', path, ms: elapsed, ...(r.ok ? r.value : { error: r.error }) };
+      return { name: 'cpu', path, ms: elapsed, ...outcome(decode(status, headers, body, o)) };
     }
     // Busy: someone else is profiling. Wait, then take what is left of the window;
     // never wait past the last moment a 1 s profile still fits in it.
@@ -132,6 +143,15 @@ async function cpuWithRetry(base: string, o: Options): Promise<Capture> {
   }
 }
 
+// An empty mutex profile means either no contention or mutex profiling off;
+// only the legacy text form says which ("sampling period=N").
+async function mutexRate(base: string, timeoutMs: number, o: Options): Promise<number | undefined> {
+  const res = await get(`${base}/debug/pprof/mutex?debug=1`, { timeoutMs, maxBytes: 4 << 20, signal: o.signal });
+  if (!res.ok || res.value.status !== 200) return undefined;
+  const m = /^sampling period=(\d+)$/m.exec(res.value.body.toString('utf8', 0, 4096));
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Captures every profile over `seconds`; the results come back in a fixed order. */
 export async function capturePprof(base: string, options: CaptureOptions): Promise<Capture[]> {
   const o = { ...defaults, ...options };
@@ -143,12 +163,19 @@ export async function capturePprof(base: string, options: CaptureOptions): Promi
   const deltas = [
     cpuCapture(root, o),
     one(root, 'block', `/debug/pprof/block?seconds=${s}`, windowMs, o),
-    one(root, 'mutex', `/debug/pprof/mutex?seconds=${s}`, windowMs, o),
+    Promise.all([one(root, 'mutex', `/debug/pprof/mutex?seconds=${s}`, windowMs, o), mutexRate(root, windowMs, o)]).then(([c, rate]) => (rate === undefined ? c : { ...c, rate })),
     one(root, 'allocs', `/debug/pprof/allocs?seconds=${s}`, windowMs, o),
   ];
   const endSnapshots = sleep(s * 1000, o.signal).then(() =>
-    Promise.all([one(root, 'heap-end', '/debug/pprof/heap?gc=1', o.marginMs, o), one(root, 'goroutine-end', '/debug/pprof/goroutine', o.marginMs, o)]),
+    Promise.all([
+      one(root, 'heap-end', '/debug/pprof/heap?gc=1', o.marginMs, o),
+      one(root, 'goroutine-end', '/debug/pprof/goroutine', o.marginMs, o),
+      one(root, 'goroutineleak', '/debug/pprof/goroutineleak', o.marginMs, o),
+    ]),
   );
   const [starts, ds, ends] = await Promise.all([Promise.all(startSnapshots), Promise.all(deltas), endSnapshots]);
-  return [...ds, ...starts, ...ends];
+  const all = [...ds, ...starts, ...ends];
+  // Not one profile there: the URL is wrong or pprof is not mounted. That is a failure, not a choice.
+  if (all.every((c) => c.absent)) return all.map(({ absent, ...c }) => ({ ...c, error: absent!.slice(notServed.length + 2, -1) }));
+  return all;
 }
