@@ -14,15 +14,19 @@ export const cpuHotspot: Detector = {
     const all = total(samples);
     if (all === 0) return [];
     const cores = all / 1e9 / window;
-    const { gc, share: gcPart } = gcShare(samples);
+    const { gc } = gcShare(samples);
+    const collected = total([...gc]);
     const sites = bySite(samples.filter((s) => !gc.has(s)), appKey);
     const top = sites[0];
     if (!top?.location) return [];
-    const share = top.value / all;
-    // Half a core busy is worth a look; when the collector takes much of it, that is gc-pressure's story.
-    const conf = confidence(strength(cores, 0.5) * (1 - gcPart), share);
+    // The share of the service's own work (the collector left out), weighed by how far the
+    // site's own time outweighs the collector's: where the collector dominates, that is
+    // gc-pressure's story; a hot path that also allocates is still a hot path.
+    const share = top.value / Math.max(1, all - collected);
+    const dominance = top.value / (top.value + collected);
+    const conf = confidence(strength(cores, 0.5) * dominance, share);
     const evidence = [
-      { source: 'cpu', summary: `${top.location.function} and what it calls used ${seconds(top.value)} of ${seconds(all)} CPU (${pct(share)}) over ${window} s (${cores.toFixed(2)} cores)` },
+      { source: 'cpu', summary: `${top.location.function} and what it calls used ${seconds(top.value)} of ${seconds(all)} CPU (${pct(top.value / all)}) over ${window} s (${cores.toFixed(2)} cores)` },
     ];
     if (goroutineEnd) {
       const g = stackSamples(goroutineEnd, 'goroutine');
@@ -32,7 +36,7 @@ export const cpuHotspot: Detector = {
     return [
       {
         kind: 'cpu-hotspot',
-        title: `${top.location.function} takes ${pct(share)} of the service's CPU.`,
+        title: `${top.location.function} takes ${pct(top.value / all)} of the service's CPU.`,
         confidence: conf,
         location: top.location,
         evidence,

@@ -17,14 +17,19 @@ export const gcPressure: Detector = {
   detect({ cpu, allocs, seconds: window }) {
     if (!cpu || !allocs) return [];
     const cpuSamples = stackSamples(cpu, 'cpu');
-    const { share } = gcShare(cpuSamples);
+    const { gc, share } = gcShare(cpuSamples);
     const allocated = stackSamples(allocs, 'alloc_space');
     const rate = total(allocated) / window;
     const top = bySite(allocated, appKey)[0];
     if (!top?.location) return [];
     // A fifth of the CPU in the collector and 50 MB/s allocated: the collector is working for the code.
     const siteShare = top.value / total(allocated);
-    const conf = confidence(Math.min(strength(share, 0.2), strength(rate, 50 << 20)), siteShare);
+    // Unless the allocating code's own CPU outweighs the collection: then it is a hot path
+    // that allocates on the way (cpu-hotspot's story), and the collector comes second.
+    const collected = total([...gc]);
+    const own = total(cpuSamples.filter((s) => !gc.has(s) && appKey(s) === top.key));
+    const dominance = collected / Math.max(1, collected + own);
+    const conf = confidence(Math.min(strength(share, 0.2), strength(rate, 50 << 20)) * dominance, siteShare);
     return [
       {
         kind: 'gc-pressure',

@@ -1,67 +1,175 @@
-// The goroutine count grows over the window, and one parked stack accounts
-// for most of the growth.
-import type { CodeLocation } from '../../rca/model.js';
-import type { Detector } from '../inputs.js';
-import { confidence, firstAppFrame, pct, stackSamples, strength, total, waitKind, type StackSample } from '../stacks.js';
+// Goroutines leak. Two independent signs: the goroutine count grows over
+// the window with most of the growth parked in one place; and Go 1.26's
+// goroutine leak profile, where the collector itself names goroutines
+// blocked on channels or locks that nothing else can reach (certain, not
+// inferred). Goroutines a library started (an HTTP client's connection
+// loops) have no frame of ours: they are grouped by the library type that
+// runs them, and known ones are traced back to the code that calls the library.
+import type { CodeLocation, Evidence, Finding } from '../../rca/model.js';
+import type { Detector, Inputs } from '../inputs.js';
+import { confidence, firstAppFrame, pct, stackSamples, strength, total, waitKind, type Frame, type StackSample } from '../stacks.js';
 
-const stackKey = (s: StackSample) => s.frames.map((f) => f.name).join('\n');
+interface LibraryGoroutine {
+  frames: RegExp;
+  /** Why they pile up, in a sentence fragment. */
+  cause: string;
+  /** The library calls the application makes that start them. */
+  callers: RegExp;
+}
+
+const libraryGoroutines: LibraryGoroutine[] = [
+  {
+    frames: /^net\/http\.\(\*persistConn\)\.(readLoop|writeLoop)$/,
+    cause: 'HTTP response bodies are not closed, so each call keeps its connection and two goroutines',
+    callers: /^net\/http\.\(\*Client\)\.(Do|Get|Post|Head|PostForm)$|^net\/http\.(Get|Post|Head|PostForm)$/,
+  },
+];
 
 function idleConnection(s: StackSample): boolean {
   return !s.frames.some((f) => f.kind === 'app') && s.frames.some((f) => f.name === 'net/http.(*conn).serve' || f.name.startsWith('google.golang.org/grpc/internal/transport.(*http2Server)'));
 }
 
-function firstOwnFrame(s: StackSample): CodeLocation | undefined {
-  const f = s.frames.find((x) => x.kind !== 'runtime' && !x.name.startsWith('sync.') && !x.name.startsWith('internal/'));
-  return f && { function: f.name, file: f.file, line: f.line };
+const own = (f: Frame) => f.kind !== 'runtime' && !f.name.startsWith('sync.') && !f.name.startsWith('internal/');
+
+/** Where a parked goroutine belongs: our first frame, else the library type (or package) that runs it. */
+function ownerOf(s: StackSample): { key: string; location: CodeLocation; library?: LibraryGoroutine } | undefined {
+  const app = firstAppFrame(s.frames);
+  if (app) return { key: app.function, location: app };
+  const f = s.frames.find(own);
+  if (!f) return undefined;
+  const library = libraryGoroutines.find((l) => s.frames.some((x) => l.frames.test(x.name)));
+  const type = /^(.*\))\.[^.]+$/.exec(f.name)?.[1] ?? f.name.replace(/\.[^./]+$/, '');
+  return { key: type, location: { function: f.name, file: f.file, line: f.line }, library };
+}
+
+interface Group {
+  key: string;
+  location: CodeLocation;
+  library?: LibraryGoroutine;
+  before: number;
+  after: number;
+}
+
+function groups(inputs: Inputs): { groups: Group[]; n0: number; n1: number } {
+  const before = stackSamples(inputs.goroutineStart!, 'goroutine');
+  const after = stackSamples(inputs.goroutineEnd!, 'goroutine');
+  const byKey = new Map<string, Group>();
+  const add = (s: StackSample, side: 'before' | 'after') => {
+    if (waitKind(s.frames) === 'running' || idleConnection(s)) return;
+    const o = ownerOf(s);
+    if (!o) return;
+    const g = byKey.get(o.key) ?? { ...o, before: 0, after: 0 };
+    g[side] += s.value;
+    byKey.set(o.key, g);
+  };
+  for (const s of after) add(s, 'after');
+  for (const s of before) add(s, 'before');
+  // A server's idle keep-alive connections come and go with the load: they are not growth.
+  const counted = (ss: StackSample[]) => total(ss.filter((s) => !idleConnection(s)));
+  return { groups: [...byKey.values()], n0: counted(before), n1: counted(after) };
+}
+
+/** The application function that makes the library calls, from the allocation and CPU samples under them. */
+function callerOf(inputs: Inputs, callers: RegExp): { location: CodeLocation; source: string; share: number } | undefined {
+  for (const [profile, type, source] of [
+    [inputs.allocs, 'alloc_objects', 'allocs'],
+    [inputs.cpu, 'cpu', 'cpu'],
+  ] as const) {
+    if (!profile) continue;
+    const counts = new Map<string, { location: CodeLocation; value: number }>();
+    let all = 0;
+    for (const s of stackSamples(profile, type)) {
+      const i = s.frames.findIndex((f) => callers.test(f.name));
+      if (i < 0) continue;
+      const app = firstAppFrame(s.frames.slice(i + 1));
+      if (!app) continue;
+      all += s.value;
+      const c = counts.get(app.function) ?? { location: app, value: 0 };
+      c.value += s.value;
+      counts.set(app.function, c);
+    }
+    const top = [...counts.values()].sort((a, b) => b.value - a.value)[0];
+    if (top) return { location: top.location, source, share: top.value / all };
+  }
+  return undefined;
+}
+
+function fromGrowth(inputs: Inputs): (Finding & { growth: number }) | undefined {
+  if (!inputs.goroutineStart || !inputs.goroutineEnd) return undefined;
+  const { groups: gs, n0, n1 } = groups(inputs);
+  const growth = n1 - n0;
+  if (growth <= 0) return undefined;
+  const top = gs.sort((a, b) => b.after - b.before - (a.after - a.before))[0];
+  const grew = top ? top.after - top.before : 0;
+  if (!top || grew <= 0) return undefined;
+  const window = inputs.seconds;
+  const share = Math.min(1, grew / growth);
+  const rate = growth / window;
+  // 20 more goroutines, or a tenth more, at 2 a second or faster; most of them in one place.
+  const conf = confidence(Math.min(strength(growth, Math.max(20, n0 * 0.1)), strength(rate, 2)), share);
+  const evidence: Evidence[] = [
+    { source: 'goroutine', summary: `${n0} → ${n1} goroutines in ${window} s (+${rate.toFixed(0)}/s); ${grew} of the new ones (${pct(share)}) are parked at ${top.location.function}` },
+  ];
+  let location = top.location;
+  let title = `Goroutines pile up in ${location.function}: ${growth} more in ${window} s.`;
+  if (top.library) {
+    const caller = callerOf(inputs, top.library.callers);
+    title = `Goroutines pile up in ${top.location.function}: ${growth} more in ${window} s; ${top.library.cause}.`;
+    if (caller) {
+      location = caller.location;
+      title = `Goroutines pile up in ${top.location.function}, ${growth} more in ${window} s: ${top.library.cause}. The calls come from ${location.function}.`;
+      evidence.push({ source: caller.source, summary: `${location.function} makes ${pct(caller.share)} of the library calls that start them` });
+    }
+  }
+  return { kind: 'goroutine-leak', title, confidence: conf, location, evidence, growth };
+}
+
+function fromLeakProfile(inputs: Inputs): Finding | undefined {
+  if (!inputs.goroutineLeak) return undefined;
+  const leaked = stackSamples(inputs.goroutineLeak, 'goroutineleak');
+  const n = total(leaked);
+  if (n === 0) return undefined;
+  const at = new Map<string, { location: CodeLocation; count: number }>();
+  for (const s of leaked) {
+    const o = ownerOf(s);
+    if (!o) continue;
+    const c = at.get(o.key) ?? { location: o.location, count: 0 };
+    c.count += s.value;
+    at.set(o.key, c);
+  }
+  const top = [...at.values()].sort((a, b) => b.count - a.count)[0];
+  if (!top) return undefined;
+  // Certain that they leaked; how much it matters grows with how many: ten make it worth a look.
+  return {
+    kind: 'goroutine-leak',
+    title: `Goroutines leak in ${top.location.function}: the runtime found ${n} blocked for good.`,
+    confidence: confidence(strength(n, 10), top.count / n),
+    location: top.location,
+    evidence: [
+      {
+        source: 'goroutineleak',
+        summary: `the collector found ${n} goroutines blocked on channels or locks that nothing else can reach; ${top.count} (${pct(top.count / n)}) at ${top.location.function}`,
+      },
+    ],
+  };
 }
 
 export const goroutineLeak: Detector = {
   kind: 'goroutine-leak',
-  detect({ goroutineStart, goroutineEnd, seconds: window }) {
-    if (!goroutineStart || !goroutineEnd) return [];
-    const before = stackSamples(goroutineStart, 'goroutine');
-    const after = stackSamples(goroutineEnd, 'goroutine');
-    const n0 = total(before);
-    const n1 = total(after);
-    const growth = n1 - n0;
-    if (growth <= 0) return [];
-    const counts = new Map<string, { before: number; after: number; sample: StackSample }>();
-    for (const s of after) {
-      const k = stackKey(s);
-      const c = counts.get(k) ?? { before: 0, after: 0, sample: s };
-      c.after += s.value;
-      counts.set(k, c);
+  detect(inputs) {
+    const grown = fromGrowth(inputs);
+    const named = fromLeakProfile(inputs);
+    if (grown && named && grown.location?.function === named.location?.function) {
+      const conf = Math.min(0.95, 1 - (1 - grown.confidence) * (1 - named.confidence));
+      const title = named.title.replace(/\.$/, `, and ${grown.growth} more goroutines appeared in ${inputs.seconds} s.`);
+      return [{ ...named, title, confidence: Math.round(conf * 100) / 100, evidence: [...named.evidence, ...grown.evidence] }];
     }
-    for (const s of before) {
-      const c = counts.get(stackKey(s));
-      if (c) c.before += s.value;
+    const out: Finding[] = [];
+    if (grown) {
+      const { growth: _, ...finding } = grown;
+      out.push(finding);
     }
-    // Parked stacks only; a server's idle keep-alive connections come and go with the load.
-    const top = [...counts.values()]
-      .filter((c) => waitKind(c.sample.frames) !== 'running' && !idleConnection(c.sample))
-      .sort((a, b) => b.after - b.before - (a.after - a.before))[0];
-    // Goroutines a library started (an HTTP client's connection readers, say) have no frame of ours.
-    const location = top && (firstAppFrame(top.sample.frames) ?? firstOwnFrame(top.sample));
-    if (!top || !location) return [];
-    const stackGrowth = top.after - top.before;
-    if (stackGrowth <= 0) return [];
-    const share = stackGrowth / growth;
-    const rate = growth / window;
-    // 20 more goroutines, or a tenth more, at 2 a second or faster; most of them on one stack.
-    const conf = confidence(Math.min(strength(growth, Math.max(20, n0 * 0.1)), strength(rate, 2)), share);
-    return [
-      {
-        kind: 'goroutine-leak',
-        title: `Goroutines pile up in ${location.function}: ${growth} more in ${window} s.`,
-        confidence: conf,
-        location,
-        evidence: [
-          {
-            source: 'goroutine',
-            summary: `${n0} → ${n1} goroutines in ${window} s (+${rate.toFixed(0)}/s); ${stackGrowth} of the new ones (${pct(share)}) are parked at ${location.function}`,
-          },
-        ],
-      },
-    ];
+    if (named) out.push(named);
+    return out;
   },
 };

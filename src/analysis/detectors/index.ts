@@ -6,5 +6,6 @@ import { goroutineLeak } from './goroutine-leak.js';
 import { lockContention } from './lock-contention.js';
 import { memoryGrowth } from './memory-growth.js';
 import { poolExhaustion } from './pool-exhaustion.js';
+import { slowDependency } from './slow-dependency.js';
 
-export const detectors: Detector[] = [cpuHotspot, lockContention, poolExhaustion, goroutineLeak, memoryGrowth, gcPressure];
+export const detectors: Detector[] = [cpuHotspot, lockContention, poolExhaustion, goroutineLeak, memoryGrowth, gcPressure, slowDependency];
