@@ -9,7 +9,10 @@ describe('Block Kit summary', () => {
     const json = JSON.stringify(m.blocks);
     expect(json).toContain('at `main.loadOrder (order-api/db.go:76)`');
     expect(json).toContain('{\\"activeConnections\\":8,\\"maxPoolSize\\":8,\\"status\\":\\"CRITICAL\\"}');
-    expect(json).toContain('mutex: GET /debug/pprof/mutex?seconds=10: HTTP 404');
+    expect(json).toContain('*What failed*\\n• heap-end: GET /debug/pprof/heap?gc=1: no complete answer within 10 s');
+    // A profile the target does not offer is said once, apart from what failed.
+    expect(json).toContain('*Not captured*: mutex (no samples: mutex profiling is not enabled in the target (runtime.SetMutexProfileFraction))');
+    expect(json.match(/mutex profiling is not enabled/g)).toHaveLength(1);
     expect(json).toContain('<https://rca.example/reports/abc|full report>');
     expect(json).not.toContain('cpu-hotspot');
     const actions = m.blocks.at(-1) as { elements: { action_id: string; value: string }[] };

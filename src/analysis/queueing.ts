@@ -4,7 +4,7 @@
 // snapshots still work when the service never enabled block profiling.
 
 import type { Inputs } from './inputs.js';
-import { bySite, onRequestPath, pct, seconds, stackSamples, total, waitKind, type StackSample, type WaitKind } from './stacks.js';
+import { bySite, displayName, onRequestPath, pct, seconds, stackSamples, total, waitKind, type StackSample, type WaitKind } from './stacks.js';
 import type { CodeLocation, Evidence } from '../rca/model.js';
 
 export interface Queue {
@@ -33,10 +33,10 @@ export function requestQueue(inputs: Inputs, kinds: WaitKind[], siteOf: (s: Stac
   if (blocked?.location && all > 0) {
     const waiting = blocked.value / 1e9 / window;
     const evidence: Evidence[] = [
-      { source: 'block', summary: `requests waited ${seconds(blocked.value)} on ${what} at ${blocked.key} in ${window} s (${waiting.toFixed(1)} waiting at any time), ${pct(blocked.value / all)} of request-path blocking` },
+      { source: 'block', summary: `requests waited ${seconds(blocked.value)} on ${what} at ${displayName(blocked.key)} in ${window} s (${waiting.toFixed(1)} waiting at any time), ${pct(blocked.value / all)} of request-path blocking` },
     ];
     const n = parked(end, blocked.key);
-    if (n >= 2) evidence.push({ source: 'goroutine', summary: `${n} of ${total(end)} request goroutines were waiting at ${blocked.key} at the end of the window` });
+    if (n >= 2) evidence.push({ source: 'goroutine', summary: `${n} of ${total(end)} request goroutines were waiting at ${displayName(blocked.key)} at the end of the window` });
     return { site: blocked.key, location: blocked.location, waiting, share: blocked.value / all, threshold: 0.5, evidence };
   }
 
@@ -55,7 +55,7 @@ export function requestQueue(inputs: Inputs, kinds: WaitKind[], siteOf: (s: Stac
     evidence: [
       {
         source: 'goroutine',
-        summary: `${atStart} then ${atEnd} request goroutines were waiting on ${what} at ${site.key} at the start and end of the window (of ${total(end)} serving requests); the block profile had nothing to add`,
+        summary: `${atStart} then ${atEnd} request goroutines were waiting on ${what} at ${displayName(site.key)} at the start and end of the window (of ${total(end)} serving requests); the block profile had nothing to add`,
       },
     ],
   };

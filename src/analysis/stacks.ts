@@ -95,7 +95,8 @@ export function onRequestPath(frames: Frame[]): boolean {
 
 export type WaitKind = 'mutex' | 'channel' | 'cond' | 'io' | 'idle' | 'sleep' | 'running';
 
-const mutexFrames = /^sync\.\(\*(Mutex|RWMutex)\)\.(Lock|RLock|lockSlow|rLockSlow)$|^sync\.runtime_Semacquire(Mutex|RWMutexR?)$|^runtime\.semacquire(Mutex|RWMutex)/;
+// Go 1.24 moved sync.Mutex's slow path into internal/sync; the semaphore it parks on is the same.
+const mutexFrames = /^(internal\/)?sync\.\(\*(Mutex|RWMutex)\)\.(Lock|RLock|lockSlow|rLockSlow)$|^(internal\/)?sync\.runtime_Semacquire(Mutex|RWMutexR?)$|^runtime\.semacquire(Mutex|RWMutex)/;
 const channelFrames = /^runtime\.(chanrecv[12]?|chansend1?|selectgo|block)$|^sync\.runtime_Semacquire$|^golang\.org\/x\/sync\/semaphore\.\(\*Weighted\)\.Acquire$/;
 const condFrames = /^sync\.\(\*Cond\)\.Wait$|^sync\.runtime_notifyListWait$/;
 const idleFrames = /^runtime\.gcBgMarkWorker$|^runtime\.bgsweep$|^runtime\.bgscavenge$|^runtime\.forcegchelper$|^runtime\.runfinq$|^os\/signal\.signal_recv$|^runtime\.(timerproc|sysmon)$/;
@@ -120,6 +121,11 @@ export function waitKind(frames: Frame[]): WaitKind {
 }
 
 /** The first frame above the waiting primitive: what the stack is waiting for (e.g. database/sql.(*DB).conn). */
+/** A function name for people: generic instantiations as Go prints them in tracebacks, `[...]`. */
+export function displayName(name: string): string {
+  return name.replace(/\[go\.shape\.[^\]]*(\][^\]]*)*?\]/g, '[...]');
+}
+
 export function waitSite(frames: Frame[]): string {
   const f = frames.find((x) => x.kind !== 'runtime' && !x.name.startsWith('sync.') && !x.name.startsWith('internal/') && !channelFrames.test(x.name));
   return f?.name ?? frames[0]?.name ?? '<unknown>';

@@ -21,7 +21,8 @@ export const poolReport: Report = {
     { kind: 'cpu-hotspot', title: 'main.loadOrder takes 14% of the service\'s CPU.', confidence: 0.02, evidence: [{ source: 'cpu', summary: 'tiny' }] },
   ],
   artifacts: [],
-  errors: [{ source: 'mutex', error: 'GET /debug/pprof/mutex?seconds=10: HTTP 404: 404 page not found' }],
+  errors: [{ source: 'heap-end', error: 'GET /debug/pprof/heap?gc=1: no complete answer within 10 s' }],
+  notCaptured: [{ source: 'mutex', reason: 'no samples: mutex profiling is not enabled in the target (runtime.SetMutexProfileFraction)' }],
   timings: { capture: 10200, decode: 40, analysis: 12 },
 };
 
@@ -30,4 +31,5 @@ export const healthyReport: Report = {
   verdict: 'healthy',
   findings: [{ kind: 'cpu-hotspot', title: 'main.checksumRecords takes 31% of the service\'s CPU.', confidence: 0.07, evidence: [{ source: 'cpu', summary: 'x' }] }],
   errors: [],
+  notCaptured: [],
 };

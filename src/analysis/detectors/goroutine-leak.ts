@@ -69,9 +69,17 @@ function groups(inputs: Inputs): { groups: Group[]; n0: number; n1: number } {
   return { groups: [...byKey.values()], n0: counted(before), n1: counted(after) };
 }
 
-/** The application function that makes the library calls, from the allocation and CPU samples under them. */
-function callerOf(inputs: Inputs, callers: RegExp): { location: CodeLocation; source: string; share: number } | undefined {
+/**
+ * The application function that makes the library calls, from the samples
+ * under them: the heap profile's allocation counts (the whole life of the
+ * process), the window's allocations and its CPU. Each sees only a few
+ * calls, so their shares are added up.
+ */
+function callerOf(inputs: Inputs, callers: RegExp): { location: CodeLocation; sources: string[]; share: number } | undefined {
+  const votes = new Map<string, { location: CodeLocation; share: number; sources: string[] }>();
+  let seen = 0;
   for (const [profile, type, source] of [
+    [inputs.heapEnd, 'alloc_objects', 'heap'],
     [inputs.allocs, 'alloc_objects', 'allocs'],
     [inputs.cpu, 'cpu', 'cpu'],
   ] as const) {
@@ -80,18 +88,24 @@ function callerOf(inputs: Inputs, callers: RegExp): { location: CodeLocation; so
     let all = 0;
     for (const s of stackSamples(profile, type)) {
       const i = s.frames.findIndex((f) => callers.test(f.name));
-      if (i < 0) continue;
-      const app = firstAppFrame(s.frames.slice(i + 1));
+      const app = i < 0 ? undefined : firstAppFrame(s.frames.slice(i + 1));
       if (!app) continue;
       all += s.value;
       const c = counts.get(app.function) ?? { location: app, value: 0 };
       c.value += s.value;
       counts.set(app.function, c);
     }
-    const top = [...counts.values()].sort((a, b) => b.value - a.value)[0];
-    if (top) return { location: top.location, source, share: top.value / all };
+    if (all === 0) continue;
+    seen++;
+    for (const [fn, c] of counts) {
+      const v = votes.get(fn) ?? { location: c.location, share: 0, sources: [] };
+      v.share += c.value / all;
+      v.sources.push(source);
+      votes.set(fn, v);
+    }
   }
-  return undefined;
+  const top = [...votes.values()].sort((a, b) => b.share - a.share)[0];
+  return top && { location: top.location, sources: top.sources, share: top.share / seen };
 }
 
 function fromGrowth(inputs: Inputs): (Finding & { growth: number }) | undefined {
@@ -118,7 +132,7 @@ function fromGrowth(inputs: Inputs): (Finding & { growth: number }) | undefined 
     if (caller) {
       location = caller.location;
       title = `Goroutines pile up in ${top.location.function}, ${growth} more in ${window} s: ${top.library.cause}. The calls come from ${location.function}.`;
-      evidence.push({ source: caller.source, summary: `${location.function} makes ${pct(caller.share)} of the library calls that start them` });
+      evidence.push({ source: caller.sources[0], summary: `${location.function} makes ${pct(caller.share)} of the library calls that start them (${caller.sources.join(', ')} samples)` });
     }
   }
   return { kind: 'goroutine-leak', title, confidence: conf, location, evidence, growth };

@@ -3,7 +3,7 @@
 // semaphore acquire under one wait site, and goroutines pile up there.
 import type { Detector } from '../inputs.js';
 import { requestQueue } from '../queueing.js';
-import { confidence, isClientWait, strength, waitSite } from '../stacks.js';
+import { confidence, displayName, isClientWait, strength, waitSite } from '../stacks.js';
 
 export const poolExhaustion: Detector = {
   kind: 'pool-exhaustion',
@@ -21,7 +21,7 @@ export const poolExhaustion: Detector = {
     return [
       {
         kind: 'pool-exhaustion',
-        title: `Requests queue for a bounded resource in ${q.site}: ${q.waiting.toFixed(1)} wait at any time.`,
+        title: `Requests queue for a bounded resource in ${displayName(q.site)}: ${q.waiting.toFixed(1)} wait at any time.`,
         confidence: confidence(strength(q.waiting, q.threshold), q.share),
         location: q.location,
         evidence: q.evidence,

@@ -121,13 +121,10 @@ func newGRPCFault() (*fault, error) {
 
 var quotes = &http.Client{Timeout: 5 * time.Second}
 
-// fetchQuote is the bodyleak fault: one request in five asks the pricing
-// service for a quote and never closes the response body, so the client's
+// fetchQuote is the bodyleak fault: every request asks the pricing service
+// for a quote and never closes the response body, so the client's
 // connection and its two goroutines are never freed.
-func fetchQuote(ctx context.Context, url string, id int) error {
-	if id%5 != 0 {
-		return nil
-	}
+func fetchQuote(ctx context.Context, url string) error {
 	req, err := http.NewRequestWithContext(context.Background(), "GET", url, nil)
 	if err != nil {
 		return err
@@ -148,7 +145,7 @@ func newBodyLeak() (*fault, error) {
 		return nil, err
 	}
 	url := "http://" + d.httpAddr + "/quote"
-	return &fault{work: func(ctx context.Context, id int) error { return fetchQuote(ctx, url, id) }, health: ok}, nil
+	return &fault{work: func(ctx context.Context, id int) error { return fetchQuote(ctx, url) }, health: ok}, nil
 }
 
 func drain(resp *http.Response) {

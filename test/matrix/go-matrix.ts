@@ -1,0 +1,119 @@
+// npm run test:go-matrix: the diagnosis and live-conformance tests, once per
+// Go toolchain, from Go 1.19 (where it can be had) to the machine's own; the
+// newest patch of each release that the module proxy serves. Prints one
+// table: toolchain × fault mode → top finding, confidence, verdict.
+//
+//   npm run test:go-matrix                    every toolchain
+//   npm run test:go-matrix -- go1.22.12 local  only these
+//   npm run test:go-matrix -- --supported      Go 1.22 up to, not including, the machine's own (CI)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Row {
+  toolchain: string;
+  mode: string;
+  verdict: string;
+  kind?: string;
+  function?: string;
+  confidence?: number;
+  errors: number;
+}
+
+interface VitestJson {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+}
+
+const expected: Record<string, [string, string]> = {
+  cpu: ['cpu-hotspot', 'main.checksumRecords'],
+  regexp: ['cpu-hotspot', 'main.validateSKU'],
+  lock: ['lock-contention', 'main.updateInventory'],
+  rwlock: ['lock-contention', 'main.lookupPrice'],
+  pgxpool: ['pool-exhaustion', 'main.loadOrder'],
+  sqlpool: ['pool-exhaustion', 'main.loadOrderSQL'],
+  grpc: ['slow-dependency', 'main.checkStock'],
+  leak: ['goroutine-leak', 'main.notifyLater.func1'],
+  'leak+leakprofile': ['goroutine-leak', 'main.notifyLater.func1'],
+  bodyleak: ['goroutine-leak', 'main.fetchQuote'],
+  memory: ['memory-growth', 'main.rememberResponse'],
+  gc: ['gc-pressure', 'main.bufferPages'],
+};
+
+function newestPatches(): string[] {
+  const r = spawnSync('go', ['list', '-m', '-versions', 'golang.org/toolchain'], { encoding: 'utf8' });
+  const local = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout.trim();
+  const localMinor = Number(/^go1\.(\d+)/.exec(local)?.[1]);
+  const newest = new Map<number, number>();
+  for (const v of r.stdout.split(/\s+/)) {
+    const m = /^v0\.0\.1-go1\.(\d+)\.(\d+)\.linux-amd64$/.exec(v);
+    if (!m) continue;
+    const [minor, patch] = [Number(m[1]), Number(m[2])];
+    if (minor >= 19 && minor < localMinor && patch >= (newest.get(minor) ?? -1)) newest.set(minor, patch);
+  }
+  const names = [...newest].sort((a, b) => a[0] - b[0]).map(([minor, patch]) => `go1.${minor}.${patch}`);
+  if (existsSync('/usr/lib/go-1.19/bin/go')) names.unshift('debian-1.19');
+  return [...names, 'local'];
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+function main() {
+  const asked = process.argv.slice(2);
+  const supported = (t: string) => /^go1\.(\d+)/.test(t) && Number(/^go1\.(\d+)/.exec(t)![1]) >= 22;
+  const toolchains = asked.includes('--supported') ? newestPatches().filter(supported) : asked.length > 0 ? asked : newestPatches();
+  const dir = mkdtempSync(join(tmpdir(), 'rca-matrix-'));
+  const rows: Row[] = [];
+  const failures: string[] = [];
+  const summary: string[] = [];
+  for (const tc of toolchains) {
+    const out = join(dir, `${tc}.jsonl`);
+    const json = join(dir, `${tc}.json`);
+    const t0 = Date.now();
+    console.log(`\n== ${tc}`);
+    const r = spawnSync('npx', ['vitest', 'run', 'test/diagnose.test.ts', 'test/pprof-live.test.ts', '--reporter=dot', '--reporter=json', `--outputFile.json=${json}`], {
+      env: { ...process.env, RCA_GO: tc, RCA_MATRIX_OUT: out },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const secs = Math.round((Date.now() - t0) / 1000);
+    if (!existsSync(json)) {
+      summary.push(`${pad(tc, 13)} could not run (vitest exit ${r.status}): see above`);
+      failures.push(`${tc}: the tests did not run`);
+      continue;
+    }
+    const res = JSON.parse(readFileSync(json, 'utf8')) as VitestJson;
+    const these = existsSync(out)
+      ? readFileSync(out, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => ({ ...(JSON.parse(l) as Row), toolchain: tc === 'local' ? `${(JSON.parse(l) as Row).toolchain} (local)` : (JSON.parse(l) as Row).toolchain }))
+      : [];
+    rows.push(...these);
+    const failed = res.testResults.flatMap((t) => t.assertionResults.filter((a) => a.status === 'failed'));
+    for (const f of failed) failures.push(`${tc}: ${f.fullName}: ${f.failureMessages[0]?.split('\n')[0] ?? ''}`);
+    const conformance = res.testResults.flatMap((t) => t.assertionResults.filter((a) => a.fullName.startsWith('live profiles')));
+    const confOk = conformance.filter((a) => a.status === 'passed').length;
+    summary.push(
+      `${pad(these[0]?.toolchain ?? tc, 22)} ${res.numPassedTests} passed, ${res.numFailedTests} failed; pprof-exact ${confOk}/${conformance.length}; ${secs} s`,
+    );
+  }
+
+  console.log('\ntoolchain              mode              top finding      function                   conf  verdict       ');
+  console.log('-'.repeat(110));
+  for (const r of rows) {
+    const want = expected[r.mode];
+    const right = want ? r.kind === want[0] && r.function === want[1] && (r.confidence ?? 0) >= 0.5 && r.errors === 0 : r.verdict === 'healthy';
+    console.log(
+      `${pad(r.toolchain, 22)} ${pad(r.mode, 17)} ${pad(r.kind ?? '-', 16)} ${pad(r.function ?? '-', 26)} ${pad(r.confidence?.toFixed(2) ?? '-', 5)} ${pad(r.verdict, 13)} ${right ? 'ok' : 'WRONG'}`,
+    );
+  }
+  console.log(`\n${summary.join('\n')}`);
+  if (failures.length > 0) {
+    console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+main();
