@@ -84,7 +84,10 @@ function notCaptured(captures: Capture[]): NotCaptured[] {
   const out: NotCaptured[] = [];
   for (const c of captures) {
     if (optional.includes(c.name)) continue;
-    if (c.absent) out.push({ source: c.name, reason: c.absent });
+    // The snapshots at the start and end are one profile: said once.
+    const source = c.name.replace(/-(start|end)$/, '');
+    if (out.some((n) => n.source === source)) continue;
+    if (c.absent) out.push({ source, reason: c.absent });
     else if (c.profile && c.profile.samples.count === 0) {
       // An empty mutex profile with profiling on is just a service without contention.
       if (c.name === 'mutex' && c.rate !== 0) continue;
