@@ -17,6 +17,7 @@ const faults: [string, FindingKind, string][] = [
   ['pgxpool', 'pool-exhaustion', 'main.loadOrder'],
   ['sqlpool', 'pool-exhaustion', 'main.loadOrderSQL'],
   ['grpc', 'slow-dependency', 'main.checkStock'],
+  ['httpdep', 'slow-dependency', 'main.fetchRates'],
   ['leak', 'goroutine-leak', 'main.notifyLater.func1'],
   ['bodyleak', 'goroutine-leak', 'main.fetchQuote'],
   ['memory', 'memory-growth', 'main.rememberResponse'],

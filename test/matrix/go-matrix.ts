@@ -35,6 +35,7 @@ const expected: Record<string, [string, string]> = {
   pgxpool: ['pool-exhaustion', 'main.loadOrder'],
   sqlpool: ['pool-exhaustion', 'main.loadOrderSQL'],
   grpc: ['slow-dependency', 'main.checkStock'],
+  httpdep: ['slow-dependency', 'main.fetchRates'],
   leak: ['goroutine-leak', 'main.notifyLater.func1'],
   'leak+leakprofile': ['goroutine-leak', 'main.notifyLater.func1'],
   bodyleak: ['goroutine-leak', 'main.fetchQuote'],

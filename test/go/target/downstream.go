@@ -86,6 +86,10 @@ func serveDownstream(addr string) {
 	mux.HandleFunc("/quote", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, `{"price":42.5,"currency":"EUR"}`)
 	})
+	mux.HandleFunc("/rates", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(150 * time.Millisecond)
+		fmt.Fprintln(w, `{"EUR":1,"USD":1.08}`)
+	})
 	fmt.Printf("listening grpc=%s http=%s\n", gl.Addr(), hl.Addr())
 	log.Fatal(http.Serve(hl, mux))
 }
@@ -137,6 +141,32 @@ func fetchQuote(ctx context.Context, url string) error {
 		return fmt.Errorf("quote: HTTP %d", resp.StatusCode)
 	}
 	return nil
+}
+
+var rates = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+// fetchRates is the httpdep fault: every request waits for a slow HTTP
+// dependency (and closes what it gets back).
+func fetchRates(ctx context.Context, url string) error {
+	ctx, end := startSpan(ctx, "GET /rates")
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err == nil {
+		var resp *http.Response
+		if resp, err = rates.Do(req); err == nil {
+			drain(resp)
+		}
+	}
+	end(err)
+	return err
+}
+
+func newHTTPDependency() (*fault, error) {
+	d, err := startDownstream()
+	if err != nil {
+		return nil, err
+	}
+	url := "http://" + d.httpAddr + "/rates"
+	return &fault{work: func(ctx context.Context, id int) error { return fetchRates(ctx, url) }, health: ok}, nil
 }
 
 func newBodyLeak() (*fault, error) {

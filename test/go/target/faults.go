@@ -55,6 +55,8 @@ func newFault(mode, pgURL string) (*fault, error) {
 		return newSQLPool(pgURL)
 	case "grpc":
 		return newGRPCFault()
+	case "httpdep":
+		return newHTTPDependency()
 	case "bodyleak":
 		return newBodyLeak()
 	}

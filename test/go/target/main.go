@@ -15,6 +15,7 @@
 //	pgxpool   /work runs a slow query (pg_sleep) on a pgxpool of 8 against PostgreSQL (also -mode pool)
 //	sqlpool   the same through database/sql and pgx's stdlib driver
 //	grpc      /work calls a gRPC dependency (its own child process) that answers slowly
+//	httpdep   /work calls an HTTP dependency (the same child process) that answers slowly
 //	leak      /work starts a goroutine that waits forever on a channel nobody else holds
 //	bodyleak  /work calls an HTTP dependency and never closes the response body
 //	memory    /work caches 256 KiB per request and never evicts
@@ -26,7 +27,7 @@
 //
 //	target -load http://127.0.0.1:PORT/work -rate 200 -concurrency 32
 //
-// and serves the dependencies of the grpc and bodyleak modes (-mode downstream).
+// and serves the dependencies of the grpc, httpdep and bodyleak modes (-mode downstream).
 //
 // The code keeps to what Go 1.19 has, so one source builds on every toolchain
 // of the matrix; go.mod names current libraries, go.122.mod and go.119.mod
