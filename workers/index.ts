@@ -8,6 +8,7 @@ import { ReportStore } from '../src/reports/store.js';
 import { digestQueue } from '../src/queue/digests.js';
 import { JobState } from '../src/queue/state.js';
 import { connectRedis } from '../src/server/redis.js';
+import { metrics, reasonOf } from '../src/telemetry/metrics.js';
 import type { AnalyseResult } from './analyse.js';
 import { captureJob, type CaptureResult } from './capture.js';
 import type { Deps } from './deps.js';
@@ -85,6 +86,7 @@ export function startWorkers(o: WorkerOptions): Workers {
       await deps.progress(job.data.job, 'analysing');
       const values = Object.values(await job.getChildrenValues<CaptureResult>());
       const { flames = [], ...result } = await offload.analyse({ data: job.data, timestamp: job.timestamp, values });
+      for (const e of result.report.errors) metrics.captureErrors.inc({ source: e.source.replace(/-(start|end)$/, ''), reason: reasonOf(e.error) });
       // The page's HTML goes to its own key, not into the job's return value.
       return { ...result, reportId: await reports.save(result.report, flames, { job: job.data.job }) };
     },
@@ -96,6 +98,22 @@ export function startWorkers(o: WorkerOptions): Workers {
   const publishing = new Worker(queues.publish, (job: Job) => (job.name === 'post-compare' ? postCompare(job) : publish(job)), { ...common, concurrency: 4 });
   const digests = new Worker(digestQueue, digestProcessor(deps, offload), { ...common, concurrency: 1 });
   const workers = [capture, analyse, compare, publishing, digests];
+  // Time per stage, and in its queue, from BullMQ's own timestamps.
+  const timed = (job: Job | undefined, outcome: 'completed' | 'failed') => {
+    if (!job?.processedOn || !job.finishedOn) return;
+    const stage = job.queueName.replace(/^rca-/, '');
+    metrics.stages.observe({ stage, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    metrics.stageWaits.observe({ stage }, Math.max(0, job.processedOn - job.timestamp) / 1000);
+  };
+  for (const w of workers) {
+    w.on('completed', (job: Job) => timed(job, 'completed'));
+    w.on('failed', (job: Job | undefined) => timed(job, 'failed'));
+  }
+  // Counted once a diagnosis is out, whatever retries it took.
+  publishing.on('completed', (job: Job, value: unknown) => {
+    const r = value as { service?: string; verdict?: string } | undefined;
+    if (job.name !== 'post-compare' && r?.service && r.verdict) metrics.diagnoses.inc({ service: r.service, verdict: r.verdict });
+  });
   // Without a listener BullMQ would print each connection error with its stack.
   for (const w of workers) w.on('error', (e: Error) => log(`rca-bot worker ${w.name}: ${e.message.split('\n')[0]}`));
   // A job that fails for good tells the chats that asked why.

@@ -14,7 +14,7 @@ import type { Deps } from './deps.js';
 const DAY = 24 * 3600;
 
 export function publishProcessor(deps: Deps) {
-  return async (job: Job<PublishData>): Promise<{ posted: number }> => {
+  return async (job: Job<PublishData>): Promise<{ posted: number; service: string; verdict: string }> => {
     const [result] = Object.values(await job.getChildrenValues()) as AnalyseResult[];
     const { report, images, profiles } = result;
     const id = job.data.job;
@@ -46,7 +46,7 @@ export function publishProcessor(deps: Deps) {
     // Free the service before the roots turn to "done": whoever reads "done" may ask again at once.
     await deps.state.releaseService(report.service, id);
     for (const [i, root] of roots.entries()) await deps.state.once(id, `${i}:status`, () => deps.adapter(root.platform).updateStatus(root, status));
-    return { posted: roots.length };
+    return { posted: roots.length, service: report.service, verdict: report.verdict };
   };
 }
 

@@ -30,6 +30,10 @@ import { ReportStore } from '../reports/store.js';
 import { alertRoutes } from '../server/alerts.js';
 import { startServer } from '../server/http.js';
 import { connectRedis, ensureRedis } from '../server/redis.js';
+import { registry as metricsRegistry, watchQueues } from '../telemetry/metrics.js';
+import { sendMetricsRoute, serveMetrics } from '../telemetry/route.js';
+import { digestQueue } from '../queue/digests.js';
+import { queues } from '../queue/pipeline.js';
 import type { Io } from './io.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -103,6 +107,10 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   };
   routes.push(...reportRoutes(new ReportStore(redis, `${env.RCA_REDIS_PREFIX}:reports`, { ttlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 })));
   routes.push(...alertRoutes(alertEnv, (alerts, by) => takeAlerts(intake, alerts, by), io.err));
+  routes.push(sendMetricsRoute(metricsRegistry));
+  const watched = watchQueues(redis, env.RCA_REDIS_PREFIX, [...Object.values(queues), digestQueue]);
+  const metricsServer = env.METRICS_PORT === undefined ? undefined : await serveMetrics(metricsRegistry, env.METRICS_PORT);
+  if (metricsServer) io.err(`metrics on http://127.0.0.1:${metricsServer.port}/metrics`);
   const surfaces: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   // Slack and Feishu join when their credentials are in the environment.
   if (env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
@@ -132,6 +140,8 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   });
   io.err('stopping');
   server.close();
+  metricsServer?.server.close();
+  await watched.close();
   for (const s of surfaces) await s.stop();
   await workers?.close();
   await pipeline.close();

@@ -9,6 +9,8 @@ import { slackClient, SlackAdapter } from '../chat/slack/adapter.js';
 import { readEnv } from '../config/env.js';
 import { UserError } from '../errors.js';
 import { connectRedis, ensureRedis } from '../server/redis.js';
+import { registry as metricsRegistry } from '../telemetry/metrics.js';
+import { serveMetrics } from '../telemetry/route.js';
 import type { Io } from './io.js';
 
 export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -22,11 +24,13 @@ export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessE
   if (env.SLACK_BOT_TOKEN) adapters.slack = new SlackAdapter(slackClient(env));
   if (env.FEISHU_APP_ID && env.FEISHU_APP_SECRET) adapters.feishu = new FeishuAdapter(createFeishuClient(env));
   const workers = startWorkers({ redisUrl: url.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => env.RCA_PUBLIC_URL, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 });
-  io.err(`rca-bot worker is up on ${url.value} (${Object.keys(adapters).join(', ')})`);
+  const metricsServer = env.METRICS_PORT === undefined ? undefined : await serveMetrics(metricsRegistry, env.METRICS_PORT);
+  io.err(`rca-bot worker is up on ${url.value} (${Object.keys(adapters).join(', ')})${metricsServer ? `; metrics on http://127.0.0.1:${metricsServer.port}/metrics` : ''}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  metricsServer?.server.close();
   await workers.close();
   await redis.quit();
   return 0;

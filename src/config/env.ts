@@ -12,6 +12,8 @@ const optional = z
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** A port of its own for GET /metrics (the bot also serves it on PORT; a worker process only here). */
+  METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(65535).optional()),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   RCA_CONFIG: z.string().default('rca.config.yaml'),
   /** Prefix of every Redis key (queues, jobs, the console), so bots can share one Redis. */

@@ -4,6 +4,7 @@
 // one diagnosis; a resolved alert closes its incident. A service the
 // registry does not know is still posted, with the reason there is no
 // diagnosis.
+import { metrics } from '../telemetry/metrics.js';
 import type { ChatAdapter, Platform } from '../chat/adapter.js';
 import { closeNames, type Registry, type ServiceConfig } from '../config/registry.js';
 import type { Pipeline } from '../queue/pipeline.js';
@@ -41,6 +42,7 @@ function whyNoDiagnosis(ctx: IntakeContext, a: Alert): string {
 }
 
 async function fire(ctx: IntakeContext, a: Alert, by: 'alertmanager' | 'grafana'): Promise<void> {
+  metrics.alerts.inc({ sender: by });
   const cfg = a.service ? ctx.registry.services[a.service] : undefined;
   const where = channelOf(ctx, cfg);
   const adapter = ctx.adapter(where.platform);
@@ -51,7 +53,8 @@ async function fire(ctx: IntakeContext, a: Alert, by: 'alertmanager' | 'grafana'
     (id) => ({ id, service: a.service ?? 'unknown', title: a.summary ? `${a.name}: ${a.summary}` : a.name, channel: where, ...(cfg ? {} : { note: whyNoDiagnosis(ctx, a) }) }),
     { type: 'detected', at: a.startsAt, by },
   );
-  if (!opened.created) return;
+  if (!opened.created) return void metrics.alertsDeduplicated.inc({ sender: by });
+  metrics.incidentsOpened.inc({ by: 'alert' });
   const incident = await ctx.incidents.get(opened.id);
   if (!incident) return;
   const ref = await adapter.postNotice(where.channel, noticeText(incident));
@@ -80,6 +83,7 @@ export function lenient(adapter: (platform: Platform) => ChatAdapter): (platform
 /** Closes an incident and edits its message; false when it was closed already. */
 export async function resolveIncident(ctx: Pick<IntakeContext, 'incidents' | 'adapter'>, id: string, by: string, at = new Date().toISOString()): Promise<boolean> {
   if (!(await ctx.incidents.append(id, { type: 'resolved', at, by }))) return false;
+  metrics.incidentsResolved.inc();
   await refresh(ctx, id);
   return true;
 }

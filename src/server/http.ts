@@ -1,5 +1,6 @@
 // The bot's HTTP server: a small table of routes, one port. Chat platforms,
 // the console page and (later) alert webhooks each add their routes.
+import { metrics, surfaceOf } from '../telemetry/metrics.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => void | Promise<void>;
@@ -36,6 +37,10 @@ export async function readBody(req: IncomingMessage, max = 1 << 20): Promise<Buf
 export function startServer(routes: Route[], port: number, host = '0.0.0.0'): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const t0 = performance.now();
+    res.once('finish', () =>
+      metrics.requests.observe({ surface: surfaceOf(url.pathname), status: `${Math.floor(res.statusCode / 100)}xx` }, (performance.now() - t0) / 1000),
+    );
     for (const r of routes) {
       if (r.method !== req.method) continue;
       const params: Record<string, string> = {};

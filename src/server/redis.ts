@@ -1,5 +1,6 @@
 // Finding Redis for the bot: connect to REDIS_URL, and when that is the
 // local default and nothing answers, start the machine's redis-server.
+import { metrics } from '../telemetry/metrics.js';
 import { spawnSync } from 'node:child_process';
 import { Redis, type RedisOptions } from 'ioredis';
 import { err, ok, type Result } from '../errors.js';
@@ -52,6 +53,7 @@ export function connectRedis(url: string, log: (line: string) => void, options: 
   r.on('ready', () => {
     if (!down) return;
     down = false;
+    metrics.redisReconnects.inc();
     log(`Redis at ${url} is back`);
   });
   return r;

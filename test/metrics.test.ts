@@ -1,0 +1,93 @@
+// The bot's /metrics, read by a real Prometheus (Debian's package): the
+// README's bot on its demo diagnoses the alert it fires; the acks, the
+// stages, the alert and the verdict show in /metrics, and Prometheus,
+// scraping every second, answers a query on them.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
+import { freePort } from './helpers/server.js';
+import { repoRoot } from './helpers/shared.js';
+
+const prometheus = ['/usr/bin/prometheus', '/usr/local/bin/prometheus'].find((p) => existsSync(p));
+if (!prometheus) console.warn('skipping the Prometheus scrape test: no prometheus binary (.ci/run installs Debian\'s prometheus)');
+
+function stop(p: ChildProcess | undefined): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((r) => p.once('exit', () => r()));
+  p.kill('SIGTERM');
+  return exited;
+}
+
+describe.skipIf(!hasRedis)("the bot's own metrics", () => {
+  let bot: ChildProcess;
+  let base: string;
+  const prefix = uniquePrefix();
+
+  beforeAll(async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', RCA_REDIS_PREFIX: prefix, REDIS_URL: redisUrl };
+    delete env.RCA_CONFIG;
+    bot = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((ok, fail) => {
+      createInterface({ input: bot.stdout! }).on('line', (l) => l.startsWith('rca-bot is up') && ok(l));
+      bot.once('exit', (code) => fail(new Error(`the bot exited with ${code}`)));
+    });
+    base = new URL(/open (\S+)/.exec(line)?.[1] as string).origin;
+  });
+
+  afterAll(async () => {
+    await stop(bot);
+    const redis = new Redis(redisUrl);
+    await cleanup(redis, prefix);
+    await redis.quit();
+  });
+
+  const scrape = async () => (await fetch(`${base}/metrics`)).text();
+
+  it('counts the demo alert, its incident, the ack, each stage and the verdict, with no job ids in any label', async () => {
+    const text = await until(async () => {
+      const t = await scrape();
+      return /^rca_diagnoses_total\{service="demo-api",verdict="\w[\w-]*"\} 1$/m.test(t) && t;
+    }, 'the demo diagnosis in /metrics', 60_000);
+    expect(text).toMatch(/^rca_alerts_received_total\{sender="alertmanager"\} 1$/m);
+    expect(text).toMatch(/^rca_incidents_opened_total\{by="alert"\} 1$/m);
+    expect(text).toMatch(/^rca_request_duration_seconds_count\{surface="alertmanager",status="2xx"\} 1$/m);
+    for (const stage of ['capture', 'analyse', 'publish']) expect(text).toMatch(new RegExp(`^rca_stage_duration_seconds_count\\{stage="${stage}",outcome="completed"\\} [1-9]`, 'm'));
+    expect(text).toMatch(/^rca_queue_jobs\{queue="rca-publish",state="completed"\} [1-9]/m);
+    expect(text).toMatch(/^rca_process_cpu_seconds_total /m);
+    expect(text).toMatch(/^rca_nodejs_eventloop_lag_p99_seconds /m);
+    // Labels come from small sets: no job ids, incident ids or user names.
+    const labels = [...text.matchAll(/^\w+\{([^}]*)\}/gm)].flatMap((m) => [...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => `${l[1]}=${l[2]}`));
+    expect(labels.filter((l) => /[0-9a-f]{8}-|job-|inc-|[A-Za-z0-9_-]{20,}/.test(l.split('=')[1]))).toEqual([]);
+    expect(new Set(labels.filter((l) => l.startsWith('surface=')))).toEqual(new Set(labels.filter((l) => l.startsWith('surface=')).filter((l) => /^surface=(slack|feishu|console|console-page|alertmanager|grafana|reports|metrics|other)$/.test(l))));
+  });
+
+  it.skipIf(!prometheus)('a real Prometheus scrapes /metrics and answers a query on the verdicts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rca-prom-'));
+    const port = await freePort();
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      `global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n  - job_name: rca-bot\n    static_configs: [{ targets: ['${new URL(base).host}'] }]\n`,
+    );
+    const version = spawnSync(prometheus!, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    const prom = spawn(prometheus!, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+    try {
+      const query = async (q: string) => {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`).catch(() => undefined);
+        if (!res?.ok) return undefined;
+        const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        return body.data.result.length > 0 ? body.data.result : undefined;
+      };
+      const up = await until(() => query('up{job="rca-bot"} == 1'), `${version} scraping the bot`, 30_000);
+      expect(up[0].metric.instance).toBe(new URL(base).host);
+      const diagnoses = await until(() => query('sum by (service) (rca_diagnoses_total)'), 'rca_diagnoses_total in Prometheus', 30_000);
+      expect(diagnoses).toEqual([{ metric: { service: 'demo-api' }, value: [expect.any(Number), '1'] }]);
+    } finally {
+      await stop(prom);
+    }
+  });
+});
