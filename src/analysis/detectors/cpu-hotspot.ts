@@ -19,11 +19,11 @@ export const cpuHotspot: Detector = {
     const sites = bySite(samples.filter((s) => !gc.has(s)), appKey);
     const top = sites[0];
     if (!top?.location) return [];
-    // The share of the service's own work (the collector left out), weighed by how far the
-    // site's own time outweighs the collector's: where the collector dominates, that is
-    // gc-pressure's story; a hot path that also allocates is still a hot path.
+    // The share of the service's own work (the collector left out). Where the collector takes
+    // more than the site itself, that is gc-pressure's story and this one is scaled down by the
+    // ratio; a hot path that also allocates is still a hot path.
     const share = top.value / Math.max(1, all - collected);
-    const dominance = top.value / (top.value + collected);
+    const dominance = Math.min(1, top.value / Math.max(1, collected));
     const conf = confidence(strength(cores, 0.5) * dominance, share);
     const evidence = [
       { source: 'cpu', summary: `${top.location.function} and what it calls used ${seconds(top.value)} of ${seconds(all)} CPU (${pct(top.value / all)}) over ${window} s (${cores.toFixed(2)} cores)` },

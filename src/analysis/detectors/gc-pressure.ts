@@ -25,10 +25,10 @@ export const gcPressure: Detector = {
     // A fifth of the CPU in the collector and 50 MB/s allocated: the collector is working for the code.
     const siteShare = top.value / total(allocated);
     // Unless the allocating code's own CPU outweighs the collection: then it is a hot path
-    // that allocates on the way (cpu-hotspot's story), and the collector comes second.
+    // that allocates on the way (cpu-hotspot's story), and this one is scaled down by the ratio.
     const collected = total([...gc]);
     const own = total(cpuSamples.filter((s) => !gc.has(s) && appKey(s) === top.key));
-    const dominance = collected / Math.max(1, collected + own);
+    const dominance = Math.min(1, collected / Math.max(1, own));
     const conf = confidence(Math.min(strength(share, 0.2), strength(rate, 50 << 20)) * dominance, siteShare);
     return [
       {
