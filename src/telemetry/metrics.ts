@@ -68,27 +68,32 @@ export function reasonOf(error: string): string {
 }
 
 const queueStates = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
+let watched: Queue[] = [];
 
-/** Adds a gauge of BullMQ's job counts for the flow's queues, read from Redis when scraped; close() ends it. */
+new Gauge({
+  name: 'rca_queue_jobs',
+  help: 'BullMQ jobs per queue and state, read from Redis when scraped.',
+  labelNames: ['queue', 'state'] as const,
+  registers,
+  async collect() {
+    this.reset();
+    await Promise.all(
+      watched.map(async (q) => {
+        const counts = await q.getJobCounts(...queueStates).catch(() => undefined);
+        if (counts) for (const state of queueStates) this.set({ queue: q.name, state }, counts[state] ?? 0);
+      }),
+    );
+  },
+});
+
+/** Counts the jobs of the flow's queues in rca_queue_jobs from now on; close() stops. */
 export function watchQueues(redis: Redis, prefix: string, names: string[]): { close(): Promise<void> } {
   const queues = names.map((n) => new Queue(n, { connection: redis, prefix }));
-  const existing = registry.getSingleMetric('rca_queue_jobs');
-  if (existing) registry.removeSingleMetric('rca_queue_jobs');
-  new Gauge({
-    name: 'rca_queue_jobs',
-    help: 'BullMQ jobs per queue and state.',
-    labelNames: ['queue', 'state'] as const,
-    registers,
-    async collect() {
-      this.reset();
-      await Promise.all(
-        queues.map(async (q) => {
-          const counts = await q.getJobCounts(...queueStates).catch(() => undefined);
-          if (counts) for (const state of queueStates) this.set({ queue: q.name, state }, counts[state] ?? 0);
-        }),
-      );
+  watched = queues;
+  return {
+    close: async () => {
+      watched = watched.filter((q) => !queues.includes(q));
+      await Promise.all(queues.map((q) => q.close()));
     },
-  });
-  return { close: async () => void (await Promise.all(queues.map((q) => q.close()))) };
+  };
 }
-
