@@ -1,43 +1,30 @@
 // The README's first command's bot, as a person uses it: the console page
 // in a real Chromium, /rca demo-api typed in, the status message changing
 // to the verdict, the report and flame graph in the thread, a button press.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchBrowser, watchPage } from './helpers/browser.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix } from './helpers/redis.js';
-import { repoRoot } from './helpers/shared.js';
+import { startBot, type Bot } from './helpers/bot.js';
 
 describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', () => {
-  let bot: ChildProcess;
+  let bot: Bot;
   let url: string;
   let browser: Browser;
   let page: Page;
   const prefix = uniquePrefix();
 
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', RCA_REDIS_PREFIX: prefix, REDIS_URL: redisUrl };
-    delete env.RCA_CONFIG;
-    bot = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = await new Promise<string>((ok, fail) => {
-      createInterface({ input: bot.stdout! }).on('line', (l) => l.startsWith('rca-bot is up') && ok(l));
-      bot.once('exit', (code) => fail(new Error(`the bot exited with ${code}`)));
-    });
-    url = /open (\S+)/.exec(line)?.[1] as string;
+    bot = await startBot({ RCA_REDIS_PREFIX: prefix, REDIS_URL: redisUrl });
+    url = bot.consoleUrl;
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (bot && bot.exitCode === null) {
-      const exited = new Promise((r) => bot.once('exit', r));
-      bot.kill('SIGTERM');
-      await exited;
-    }
+    await bot?.stop();
     const redis = new Redis(redisUrl);
     await cleanup(redis, prefix);
     await redis.quit();

@@ -6,12 +6,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
 import { freePort } from './helpers/server.js';
-import { repoRoot } from './helpers/shared.js';
+import { startBot, type Bot } from './helpers/bot.js';
 
 const prometheus = ['/usr/bin/prometheus', '/usr/local/bin/prometheus'].find((p) => existsSync(p));
 if (!prometheus) console.warn('skipping the Prometheus scrape test: no prometheus binary (.ci/run installs Debian\'s prometheus)');
@@ -24,23 +23,17 @@ function stop(p: ChildProcess | undefined): Promise<void> {
 }
 
 describe.skipIf(!hasRedis)("the bot's own metrics", () => {
-  let bot: ChildProcess;
+  let bot: Bot;
   let base: string;
   const prefix = uniquePrefix();
 
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', RCA_REDIS_PREFIX: prefix, REDIS_URL: redisUrl };
-    delete env.RCA_CONFIG;
-    bot = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = await new Promise<string>((ok, fail) => {
-      createInterface({ input: bot.stdout! }).on('line', (l) => l.startsWith('rca-bot is up') && ok(l));
-      bot.once('exit', (code) => fail(new Error(`the bot exited with ${code}`)));
-    });
-    base = new URL(/open (\S+)/.exec(line)?.[1] as string).origin;
+    bot = await startBot({ RCA_REDIS_PREFIX: prefix, REDIS_URL: redisUrl });
+    base = bot.base;
   });
 
   afterAll(async () => {
-    await stop(bot);
+    await bot?.stop();
     const redis = new Redis(redisUrl);
     await cleanup(redis, prefix);
     await redis.quit();

@@ -160,22 +160,14 @@ func fetchRates(ctx context.Context, url string) error {
 	return err
 }
 
-func newHTTPDependency() (*fault, error) {
+// httpFault calls the downstream's HTTP path on every request.
+func httpFault(path string, call func(ctx context.Context, url string) error) (*fault, error) {
 	d, err := startDownstream()
 	if err != nil {
 		return nil, err
 	}
-	url := "http://" + d.httpAddr + "/rates"
-	return &fault{work: func(ctx context.Context, id int) error { return fetchRates(ctx, url) }, health: ok}, nil
-}
-
-func newBodyLeak() (*fault, error) {
-	d, err := startDownstream()
-	if err != nil {
-		return nil, err
-	}
-	url := "http://" + d.httpAddr + "/quote"
-	return &fault{work: func(ctx context.Context, id int) error { return fetchQuote(ctx, url) }, health: ok}, nil
+	url := "http://" + d.httpAddr + path
+	return &fault{work: func(ctx context.Context, id int) error { return call(ctx, url) }, health: ok}, nil
 }
 
 func drain(resp *http.Response) {

@@ -56,9 +56,9 @@ func newFault(mode, pgURL string) (*fault, error) {
 	case "grpc":
 		return newGRPCFault()
 	case "httpdep":
-		return newHTTPDependency()
+		return httpFault("/rates", fetchRates)
 	case "bodyleak":
-		return newBodyLeak()
+		return httpFault("/quote", fetchQuote)
 	}
 	return nil, fmt.Errorf("unknown mode")
 }

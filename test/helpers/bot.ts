@@ -1,0 +1,38 @@
+// The bot as its own process (`rca-bot serve`), on a free port and its own
+// Redis prefix, for tests that use it as a person or another program would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoRoot } from './shared.js';
+
+export interface Bot {
+  process: ChildProcess;
+  /** The console page's address, as the bot prints it. */
+  consoleUrl: string;
+  /** http://127.0.0.1:PORT */
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `rca-bot serve` without a registry (the demo) unless env names one; resolves once it says it is up. */
+export async function startBot(env: NodeJS.ProcessEnv): Promise<Bot> {
+  const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ...env };
+  if (!('RCA_CONFIG' in env)) delete full.RCA_CONFIG;
+  const proc = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'serve'], { cwd: repoRoot, env: full, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((ok, fail) => {
+    createInterface({ input: proc.stdout! }).on('line', (l) => l.startsWith('rca-bot is up') && ok(l));
+    proc.once('exit', (code) => fail(new Error(`the bot exited with ${code}`)));
+  });
+  const consoleUrl = /open (\S+)/.exec(line)?.[1] as string;
+  return {
+    process: proc,
+    consoleUrl,
+    base: new URL(consoleUrl).origin,
+    stop: () =>
+      new Promise((r) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return r();
+        proc.once('exit', () => r());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
