@@ -16,6 +16,12 @@ describe('frameKind', () => {
     ['emit', 'node:events', 'stdlib'],
     ['priceOrder', '/app/dist/src/demo/target.js', 'app'],
     ['Garbage Collection', '', 'runtime'],
+    // A toolchain from the module proxy keeps its GOROOT in the module cache.
+    ['net/http.(*Client).Do', '/root/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.22.12.linux-amd64/src/net/http/client.go', 'stdlib'],
+    ['internal/runtime/maps.(*Map).getWithKeySmall', '/usr/local/go/src/internal/runtime/maps/runtime_fast64_swiss.go', 'runtime'],
+    ['internal/sync.(*Mutex).lockSlow', '/usr/local/go/src/internal/sync/mutex.go', 'stdlib'],
+    ['crypto/internal/fips140/sha256.blockSHANI', '/usr/local/go/src/crypto/internal/fips140/sha256/sha256block_amd64.s', 'stdlib'],
+    ['simd/archsimd.Int32x8.Add', '/usr/local/go/src/simd/archsimd/ops_amd64.go', 'stdlib'],
   ])('%s is %s', (name, file, kind) => {
     expect(frameKind(name, file)).toBe(kind);
   });

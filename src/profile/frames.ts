@@ -26,11 +26,11 @@ export function goPackage(name: string): string {
   return dot < 0 ? name : name.slice(0, dot);
 }
 
-// First elements of the standard library's import paths (Go 1.19 to 1.24).
+// First elements of the standard library's import paths (Go 1.19 to 1.26; simd with GOEXPERIMENT=simd).
 const stdlibRoots = new Set(
   ('archive bufio bytes cmp compress container context crypto database debug embed encoding errors expvar flag fmt go ' +
     'hash html image index internal io iter log maps math mime net os path plugin reflect regexp runtime slices sort ' +
-    'strconv strings structs sync syscall testing text time unicode unique unsafe vendor weak arena').split(' '),
+    'strconv strings structs sync syscall testing text time unicode unique unsafe vendor weak arena simd').split(' '),
 );
 
 export function frameKind(name: string, file = ''): FrameKind {
@@ -42,6 +42,8 @@ export function frameKind(name: string, file = ''): FrameKind {
   if (file.includes('/node_modules/')) return 'thirdparty';
   if (name === 'Garbage Collection' || name === '(garbage collector)' || name === '(program)' || name === '(idle)') return 'runtime';
   if (file.endsWith('.js') || file.endsWith('.mjs') || file.endsWith('.ts')) return 'app';
+  // A Go toolchain fetched through the module proxy has its GOROOT in the module cache.
+  if (/\/golang\.org\/toolchain@[^/]+\/src\//.test(file)) return stdlibRoots.has(goPackage(name).split('/')[0]) ? 'stdlib' : 'app';
   if (file.includes('/vendor/') || file.includes('/pkg/mod/')) return 'thirdparty';
   const pkg = goPackage(name);
   if (thirdPartyPrefixes.some((p) => pkg.startsWith(p) || `${pkg}/`.startsWith(p))) return 'thirdparty';
