@@ -86,7 +86,6 @@ export function startWorkers(o: WorkerOptions): Workers {
       await deps.progress(job.data.job, 'analysing');
       const values = Object.values(await job.getChildrenValues<CaptureResult>());
       const { flames = [], ...result } = await offload.analyse({ data: job.data, timestamp: job.timestamp, values });
-      for (const e of result.report.errors) metrics.captureErrors.inc({ source: e.source.replace(/-(start|end)$/, ''), reason: reasonOf(e.error) });
       // The page's HTML goes to its own key, not into the job's return value.
       return { ...result, reportId: await reports.save(result.report, flames, { job: job.data.job }) };
     },
@@ -103,13 +102,27 @@ export function startWorkers(o: WorkerOptions): Workers {
     if (!job?.processedOn || !job.finishedOn) return;
     const stage = job.queueName.replace(/^rca-/, '');
     metrics.stages.observe({ stage, outcome }, (job.finishedOn - job.processedOn) / 1000);
-    metrics.stageWaits.observe({ stage }, Math.max(0, job.processedOn - job.timestamp) / 1000);
+    // A flow's parents are created with their children and wait for them: only jobs with none waited for a worker alone.
+    if (leaves.has(job.queueName)) metrics.stageWaits.observe({ stage }, Math.max(0, job.processedOn - job.timestamp) / 1000);
   };
+  const leaves = new Set<string>([queues.capture, queues.compare, digestQueue]);
   for (const w of workers) {
     w.on('completed', (job: Job) => timed(job, 'completed'));
     w.on('failed', (job: Job | undefined) => timed(job, 'failed'));
   }
-  // Counted once a diagnosis is out, whatever retries it took.
+  // Counted once a job is done, whatever retries or stalls it took: capture errors (a profile's start and end
+  // snapshots as one), and diagnoses published.
+  analyse.on('completed', (_job: Job, value: unknown) => {
+    const errors = (value as AnalyseResult | undefined)?.report.errors ?? [];
+    const seen = new Set<string>();
+    for (const e of errors) {
+      const source = e.source.replace(/-(start|end)$/, '');
+      const reason = reasonOf(e.error);
+      if (seen.has(`${source}\0${reason}`)) continue;
+      seen.add(`${source}\0${reason}`);
+      metrics.captureErrors.inc({ source, reason });
+    }
+  });
   publishing.on('completed', (job: Job, value: unknown) => {
     const r = value as { service?: string; verdict?: string } | undefined;
     if (job.name !== 'post-compare' && r?.service && r.verdict) metrics.diagnoses.inc({ service: r.service, verdict: r.verdict });

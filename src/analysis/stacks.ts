@@ -120,12 +120,27 @@ export function waitKind(frames: Frame[]): WaitKind {
   return 'running';
 }
 
-/** The first frame above the waiting primitive: what the stack is waiting for (e.g. database/sql.(*DB).conn). */
-/** A function name for people: generic instantiations as Go prints them in tracebacks, `[...]`. */
+/** A function name for people: generic instantiations (`[go.shape.…]`, brackets nested) as Go prints them in tracebacks, `[...]`. */
 export function displayName(name: string): string {
-  return name.replace(/\[go\.shape\.[^\]]*(\][^\]]*)*?\]/g, '[...]');
+  let out = '';
+  for (let i = 0; i < name.length; i++) {
+    if (!name.startsWith('[go.shape.', i)) {
+      out += name[i];
+      continue;
+    }
+    let depth = 0;
+    let j = i;
+    for (; j < name.length; j++) {
+      if (name[j] === '[') depth++;
+      else if (name[j] === ']' && --depth === 0) break;
+    }
+    out += '[...]';
+    i = j;
+  }
+  return out;
 }
 
+/** The first frame above the waiting primitive: what the stack is waiting for (e.g. database/sql.(*DB).conn). */
 export function waitSite(frames: Frame[]): string {
   const f = frames.find((x) => x.kind !== 'runtime' && !x.name.startsWith('sync.') && !x.name.startsWith('internal/') && !channelFrames.test(x.name));
   return f?.name ?? frames[0]?.name ?? '<unknown>';

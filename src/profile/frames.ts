@@ -43,7 +43,7 @@ export function frameKind(name: string, file = ''): FrameKind {
   if (name === 'Garbage Collection' || name === '(garbage collector)' || name === '(program)' || name === '(idle)') return 'runtime';
   if (file.endsWith('.js') || file.endsWith('.mjs') || file.endsWith('.ts')) return 'app';
   // A Go toolchain fetched through the module proxy has its GOROOT in the module cache.
-  if (/\/golang\.org\/toolchain@[^/]+\/src\//.test(file)) return stdlibRoots.has(goPackage(name).split('/')[0]) ? 'stdlib' : 'app';
+  if (/\/golang\.org\/toolchain@[^/]+\/src\//.test(file)) return 'stdlib';
   if (file.includes('/vendor/') || file.includes('/pkg/mod/')) return 'thirdparty';
   const pkg = goPackage(name);
   if (thirdPartyPrefixes.some((p) => pkg.startsWith(p) || `${pkg}/`.startsWith(p))) return 'thirdparty';

@@ -57,7 +57,8 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
   const errors: CaptureError[] = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
   for (const o of others) if (o.error) errors.push({ source: o.source, error: o.error });
   const captured = captures.filter((c) => c.profile).length;
-  const essentialFailed = captures.some((c) => essential.includes(c.name) && c.error !== undefined);
+  // Block and goroutine profiles may be absent (a Node service has none); without CPU the bot saw nothing.
+  const essentialFailed = captures.some((c) => essential.includes(c.name) && (c.error !== undefined || (c.name === 'cpu' && !c.profile)));
   const fused = fuse(found, probes, errors, captured, essentialFailed, others.flatMap((o) => o.findings), target.service);
   const t2 = performance.now();
   return {

@@ -38,7 +38,8 @@ export function startServer(routes: Route[], port: number, host = '0.0.0.0'): Pr
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const t0 = performance.now();
-    res.once('finish', () =>
+    // 'close' also fires when the client gives up first: the slowest acks are the ones that matter.
+    res.once('close', () =>
       metrics.requests.observe({ surface: surfaceOf(url.pathname), status: `${Math.floor(res.statusCode / 100)}xx` }, (performance.now() - t0) / 1000),
     );
     for (const r of routes) {

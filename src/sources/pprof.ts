@@ -175,7 +175,8 @@ export async function capturePprof(base: string, options: CaptureOptions): Promi
   );
   const [starts, ds, ends] = await Promise.all([Promise.all(startSnapshots), Promise.all(deltas), endSnapshots]);
   const all = [...ds, ...starts, ...ends];
-  // Not one profile there: the URL is wrong or pprof is not mounted. That is a failure, not a choice.
-  if (all.every((c) => c.absent)) return all.map(({ absent, ...c }) => ({ ...c, error: absent!.slice(notServed.length + 2, -1) }));
+  // Not one profile there, and 404s: the URL is wrong or pprof is not mounted. That is a failure, not a choice.
+  if (all.every((c) => !c.bytes) && all.some((c) => c.absent))
+    return all.map(({ absent, ...c }) => (absent ? { ...c, error: absent.slice(notServed.length + 2, -1) } : c));
   return all;
 }

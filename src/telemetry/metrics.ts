@@ -68,7 +68,8 @@ export function reasonOf(error: string): string {
 }
 
 const queueStates = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
-let watched: Queue[] = [];
+let watched: { redis: Redis; queues: Queue[] } | undefined;
+const withTimeout = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
 
 new Gauge({
   name: 'rca_queue_jobs',
@@ -76,23 +77,22 @@ new Gauge({
   labelNames: ['queue', 'state'] as const,
   registers,
   async collect() {
+    // A scrape while Redis is away answers at once, without these, rather than queueing commands.
+    const w = watched;
+    const read = w?.redis.status === 'ready' ? await Promise.all(w.queues.map(async (q) => [q.name, await withTimeout(q.getJobCounts(...queueStates).catch(() => undefined), 1000)] as const)) : [];
     this.reset();
-    await Promise.all(
-      watched.map(async (q) => {
-        const counts = await q.getJobCounts(...queueStates).catch(() => undefined);
-        if (counts) for (const state of queueStates) this.set({ queue: q.name, state }, counts[state] ?? 0);
-      }),
-    );
+    for (const [queue, counts] of read) if (counts) for (const state of queueStates) this.set({ queue, state }, counts[state] ?? 0);
   },
 });
 
 /** Counts the jobs of the flow's queues in rca_queue_jobs from now on; close() stops. */
 export function watchQueues(redis: Redis, prefix: string, names: string[]): { close(): Promise<void> } {
   const queues = names.map((n) => new Queue(n, { connection: redis, prefix }));
-  watched = queues;
+  const mine = { redis, queues };
+  watched = mine;
   return {
     close: async () => {
-      watched = watched.filter((q) => !queues.includes(q));
+      if (watched === mine) watched = undefined;
       await Promise.all(queues.map((q) => q.close()));
     },
   };

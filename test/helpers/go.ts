@@ -135,14 +135,15 @@ export async function startTarget(args: string[], options: BuildOptions = {}): P
   const line = await new Promise<string>((ok, fail) => {
     createInterface({ input: proc.stdout! }).once('line', ok);
     proc.once('exit', (code) => fail(new Error(`target ${args.join(' ')} exited with ${code}`)));
+    proc.once('error', fail);
   });
   const addr = line.replace(/^listening /, '');
   return { url: `http://${addr}`, process: proc, stop: stopper(proc) };
 }
 
 /** Starts a load generator (the target binary in -load mode) against `url`, in its own process. */
-export function startLoad(url: string, rate = 200): { stop(): Promise<void> } {
-  const proc = spawn(buildTarget(), ['-load', url, '-rate', String(rate)], { stdio: 'ignore' });
+export function startLoad(url: string, rate = 200, options: BuildOptions = {}): { stop(): Promise<void> } {
+  const proc = spawn(buildTarget({ toolchain: options.toolchain }), ['-load', url, '-rate', String(rate)], { stdio: 'ignore' });
   return { stop: stopper(proc) };
 }
 
@@ -158,7 +159,7 @@ export async function servedAtLeast(target: Target, n: number): Promise<void> {
 /** A Go target in `mode` with the load generator on it, once it has served `warm` requests; stop() ends both. */
 export async function startLoadedTarget(args: string[], warm = 50, options: BuildOptions = {}): Promise<Target> {
   const target = await startTarget(args, options);
-  const load = startLoad(`${target.url}/work`);
+  const load = startLoad(`${target.url}/work`, 200, options);
   await servedAtLeast(target, warm);
   return {
     ...target,

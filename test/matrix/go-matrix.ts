@@ -45,11 +45,14 @@ const expected: Record<string, [string, string]> = {
 
 function newestPatches(): string[] {
   const r = spawnSync('go', ['list', '-m', '-versions', 'golang.org/toolchain'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`go list -m -versions golang.org/toolchain failed: ${r.stderr.trim()}`);
+  const platform = `${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
   const local = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout.trim();
   const localMinor = Number(/^go1\.(\d+)/.exec(local)?.[1]);
   const newest = new Map<number, number>();
   for (const v of r.stdout.split(/\s+/)) {
-    const m = /^v0\.0\.1-go1\.(\d+)\.(\d+)\.linux-amd64$/.exec(v);
+    const m = /^v0\.0\.1-go1\.(\d+)\.(\d+)\.(.+)$/.exec(v);
+    if (m?.[3] !== platform) continue;
     if (!m) continue;
     const [minor, patch] = [Number(m[1]), Number(m[2])];
     if (minor >= 19 && minor < localMinor && patch >= (newest.get(minor) ?? -1)) newest.set(minor, patch);
@@ -65,6 +68,8 @@ function main() {
   const asked = process.argv.slice(2);
   const supported = (t: string) => /^go1\.(\d+)/.test(t) && Number(/^go1\.(\d+)/.exec(t)![1]) >= 22;
   const toolchains = asked.includes('--supported') ? newestPatches().filter(supported) : asked.length > 0 ? asked : newestPatches();
+  if (toolchains.length === 0) throw new Error('no toolchain to run: the module proxy listed none for this platform');
+  console.log(`toolchains: ${toolchains.join(', ')}`);
   const dir = mkdtempSync(join(tmpdir(), 'rca-matrix-'));
   const rows: Row[] = [];
   const failures: string[] = [];
@@ -94,6 +99,8 @@ function main() {
     rows.push(...these);
     const failed = res.testResults.flatMap((t) => t.assertionResults.filter((a) => a.status === 'failed'));
     for (const f of failed) failures.push(`${tc}: ${f.fullName}: ${f.failureMessages[0]?.split('\n')[0] ?? ''}`);
+    // A suite that failed to load or in its beforeAll has no failed assertion to show.
+    if (r.status !== 0 && failed.length === 0) failures.push(`${tc}: vitest exited with ${r.status} (a suite failed outside its tests: see above)`);
     const conformance = res.testResults.flatMap((t) => t.assertionResults.filter((a) => a.fullName.startsWith('live profiles')));
     const confOk = conformance.filter((a) => a.status === 'passed').length;
     summary.push(

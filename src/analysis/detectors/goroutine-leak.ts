@@ -108,7 +108,7 @@ function callerOf(inputs: Inputs, callers: RegExp): { location: CodeLocation; so
   return top && { location: top.location, sources: top.sources, share: top.share / seen };
 }
 
-function fromGrowth(inputs: Inputs): (Finding & { growth: number }) | undefined {
+function fromGrowth(inputs: Inputs): (Finding & { growth: number; key: string }) | undefined {
   if (!inputs.goroutineStart || !inputs.goroutineEnd) return undefined;
   const { groups: gs, n0, n1 } = groups(inputs);
   const growth = n1 - n0;
@@ -135,19 +135,19 @@ function fromGrowth(inputs: Inputs): (Finding & { growth: number }) | undefined 
       evidence.push({ source: caller.sources[0], summary: `${location.function} makes ${pct(caller.share)} of the library calls that start them (${caller.sources.join(', ')} samples)` });
     }
   }
-  return { kind: 'goroutine-leak', title, confidence: conf, location, evidence, growth };
+  return { kind: 'goroutine-leak', title, confidence: conf, location, evidence, growth, key: top.key };
 }
 
-function fromLeakProfile(inputs: Inputs): Finding | undefined {
+function fromLeakProfile(inputs: Inputs): (Finding & { key: string }) | undefined {
   if (!inputs.goroutineLeak) return undefined;
   const leaked = stackSamples(inputs.goroutineLeak, 'goroutineleak');
   const n = total(leaked);
   if (n === 0) return undefined;
-  const at = new Map<string, { location: CodeLocation; count: number }>();
+  const at = new Map<string, { key: string; location: CodeLocation; count: number }>();
   for (const s of leaked) {
     const o = ownerOf(s);
     if (!o) continue;
-    const c = at.get(o.key) ?? { location: o.location, count: 0 };
+    const c = at.get(o.key) ?? { key: o.key, location: o.location, count: 0 };
     c.count += s.value;
     at.set(o.key, c);
   }
@@ -155,6 +155,7 @@ function fromLeakProfile(inputs: Inputs): Finding | undefined {
   if (!top) return undefined;
   // Certain that they leaked; how much it matters grows with how many: ten make it worth a look.
   return {
+    key: top.key,
     kind: 'goroutine-leak',
     title: `Goroutines leak in ${top.location.function}: the runtime found ${n} blocked for good.`,
     confidence: confidence(strength(n, 10), top.count / n),
@@ -173,17 +174,22 @@ export const goroutineLeak: Detector = {
   detect(inputs) {
     const grown = fromGrowth(inputs);
     const named = fromLeakProfile(inputs);
-    if (grown && named && grown.location?.function === named.location?.function) {
+    // The same goroutines, seen both ways (grouped alike: our frame, or the library type running them).
+    if (grown && named && grown.key === named.key) {
+      const { growth, key: _k, ...finding } = grown;
       const conf = Math.min(0.95, 1 - (1 - grown.confidence) * (1 - named.confidence));
-      const title = named.title.replace(/\.$/, `, and ${grown.growth} more goroutines appeared in ${inputs.seconds} s.`);
-      return [{ ...named, title, confidence: Math.round(conf * 100) / 100, evidence: [...named.evidence, ...grown.evidence] }];
+      const title = named.title.replace(/\.$/, `, and ${growth} more goroutines appeared in ${inputs.seconds} s.`);
+      return [{ ...finding, title, confidence: Math.round(conf * 100) / 100, evidence: [...named.evidence, ...grown.evidence] }];
     }
     const out: Finding[] = [];
     if (grown) {
-      const { growth: _, ...finding } = grown;
+      const { growth: _g, key: _k, ...finding } = grown;
       out.push(finding);
     }
-    if (named) out.push(named);
+    if (named) {
+      const { key: _k, ...finding } = named;
+      out.push(finding);
+    }
     return out;
   },
 };
