@@ -9,6 +9,7 @@ import { digestQueue } from '../src/queue/digests.js';
 import { JobState } from '../src/queue/state.js';
 import { connectRedis } from '../src/server/redis.js';
 import { metrics, reasonOf } from '../src/telemetry/metrics.js';
+import { profileOf } from '../src/rca/fuse.js';
 import type { AnalyseResult } from './analyse.js';
 import { captureJob, type CaptureResult } from './capture.js';
 import type { Deps } from './deps.js';
@@ -116,7 +117,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     const errors = (value as AnalyseResult | undefined)?.report.errors ?? [];
     const seen = new Set<string>();
     for (const e of errors) {
-      const source = e.source.replace(/-(start|end)$/, '');
+      const source = profileOf(e.source);
       const reason = reasonOf(e.error);
       if (seen.has(`${source}\0${reason}`)) continue;
       seen.add(`${source}\0${reason}`);

@@ -93,6 +93,11 @@ export function onRequestPath(frames: Frame[]): boolean {
   return frames.some((f) => requestRoots.includes(f.name));
 }
 
+/** A frame of the code that waits, not of the runtime or the sync primitives it waits in. */
+export function isOwnFrame(f: Frame): boolean {
+  return f.kind !== 'runtime' && !f.name.startsWith('sync.') && !f.name.startsWith('internal/');
+}
+
 export type WaitKind = 'mutex' | 'channel' | 'cond' | 'io' | 'idle' | 'sleep' | 'running';
 
 // Go 1.24 moved sync.Mutex's slow path into internal/sync; the semaphore it parks on is the same.
@@ -115,7 +120,7 @@ export function waitKind(frames: Frame[]): WaitKind {
     if (f.name === 'internal/poll.runtime_pollWait' || f.name === 'runtime.netpollblock') return 'io';
     if (f.name === 'time.Sleep' || f.name === 'runtime.timeSleep') return 'sleep';
     if (channelFrames.test(f.name)) return 'channel';
-    if (f.kind !== 'runtime' && !f.name.startsWith('sync.') && !f.name.startsWith('internal/')) break;
+    if (isOwnFrame(f)) break;
   }
   return 'running';
 }
@@ -142,7 +147,7 @@ export function displayName(name: string): string {
 
 /** The first frame above the waiting primitive: what the stack is waiting for (e.g. database/sql.(*DB).conn). */
 export function waitSite(frames: Frame[]): string {
-  const f = frames.find((x) => x.kind !== 'runtime' && !x.name.startsWith('sync.') && !x.name.startsWith('internal/') && !channelFrames.test(x.name));
+  const f = frames.find((x) => isOwnFrame(x) && !channelFrames.test(x.name));
   return f?.name ?? frames[0]?.name ?? '<unknown>';
 }
 

@@ -6,7 +6,7 @@ import type { Inputs } from '../analysis/inputs.js';
 import type { ProbeConfig } from '../config/registry.js';
 import { capturePprof, type Capture, type CaptureName, type CaptureOptions } from '../sources/pprof.js';
 import { runProbes, type ProbeResult } from '../sources/probes.js';
-import { fuse } from './fuse.js';
+import { fuse, profileOf } from './fuse.js';
 import { collectSources, type SourcePlan } from './sources.js';
 import type { CaptureError, Finding, NotCaptured, Report } from './model.js';
 
@@ -81,20 +81,24 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
 // The leak profile is an experiment of Go 1.26: a target without it says nothing about it.
 const optional: CaptureName[] = ['goroutineleak'];
 
+// What an empty contention profile means.
+const profilingOff: Partial<Record<CaptureName, string>> = {
+  block: 'no samples: block profiling is not enabled in the target (runtime.SetBlockProfileRate), or nothing blocked in the window',
+  mutex: 'no samples: mutex profiling is not enabled in the target (runtime.SetMutexProfileFraction)',
+};
+
 function notCaptured(captures: Capture[]): NotCaptured[] {
   const out: NotCaptured[] = [];
   for (const c of captures) {
     if (optional.includes(c.name)) continue;
     // The snapshots at the start and end are one profile: said once.
-    const source = c.name.replace(/-(start|end)$/, '');
+    const source = profileOf(c.name);
     if (out.some((n) => n.source === source)) continue;
+    const off = profilingOff[c.name];
+    // An empty mutex profile with profiling on is just a service without contention.
+    const empty = c.profile?.samples.count === 0 && !(c.name === 'mutex' && c.rate !== 0);
     if (c.absent) out.push({ source, reason: c.absent });
-    else if (c.profile && c.profile.samples.count === 0) {
-      // An empty mutex profile with profiling on is just a service without contention.
-      if (c.name === 'mutex' && c.rate !== 0) continue;
-      if (c.name === 'mutex') out.push({ source: c.name, reason: 'no samples: mutex profiling is not enabled in the target (runtime.SetMutexProfileFraction)' });
-      if (c.name === 'block') out.push({ source: c.name, reason: 'no samples: block profiling is not enabled in the target (runtime.SetBlockProfileRate), or nothing blocked in the window' });
-    }
+    else if (off && empty) out.push({ source, reason: off });
   }
   return out;
 }

@@ -10,9 +10,14 @@ const REPORTED = 0.2;
 /** A finding at or above this is a cause worth naming. */
 const STRONG = 0.5;
 
-/** The independent source an evidence line comes from ("goroutine-start" and "goroutine-end" are one). */
+/** The profile a capture name stands for: "goroutine-start" and "goroutine-end" are one. */
+export function profileOf(source: string): string {
+  return source.replace(/-(start|end)$/, '');
+}
+
+/** The independent source an evidence line comes from. */
 export function sourceOf(e: Evidence): string {
-  return e.source.replace(/-(start|end)$/, '');
+  return profileOf(e.source);
 }
 
 export function sourceCount(f: Finding): number {

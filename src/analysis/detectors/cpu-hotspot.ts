@@ -14,8 +14,7 @@ export const cpuHotspot: Detector = {
     const all = total(samples);
     if (all === 0) return [];
     const cores = all / 1e9 / window;
-    const { gc } = gcShare(samples);
-    const collected = total([...gc]);
+    const { gc, collected } = gcShare(samples);
     const sites = bySite(samples.filter((s) => !gc.has(s)), appKey);
     const top = sites[0];
     if (!top?.location) return [];

@@ -5,11 +5,12 @@ import { appKey, bySite, confidence, megabytes, pct, stackSamples, strength, tot
 
 const gcFrames = /^runtime\.(gcBgMarkWorker|gcAssistAlloc|gcAssistAlloc1|gcDrain|gcDrainN|markroot|scanobject|scanblock|greyobject|bgsweep|sweepone|gcMarkTermination|wbBufFlush|bulkBarrierPreWrite)$/;
 
-/** The CPU samples spent in the garbage collector, and their share of all CPU. */
-export function gcShare(samples: StackSample[]): { gc: Set<StackSample>; share: number } {
+/** The CPU samples spent in the garbage collector, their total and their share of all CPU. */
+export function gcShare(samples: StackSample[]): { gc: Set<StackSample>; collected: number; share: number } {
   const gc = new Set(samples.filter((s) => s.frames.some((f) => gcFrames.test(f.name))));
   const all = total(samples);
-  return { gc, share: all > 0 ? total([...gc]) / all : 0 };
+  const collected = total([...gc]);
+  return { gc, collected, share: all > 0 ? collected / all : 0 };
 }
 
 export const gcPressure: Detector = {
@@ -17,7 +18,7 @@ export const gcPressure: Detector = {
   detect({ cpu, allocs, seconds: window }) {
     if (!cpu || !allocs) return [];
     const cpuSamples = stackSamples(cpu, 'cpu');
-    const { gc, share } = gcShare(cpuSamples);
+    const { gc, collected, share } = gcShare(cpuSamples);
     const allocated = stackSamples(allocs, 'alloc_space');
     const rate = total(allocated) / window;
     const top = bySite(allocated, appKey)[0];
@@ -26,7 +27,6 @@ export const gcPressure: Detector = {
     const siteShare = top.value / total(allocated);
     // Unless the allocating code's own CPU outweighs the collection: then it is a hot path
     // that allocates on the way (cpu-hotspot's story), and this one is scaled down by the ratio.
-    const collected = total([...gc]);
     const own = total(cpuSamples.filter((s) => !gc.has(s) && appKey(s) === top.key));
     const dominance = Math.min(1, collected / Math.max(1, own));
     const conf = confidence(Math.min(strength(share, 0.2), strength(rate, 50 << 20)) * dominance, siteShare);

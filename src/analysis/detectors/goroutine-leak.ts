@@ -7,7 +7,7 @@
 // runs them, and known ones are traced back to the code that calls the library.
 import type { CodeLocation, Evidence, Finding } from '../../rca/model.js';
 import type { Detector, Inputs } from '../inputs.js';
-import { confidence, firstAppFrame, pct, stackSamples, strength, total, waitKind, type Frame, type StackSample } from '../stacks.js';
+import { confidence, firstAppFrame, isOwnFrame, pct, stackSamples, strength, total, waitKind, type StackSample } from '../stacks.js';
 
 interface LibraryGoroutine {
   frames: RegExp;
@@ -29,13 +29,11 @@ function idleConnection(s: StackSample): boolean {
   return !s.frames.some((f) => f.kind === 'app') && s.frames.some((f) => f.name === 'net/http.(*conn).serve' || f.name.startsWith('google.golang.org/grpc/internal/transport.(*http2Server)'));
 }
 
-const own = (f: Frame) => f.kind !== 'runtime' && !f.name.startsWith('sync.') && !f.name.startsWith('internal/');
-
 /** Where a parked goroutine belongs: our first frame, else the library type (or package) that runs it. */
 function ownerOf(s: StackSample): { key: string; location: CodeLocation; library?: LibraryGoroutine } | undefined {
   const app = firstAppFrame(s.frames);
   if (app) return { key: app.function, location: app };
-  const f = s.frames.find(own);
+  const f = s.frames.find(isOwnFrame);
   if (!f) return undefined;
   const library = libraryGoroutines.find((l) => s.frames.some((x) => l.frames.test(x.name)));
   const type = /^(.*\))\.[^.]+$/.exec(f.name)?.[1] ?? f.name.replace(/\.[^./]+$/, '');
@@ -108,7 +106,13 @@ function callerOf(inputs: Inputs, callers: RegExp): { location: CodeLocation; so
   return top && { location: top.location, sources: top.sources, share: top.share / seen };
 }
 
-function fromGrowth(inputs: Inputs): (Finding & { growth: number; key: string }) | undefined {
+/** A finding with the group it is about, so the two signs of one leak can be told apart from two leaks. */
+interface Sign {
+  key: string;
+  finding: Finding;
+}
+
+function fromGrowth(inputs: Inputs): (Sign & { growth: number }) | undefined {
   if (!inputs.goroutineStart || !inputs.goroutineEnd) return undefined;
   const { groups: gs, n0, n1 } = groups(inputs);
   const growth = n1 - n0;
@@ -135,10 +139,10 @@ function fromGrowth(inputs: Inputs): (Finding & { growth: number; key: string })
       evidence.push({ source: caller.sources[0], summary: `${location.function} makes ${pct(caller.share)} of the library calls that start them (${caller.sources.join(', ')} samples)` });
     }
   }
-  return { kind: 'goroutine-leak', title, confidence: conf, location, evidence, growth, key: top.key };
+  return { key: top.key, growth, finding: { kind: 'goroutine-leak', title, confidence: conf, location, evidence } };
 }
 
-function fromLeakProfile(inputs: Inputs): (Finding & { key: string }) | undefined {
+function fromLeakProfile(inputs: Inputs): Sign | undefined {
   if (!inputs.goroutineLeak) return undefined;
   const leaked = stackSamples(inputs.goroutineLeak, 'goroutineleak');
   const n = total(leaked);
@@ -156,16 +160,18 @@ function fromLeakProfile(inputs: Inputs): (Finding & { key: string }) | undefine
   // Certain that they leaked; how much it matters grows with how many: ten make it worth a look.
   return {
     key: top.key,
-    kind: 'goroutine-leak',
-    title: `Goroutines leak in ${top.location.function}: the runtime found ${n} blocked for good.`,
-    confidence: confidence(strength(n, 10), top.count / n),
-    location: top.location,
-    evidence: [
-      {
-        source: 'goroutineleak',
-        summary: `the collector found ${n} goroutines blocked on channels or locks that nothing else can reach; ${top.count} (${pct(top.count / n)}) at ${top.location.function}`,
-      },
-    ],
+    finding: {
+      kind: 'goroutine-leak',
+      title: `Goroutines leak in ${top.location.function}: the runtime found ${n} blocked for good.`,
+      confidence: confidence(strength(n, 10), top.count / n),
+      location: top.location,
+      evidence: [
+        {
+          source: 'goroutineleak',
+          summary: `the collector found ${n} goroutines blocked on channels or locks that nothing else can reach; ${top.count} (${pct(top.count / n)}) at ${top.location.function}`,
+        },
+      ],
+    },
   };
 }
 
@@ -176,20 +182,11 @@ export const goroutineLeak: Detector = {
     const named = fromLeakProfile(inputs);
     // The same goroutines, seen both ways (grouped alike: our frame, or the library type running them).
     if (grown && named && grown.key === named.key) {
-      const { growth, key: _k, ...finding } = grown;
-      const conf = Math.min(0.95, 1 - (1 - grown.confidence) * (1 - named.confidence));
-      const title = named.title.replace(/\.$/, `, and ${growth} more goroutines appeared in ${inputs.seconds} s.`);
-      return [{ ...finding, title, confidence: Math.round(conf * 100) / 100, evidence: [...named.evidence, ...grown.evidence] }];
+      const [g, l] = [grown.finding, named.finding];
+      const conf = Math.min(0.95, 1 - (1 - g.confidence) * (1 - l.confidence));
+      const title = l.title.replace(/\.$/, `, and ${grown.growth} more goroutines appeared in ${inputs.seconds} s.`);
+      return [{ ...g, title, confidence: Math.round(conf * 100) / 100, evidence: [...l.evidence, ...g.evidence] }];
     }
-    const out: Finding[] = [];
-    if (grown) {
-      const { growth: _g, key: _k, ...finding } = grown;
-      out.push(finding);
-    }
-    if (named) {
-      const { key: _k, ...finding } = named;
-      out.push(finding);
-    }
-    return out;
+    return [grown, named].flatMap((s) => (s ? [s.finding] : []));
   },
 };
