@@ -11,6 +11,8 @@ import type { IncidentStore } from '../src/incidents/store.js';
 import { planOf } from '../src/rca/sources.js';
 import { checkService, helpText, parseCommand } from './grammar.js';
 import { notAllowed, type RateLimiter } from './limits.js';
+import { inSpan } from '../src/telemetry/spans.js';
+import { log } from '../src/telemetry/log.js';
 
 export interface BotContext {
   registry: Registry;
@@ -74,6 +76,19 @@ async function moveIncident(ctx: BotContext, kind: 'ack' | 'resolve', id: string
 }
 
 export function createInbox(ctx: BotContext): Inbox {
+  const inbox = handlers(ctx);
+  // Each command or press is a span: the root of a diagnosis's trace, under the request that carried it.
+  return {
+    command: (c) =>
+      inSpan('rca.command', { 'rca.platform': c.platform, 'rca.command': c.text.trim().slice(0, 120) }, () => {
+        log.info({ platform: c.platform, channel: c.channel, user: c.user, text: c.text.trim().slice(0, 120) }, 'command');
+        return inbox.command(c);
+      }),
+    action: (a) => inSpan('rca.action', { 'rca.platform': a.platform, 'rca.action': a.action, 'rca.service': a.service }, () => inbox.action(a)),
+  };
+}
+
+function handlers(ctx: BotContext): Inbox {
   return {
     async command(c: IncomingCommand) {
       const adapter = ctx.adapter(c.platform);

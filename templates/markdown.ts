@@ -1,6 +1,6 @@
 // The Markdown summary of a Report: what the chat posts and the CLI prints.
 import type { Finding, Report } from '../src/rca/model.js';
-import { verdictSentence } from './summary.js';
+import { traceHeading, traceLine, verdictSentence } from './summary.js';
 
 function finding(f: Finding, i: number): string {
   const lines = [`${i + 1}. **${f.kind}** (confidence ${f.confidence.toFixed(2)}): ${f.title}`];
@@ -15,6 +15,7 @@ export function toMarkdown(r: Report): string {
   if (r.errors.length > 0) out.push('', '### What failed', ...r.errors.map((e) => `- ${e.source}: ${e.error}`));
   const absent = r.notCaptured ?? [];
   if (absent.length > 0) out.push('', '### Not captured', ...absent.map((n) => `- ${n.source}: ${n.reason}`));
+  for (const t of r.traceLogs ?? []) out.push('', `### ${traceHeading(t)}`, '```', ...t.lines.map(traceLine), ...(t.more ? [`… ${t.more} more lines`] : []), '```');
   const files = r.artifacts.filter((a) => a.path);
   if (files.length > 0) out.push('', '### Files', ...files.map((a) => `- ${a.name}: ${a.path}`));
   return out.join('\n');

@@ -12,13 +12,15 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Report } from '../src/rca/model.js';
 import type { FlamePage } from '../src/reports/flames.js';
-import { verdictEmoji, verdictSentence } from './summary.js';
+import { traceHeading, traceLine, verdictEmoji, verdictSentence } from './summary.js';
 
 export interface ReportPageInput {
   report: Report;
   flames: FlamePage[];
   /** When the link stops working, ISO 8601. */
   expiresAt?: string;
+  /** Where a trace id opens its trace: a URL with {trace_id} in it (RCA_TRACE_URL). */
+  traceUrl?: string;
 }
 
 export interface ReportPage {
@@ -103,6 +105,11 @@ export function reportPage(input: ReportPageInput): ReportPage {
   const r = input.report;
   const about = [`Captured ${r.window.seconds} s from <code>${esc(r.target)}</code> at ${esc(r.window.start)}.`];
   if (input.expiresAt) about.push(`This link works until ${esc(input.expiresAt)}.`);
+  if (r.traceId) {
+    const id = `<code id="trace-id">${esc(r.traceId)}</code>`;
+    const href = input.traceUrl?.replaceAll('{trace_id}', encodeURIComponent(r.traceId));
+    about.push(`The diagnosis's own trace: ${href ? `<a href="${esc(href)}" rel="noreferrer">${id}</a>` : id}.`);
+  }
   const body = [
     `<header class="v-${esc(r.verdict)}">`,
     `<h1 id="verdict">${verdictEmoji[r.verdict] ?? ''} ${esc(r.service)} <span class="badge">${esc(r.verdict)}</span></h1>`,
@@ -119,6 +126,11 @@ export function reportPage(input: ReportPageInput): ReportPage {
   const absent = r.notCaptured ?? [];
   if (absent.length > 0)
     body.push(`<section id="not-captured"><h2>Not captured</h2><ul class="not-captured">${absent.map((n) => `<li><span class="source">${esc(n.source)}</span>: ${esc(n.reason)}</li>`).join('')}</ul></section>`);
+  const traced = r.traceLogs ?? [];
+  if (traced.length > 0)
+    body.push(
+      `<section id="trace-logs"><h2>Log lines of the traces</h2>${traced.map((t) => `<h3>${esc(traceHeading(t))}</h3><pre class="trace-logs">${t.lines.map((l) => esc(traceLine(l))).join('\n')}${t.more ? esc(`\n… ${t.more} more lines`) : ''}</pre>`).join('')}</section>`,
+    );
   if (input.flames.length > 0) body.push(`<section id="flames"><h2>Flame graphs</h2>\n${input.flames.map(flameHtml).join('\n')}\n</section>`);
   const timings = Object.entries(r.timings);
   if (timings.length > 0)

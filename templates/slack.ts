@@ -1,7 +1,7 @@
 // A Report as Slack Block Kit: the verdict, the top findings with their
 // evidence and code location, what failed, and the buttons.
 import type { Report } from '../src/rca/model.js';
-import { clip, headline, shownFindings, verdictSentence, where } from './summary.js';
+import { clip, headline, shownFindings, traceHeading, traceLine, verdictSentence, where } from './summary.js';
 
 export type Block = Record<string, unknown>;
 
@@ -33,6 +33,8 @@ export function toSlackBlocks(r: Report, opts: { job: string; reportUrl?: string
   if (r.errors.length > 0) blocks.push({ type: 'divider' }, mrkdwn(`*What failed*\n${r.errors.map((e) => `• ${e.source}: ${e.error}`).join('\n')}`));
   const absent = r.notCaptured ?? [];
   if (absent.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`*Not captured*: ${absent.map((n) => `${n.source} (${n.reason})`).join('; ')}`, 2000) }] });
+  for (const t of (r.traceLogs ?? []).slice(0, 2))
+    blocks.push(mrkdwn(clip(`*${traceHeading(t)}*\n\`\`\`${t.lines.map(traceLine).join('\n')}${t.more ? `\n… ${t.more} more lines` : ''}\`\`\``, 2900)));
   const about = `Captured ${r.window.seconds} s from ${r.target}${opts.reportUrl ? ` · <${opts.reportUrl}|full report>` : ''}`;
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(about, 2000) }] });
   const value = JSON.stringify({ job: opts.job, service: r.service });

@@ -1,6 +1,6 @@
 // Pieces of a Report's summary that every chat surface shows the same way.
 import { sourceCount } from '../src/rca/fuse.js';
-import type { Finding, Report } from '../src/rca/model.js';
+import type { Finding, Report, TraceLogs } from '../src/rca/model.js';
 
 export const verdictEmoji: Record<Report['verdict'], string> = {
   confirmed: '🔴',
@@ -44,4 +44,23 @@ export function shownFindings(r: Report, most = 3): Finding[] {
 
 export function clip(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** "slowest trace 4f2a…91 (frontend GET /cart, 2.31 s)": the heading of a trace's quoted log lines. */
+export function traceHeading(t: TraceLogs): string {
+  const what = t.why === 'slowest' ? 'The slowest trace' : t.why === 'slow' ? 'The slowest trace with log lines' : 'A failing trace';
+  return `${what} ${t.traceId} (${t.service} ${t.operation}, ${formatMicros(t.micros)})`;
+}
+
+/** One quoted line: its time, the span it was written in, the line itself. */
+export function traceLine(l: TraceLogs['lines'][number]): string {
+  const at = l.time !== undefined ? `${new Date(l.time * 1000).toISOString().slice(11, 23)} ` : '';
+  const where = l.span ?? l.service;
+  return `${at}${where ? `[${where}] ` : ''}${clip(l.line.replace(/\s*[\r\n]+\s*/g, ' ⏎ '), 300)}`;
+}
+
+export function formatMicros(us: number): string {
+  if (us >= 1e6) return `${(us / 1e6).toFixed(2)} s`;
+  if (us >= 1e3) return `${(us / 1e3).toFixed(1)} ms`;
+  return `${Math.round(us)} µs`;
 }

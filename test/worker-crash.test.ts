@@ -23,7 +23,7 @@ describe.skipIf(!hasRedis || !hasGo)('a worker killed mid-job', () => {
 
   /** A worker process with short lock and stalled-check times, resolved once it is up. */
   async function startWorker(): Promise<ChildProcess> {
-    const env = { ...process.env, REDIS_URL: redisUrl, RCA_REDIS_PREFIX: prefix, RCA_WORKER_LOCK_MS: '1500', RCA_WORKER_STALLED_MS: '1000' };
+    const env = { ...process.env, REDIS_URL: redisUrl, RCA_REDIS_PREFIX: prefix, RCA_WORKER_LOCK_MS: '1500', RCA_WORKER_STALLED_MS: '1000', RCA_LOG_LEVEL: 'info' };
     const w = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'worker'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     workers.push(w);
     await new Promise<void>((ok, fail) => {

@@ -13,6 +13,7 @@ import { flamePages, shownBy, type FlamePage } from '../src/reports/flames.js';
 import { cpuSampleType } from '../src/analysis/stacks.js';
 import type { Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
+import { inSpanSync } from '../src/telemetry/spans.js';
 
 export interface Image {
   name: string;
@@ -42,31 +43,9 @@ export interface AnalyseInput {
   values: CaptureResult[];
 }
 
-/** Decode, detect, fuse and draw: CPU work, run in the analysis threads (offload.ts). */
-export function analyseCaptures(input: AnalyseInput): AnalyseResult {
-  const captures: Capture[] = [];
-  let probes: ProbeResult[] = [];
-  let others: SourceFindings[] = [];
-  for (const v of input.values) {
-    if (v.source === 'probes') probes = v.probes;
-    else if (v.source === 'sources') others = v.results;
-    else
-      for (const c of v.captures) {
-        const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
-        const parsed = bytes ? parseProfile(bytes) : undefined;
-        const error = c.error ?? (parsed && !parsed.ok ? `${parsed.error} (${bytes?.length} bytes)` : undefined);
-        captures.push({ name: c.name, path: c.path, ms: c.ms, error, absent: c.absent, rate: c.rate, bytes, profile: parsed?.ok ? parsed.value : undefined });
-      }
-  }
-  const job = { data: input.data, timestamp: input.timestamp };
-  const { service, target, seconds } = job.data;
-  const report = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0), others);
-  const wanted: [Capture['name'], string][] = [['cpu', 'cpu']];
-  const top = report.findings[0];
-  const shown = top && top.confidence >= 0.5 ? shownBy[top.kind] : undefined;
-  if (shown && shown[0] !== 'cpu') wanted.unshift(shown);
+/** The flame graph PNGs of the profiles `wanted`, those that have samples. */
+function flameImages(service: string, wanted: [Capture['name'], string][], captures: Capture[]): Image[] {
   const images: Image[] = [];
-  const t0 = performance.now();
   for (const [name, wantedType] of wanted) {
     const profile = captures.find((c) => c.name === name)?.profile;
     const type = name === 'cpu' && profile ? (cpuSampleType(profile) ?? wantedType) : wantedType;
@@ -76,6 +55,41 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
     const png = renderFlamePng(tree, { title: { kind: kindLabel[profileKind(profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: profile.durationNanos } });
     images.push({ name, png: png.toString('base64'), filename: `${service}-${name}.png`, title: `${service}: ${name} flame graph` });
   }
+  return images;
+}
+
+/** Decode, detect, fuse and draw: CPU work, run in the analysis threads (offload.ts). */
+export function analyseCaptures(input: AnalyseInput): AnalyseResult {
+  const captures: Capture[] = [];
+  let probes: ProbeResult[] = [];
+  let others: SourceFindings[] = [];
+  inSpanSync('rca.decode', {}, (span) => {
+    for (const v of input.values) {
+      if (v.source === 'probes') probes = v.probes;
+      else if (v.source === 'sources') others = v.results;
+      else
+        for (const c of v.captures) {
+          const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
+          const parsed = bytes ? parseProfile(bytes) : undefined;
+          const error = c.error ?? (parsed && !parsed.ok ? `${parsed.error} (${bytes?.length} bytes)` : undefined);
+          captures.push({ name: c.name, path: c.path, ms: c.ms, error, absent: c.absent, rate: c.rate, bytes, profile: parsed?.ok ? parsed.value : undefined });
+        }
+    }
+    span.setAttribute('rca.profiles', captures.filter((c) => c.profile).length);
+  });
+  const job = { data: input.data, timestamp: input.timestamp };
+  const { service, target, seconds } = job.data;
+  const report = inSpanSync('rca.detect', { 'rca.service': service }, (span) => {
+    const r = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0), others);
+    span.setAttributes({ 'rca.verdict': r.verdict, 'rca.findings': r.findings.length, ...(r.findings[0] ? { 'rca.cause': r.findings[0].kind } : {}) });
+    return r;
+  });
+  const wanted: [Capture['name'], string][] = [['cpu', 'cpu']];
+  const top = report.findings[0];
+  const shown = top && top.confidence >= 0.5 ? shownBy[top.kind] : undefined;
+  if (shown && shown[0] !== 'cpu') wanted.unshift(shown);
+  const t0 = performance.now();
+  const images = inSpanSync('rca.render', {}, () => flameImages(service, wanted, captures));
   report.timings.render = Math.round(performance.now() - t0);
   const first = (c: Capture) => {
     const i = wanted.findIndex(([n]) => n === c.name);

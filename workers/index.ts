@@ -8,7 +8,9 @@ import { ReportStore } from '../src/reports/store.js';
 import { digestQueue } from '../src/queue/digests.js';
 import { JobState } from '../src/queue/state.js';
 import { connectRedis } from '../src/server/redis.js';
+import { traced } from '../src/chat/traced.js';
 import { metrics, reasonOf } from '../src/telemetry/metrics.js';
+import { activeIds, bullmqTelemetry } from '../src/telemetry/spans.js';
 import { profileOf } from '../src/rca/fuse.js';
 import type { AnalyseResult } from './analyse.js';
 import { captureJob, type CaptureResult } from './capture.js';
@@ -16,6 +18,7 @@ import type { Deps } from './deps.js';
 import { digestProcessor } from './digest.js';
 import { inProcess, threadPool } from './offload.js';
 import { postCompareProcessor, publishProcessor } from './publish.js';
+import { log } from '../src/telemetry/log.js';
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -41,14 +44,35 @@ export interface Workers {
 
 const final = (stage: Stage) => stage === 'done' || stage === 'failed';
 
+/** A processor whose start, end and failure are log lines, inside the job's span (so they carry its trace id). */
+function logged<D, R>(stage: string, run: (job: Job<D>) => Promise<R>): (job: Job<D>) => Promise<R> {
+  return async (job) => {
+    const data = job.data as { job?: string; service?: string; source?: string; target?: { service?: string } };
+    const l = log.child({ stage, job: data.job ?? job.id, service: data.service ?? data.target?.service, ...(data.source ? { source: data.source } : {}), attempt: job.attemptsMade + 1 });
+    const t0 = performance.now();
+    l.info(`${stage} started`);
+    try {
+      const r = await run(job);
+      l.info({ ms: Math.round(performance.now() - t0) }, `${stage} done`);
+      return r;
+    } catch (e) {
+      l.warn({ ms: Math.round(performance.now() - t0), error: e instanceof Error ? e.message.split('\n')[0] : String(e) }, `${stage} failed`);
+      throw e;
+    }
+  };
+}
+
 export function startWorkers(o: WorkerOptions): Workers {
-  const log = o.log ?? ((line: string) => console.error(line));
-  const redis = connectRedis(o.redisUrl, log);
+  const say = o.log ?? ((line: string) => log.warn(line));
+  const redis = connectRedis(o.redisUrl, say);
   const state = new JobState(redis, o.prefix);
+  const tracedAdapters = new Map<ChatAdapter, ChatAdapter>();
   const adapter = (platform: Platform) => {
     const a = o.adapters[platform];
     if (!a) throw new Error(`no ${platform} adapter is configured`);
-    return a;
+    let t = tracedAdapters.get(a);
+    if (!t) tracedAdapters.set(a, (t = traced(a)));
+    return t;
   };
   const deps: Deps = {
     state,
@@ -66,8 +90,9 @@ export function startWorkers(o: WorkerOptions): Workers {
     },
   };
   const common = {
-    connection: connectRedis(o.redisUrl, log),
+    connection: connectRedis(o.redisUrl, say),
     prefix: o.prefix,
+    telemetry: bullmqTelemetry(),
     ...(o.lockDuration ? { lockDuration: o.lockDuration } : {}),
     ...(o.stalledInterval ? { stalledInterval: o.stalledInterval } : {}),
   };
@@ -75,28 +100,32 @@ export function startWorkers(o: WorkerOptions): Workers {
   const reports = new ReportStore(redis, `${o.prefix}:reports`, { ttlSeconds: o.reportTtlSeconds });
   const capture = new Worker(
     queues.capture,
-    async (job: Job<CaptureData>): Promise<CaptureResult> => {
+    logged('capture', async (job: Job<CaptureData>): Promise<CaptureResult> => {
       if (job.data.source === 'pprof') await deps.progress(job.data.job, 'capturing');
       return captureJob(job, offload.sources);
-    },
+    }),
     { ...common, concurrency: 8 },
   );
   const analyse = new Worker(
     queues.analyse,
-    async (job: Job<AnalyseData>): Promise<AnalyseResult> => {
+    logged('analyse', async (job: Job<AnalyseData>): Promise<AnalyseResult> => {
       await deps.progress(job.data.job, 'analysing');
       const values = Object.values(await job.getChildrenValues<CaptureResult>());
       const { flames = [], ...result } = await offload.analyse({ data: job.data, timestamp: job.timestamp, values });
+      // The report names the trace of its own diagnosis, so an operator can go from the page to it.
+      const ids = activeIds();
+      if (ids) result.report.traceId = ids.trace_id;
       // The page's HTML goes to its own key, not into the job's return value.
+      log.info({ job: job.data.job, service: job.data.service, verdict: result.report.verdict, cause: result.report.findings[0]?.kind }, 'verdict');
       return { ...result, reportId: await reports.save(result.report, flames, { job: job.data.job }) };
-    },
+    }),
     { ...common, concurrency: 2 },
   );
-  const compare = new Worker(queues.compare, (job: Job<CompareData>) => offload.compare(job.data), { ...common, concurrency: 1 });
+  const compare = new Worker(queues.compare, logged('compare', (job: Job<CompareData>) => offload.compare(job.data)), { ...common, concurrency: 1 });
   const publish = publishProcessor(deps);
   const postCompare = postCompareProcessor(deps);
-  const publishing = new Worker(queues.publish, (job: Job) => (job.name === 'post-compare' ? postCompare(job) : publish(job)), { ...common, concurrency: 4 });
-  const digests = new Worker(digestQueue, digestProcessor(deps, offload), { ...common, concurrency: 1 });
+  const publishing = new Worker(queues.publish, logged('publish', async (job: Job): Promise<unknown> => (job.name === 'post-compare' ? postCompare(job) : publish(job))), { ...common, concurrency: 4 });
+  const digests = new Worker(digestQueue, logged('digest', digestProcessor(deps, offload)), { ...common, concurrency: 1 });
   const workers = [capture, analyse, compare, publishing, digests];
   // Time per stage, and in its queue, from BullMQ's own timestamps.
   const timed = (job: Job | undefined, outcome: 'completed' | 'failed') => {
@@ -129,7 +158,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     if (job.name !== 'post-compare' && r?.service && r.verdict) metrics.diagnoses.inc({ service: r.service, verdict: r.verdict });
   });
   // Without a listener BullMQ would print each connection error with its stack.
-  for (const w of workers) w.on('error', (e: Error) => log(`rca-bot worker ${w.name}: ${e.message.split('\n')[0]}`));
+  for (const w of workers) w.on('error', (e: Error) => say(`rca-bot worker ${w.name}: ${e.message.split('\n')[0]}`));
   // A job that fails for good tells the chats that asked why.
   for (const w of workers)
     w.on('failed', (job: Job | undefined, error: Error) => {

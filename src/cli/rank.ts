@@ -13,6 +13,8 @@ import { UserError } from '../errors.js';
 import { frontendSeriesOf, loadNezhaCase, rankInputOf, type NezhaCase } from '../sources/cases/nezha.js';
 import type { Io } from './io.js';
 import { usageOf } from './usage.js';
+import { quoteTraceLogs } from '../analysis/join.js';
+import { printTraceLogs } from './trace-logs.js';
 
 const rankUsage = usageOf('rank');
 
@@ -32,8 +34,10 @@ export async function runRank(argv: string[], io: Io): Promise<number> {
   const { ranking } = rank(input);
   const window = { start: iso(incident.window.start), end: iso(incident.window.end) };
   const used = (input.baselines ?? []).length;
+  // The log lines of the slowest and the failing traces, by the trace ids the lines carry.
+  const traceLogs = quoteTraceLogs(incident.spans, incident.logs);
   if (values.json) {
-    io.out(JSON.stringify({ window, baselines: used, ranking }));
+    io.out(JSON.stringify({ window, baselines: used, ranking, traceLogs }));
     return 0;
   }
   io.out(`Incident window ${window.start} to ${window.end} (minutes ${incident.minutes.join(', ')}); ${describeBaselines(used, baselines.length)}`);
@@ -47,6 +51,7 @@ export async function runRank(argv: string[], io: Io): Promise<number> {
   });
   const quiet = ranking.length - shown.length;
   if (quiet > 0 && shown.length > 0) io.out(`(${quiet} more service${quiet === 1 ? '' : 's'} show nothing unusual)`);
+  printTraceLogs(io, traceLogs);
   return 0;
 }
 

@@ -18,7 +18,7 @@ import { consoleRoutes } from '../chat/console/routes.js';
 import { ConsoleStore } from '../chat/console/store.js';
 import { createFeishu } from '../chat/feishu/events.js';
 import { createSlack } from '../chat/slack/app.js';
-import { readEnv, type Env } from '../config/env.js';
+import { readEnv, secretValues, type Env } from '../config/env.js';
 import { loadRegistry, validateRegistry, type Registry } from '../config/registry.js';
 import { UserError } from '../errors.js';
 import { takeAlerts } from '../incidents/intake.js';
@@ -35,6 +35,7 @@ import { sendMetricsRoute, serveMetrics } from '../telemetry/route.js';
 import { digestQueue } from '../queue/digests.js';
 import { queues } from '../queue/pipeline.js';
 import type { Io } from './io.js';
+import { addSecrets, log } from '../telemetry/log.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -60,7 +61,9 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const parsedEnv = readEnv(source);
   if (!parsedEnv.ok) throw new UserError(parsedEnv.error);
   const env: Env = parsedEnv.value;
-  const redisUrl = await ensureRedis(env.REDIS_URL, io.err);
+  addSecrets(secretValues(env, source));
+  const say = (line: string) => log.info(line);
+  const redisUrl = await ensureRedis(env.REDIS_URL, say);
   if (!redisUrl.ok) throw new UserError(redisUrl.error);
 
   const children: ChildProcess[] = [];
@@ -74,11 +77,11 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
     const target = await startDemo();
     children.push(...target.children);
     registry = demoRegistry(target.url);
-    io.err(`no ${env.RCA_CONFIG}: diagnosing the demo service demo-api at ${target.url} (a CPU hotspot under load)`);
+    say(`no ${env.RCA_CONFIG}: diagnosing the demo service demo-api at ${target.url} (a CPU hotspot under load)`);
     demo = true;
   }
 
-  const redis = connectRedis(redisUrl.value, io.err);
+  const redis = connectRedis(redisUrl.value, (line) => log.warn(line));
   const store = new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`);
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(store) };
   const pipeline = new Pipeline(redis, env.RCA_REDIS_PREFIX, adapters);
@@ -94,7 +97,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   let workers: Workers | undefined;
   if (!values['no-workers'])
     workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => publicUrl, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 });
-  const subscriber = connectRedis(redisUrl.value, io.err);
+  const subscriber = connectRedis(redisUrl.value, (line) => log.warn(line));
   const routes = consoleRoutes(store, inbox, subscriber);
   const [fallbackPlatform, fallbackChannel] = env.RCA_ALERT_CHANNEL.split(/:(.*)/s) as [Platform, string];
   const intake = {
@@ -105,12 +108,12 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
     fallback: { platform: fallbackPlatform, channel: fallbackChannel },
     serviceLabel: env.RCA_ALERT_LABEL,
   };
-  routes.push(...reportRoutes(new ReportStore(redis, `${env.RCA_REDIS_PREFIX}:reports`, { ttlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 })));
-  routes.push(...alertRoutes(alertEnv, (alerts, by) => takeAlerts(intake, alerts, by), io.err));
+  routes.push(...reportRoutes(new ReportStore(redis, `${env.RCA_REDIS_PREFIX}:reports`, { ttlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 }), { traceUrl: env.RCA_TRACE_URL }));
+  routes.push(...alertRoutes(alertEnv, (alerts, by) => takeAlerts(intake, alerts, by), (line) => log.warn(line)));
   routes.push(sendMetricsRoute(metricsRegistry));
   const watched = watchQueues(redis, env.RCA_REDIS_PREFIX, [...Object.values(queues), digestQueue]);
   const metricsServer = env.METRICS_PORT === undefined ? undefined : await serveMetrics(metricsRegistry, env.METRICS_PORT);
-  if (metricsServer) io.err(`metrics on http://127.0.0.1:${metricsServer.port}/metrics`);
+  if (metricsServer) say(`metrics on http://127.0.0.1:${metricsServer.port}/metrics`);
   const surfaces: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   // Slack and Feishu join when their credentials are in the environment.
   if (env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
@@ -129,7 +132,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const { server, port } = await startServer(routes, env.PORT);
   publicUrl ??= `http://127.0.0.1:${port}`;
   const on = ['console', ...Object.keys(adapters).filter((a) => a !== 'console')].join(', ');
-  io.err(`chat surfaces: ${on}`);
+  say(`chat surfaces: ${on}`);
   io.out(`rca-bot is up: open http://127.0.0.1:${port}/console and type /rca ${Object.keys(registry.services)[0] ?? 'help'}`);
   if (demo) children.push(spawn(process.execPath, [join(here, '../demo/alert.js'), `http://127.0.0.1:${port}`, alertEnv.ALERTMANAGER_TOKEN as string], { stdio: 'ignore' }));
 
@@ -138,7 +141,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  io.err('stopping');
+  say('stopping');
   server.close();
   metricsServer?.server.close();
   await watched.close();

@@ -11,6 +11,9 @@ import { parseTraces, type Span } from '../sources/traces/index.js';
 import type { Io } from './io.js';
 import { readInput } from './read.js';
 import { usageOf } from './usage.js';
+import { quoteTraceLogs, traceRefOf, type TracedLine } from '../analysis/join.js';
+import { readLogInput } from '../sources/logs/lines.js';
+import { printTraceLogs } from './trace-logs.js';
 
 const tracesUsage = usageOf('traces');
 const TOP = 10;
@@ -23,6 +26,7 @@ export async function runTraces(argv: string[], io: Io): Promise<number> {
       baseline: { type: 'string' },
       service: { type: 'string' },
       json: { type: 'boolean', default: false },
+      logs: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UserError(`usage: ${tracesUsage}`);
@@ -34,13 +38,35 @@ export async function runTraces(argv: string[], io: Io): Promise<number> {
     spans = touching(spans, values.service, input);
     if (baseline) baseline = touching(baseline, values.service, values.baseline as string, true);
   }
+  if (values.logs === '-' && (input === '-' || values.baseline === '-')) throw new UserError('only one of the traces, --baseline and --logs can be standard input');
+  const lines = values.logs === undefined ? undefined : await logLines(values.logs);
   const r = analyzeTraces(spans, { baseline });
+  const traceLogs = lines ? quoteTraceLogs(spans, lines) : undefined;
   if (values.json) {
-    io.out(JSON.stringify({ spans: r.spans, traces: r.traces, clusters: r.clusters, criticalPath: r.criticalPath, findings: r.findings }));
+    io.out(JSON.stringify({ spans: r.spans, traces: r.traces, clusters: r.clusters, criticalPath: r.criticalPath, findings: r.findings, ...(traceLogs ? { traceLogs } : {}) }));
     return 0;
   }
   printHuman(io, r, baseline ? { name: values.baseline as string, spans: baseline.length } : undefined);
+  if (lines) {
+    const traced = lines.filter((l) => l.ref).length;
+    io.out('');
+    io.out(`${values.logs}: ${lines.length} log lines, ${traced} with a trace id`);
+    printTraceLogs(io, traceLogs ?? []);
+  }
   return 0;
+}
+
+/** Log lines (a file, a Loki answer, or standard input) with the trace each names. */
+async function logLines(path: string): Promise<TracedLine[]> {
+  const input = await readLogInput(path);
+  if (!input.ok) throw new UserError(input.error);
+  const entries = input.value.entries;
+  return input.value.lines.map((line, i) => {
+    const e = entries?.[i];
+    const ref = traceRefOf(line, e?.labels);
+    const time = e ? Number(e.ts.slice(0, -9) || '0') + Number(e.ts.slice(-9)) / 1e9 : undefined;
+    return { line, ...(ref ? { ref } : {}), ...(time !== undefined ? { time } : {}) };
+  });
 }
 
 async function load(path: string): Promise<Span[]> {

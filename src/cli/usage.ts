@@ -6,7 +6,7 @@ export const usages = {
   serve: 'rca-bot serve [--no-workers]',
   worker: 'rca-bot worker',
   logs: 'rca-bot logs <file|-> [--format F] [--baseline <file>] [--json]',
-  traces: 'rca-bot traces <file|url|-> [--baseline <file|url>] [--json] [--service S]',
+  traces: 'rca-bot traces <file|url|-> [--baseline <file|url>] [--logs <file|->] [--json] [--service S]',
   rank: 'rca-bot rank <case-dir> [--baseline <dir>]... [--json]',
   diagnose: 'rca-bot diagnose <service> | --url <base> [--seconds N] [--json] [--out <dir>]',
 } as const;

@@ -6,26 +6,28 @@ import { ConsoleAdapter } from '../chat/console/adapter.js';
 import { ConsoleStore } from '../chat/console/store.js';
 import { createClient as createFeishuClient, FeishuAdapter } from '../chat/feishu/adapter.js';
 import { slackClient, SlackAdapter } from '../chat/slack/adapter.js';
-import { readEnv } from '../config/env.js';
+import { readEnv, secretValues } from '../config/env.js';
 import { UserError } from '../errors.js';
 import { connectRedis, ensureRedis } from '../server/redis.js';
 import { registry as metricsRegistry } from '../telemetry/metrics.js';
 import { serveMetrics } from '../telemetry/route.js';
 import type { Io } from './io.js';
+import { addSecrets, log } from '../telemetry/log.js';
 
 export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessEnv = process.env): Promise<number> {
   const parsed = readEnv(source);
   if (!parsed.ok) throw new UserError(parsed.error);
   const env = parsed.value;
-  const url = await ensureRedis(env.REDIS_URL, io.err);
+  addSecrets(secretValues(env, source));
+  const url = await ensureRedis(env.REDIS_URL, (line) => log.info(line));
   if (!url.ok) throw new UserError(url.error);
-  const redis = connectRedis(url.value, io.err);
+  const redis = connectRedis(url.value, (line) => log.warn(line));
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`)) };
   if (env.SLACK_BOT_TOKEN) adapters.slack = new SlackAdapter(slackClient(env));
   if (env.FEISHU_APP_ID && env.FEISHU_APP_SECRET) adapters.feishu = new FeishuAdapter(createFeishuClient(env));
   const workers = startWorkers({ redisUrl: url.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => env.RCA_PUBLIC_URL, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 });
   const metricsServer = env.METRICS_PORT === undefined ? undefined : await serveMetrics(metricsRegistry, env.METRICS_PORT);
-  io.err(`rca-bot worker is up on ${url.value} (${Object.keys(adapters).join(', ')})${metricsServer ? `; metrics on http://127.0.0.1:${metricsServer.port}/metrics` : ''}`);
+  log.info(`rca-bot worker is up on ${url.value} (${Object.keys(adapters).join(', ')})${metricsServer ? `; metrics on http://127.0.0.1:${metricsServer.port}/metrics` : ''}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -33,6 +33,8 @@ const schema = z.object({
   /** The bot's address as chat users reach it, for report links (default: http://127.0.0.1:PORT). */
   RCA_PUBLIC_URL: z.string().url().optional(),
   /** How long report pages live. */
+  /** Opens a diagnosis's own trace from its report page: a URL with {trace_id}, such as http://jaeger:16686/trace/{trace_id}. */
+  RCA_TRACE_URL: z.string().url().optional(),
   RCA_REPORT_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Alert intake: an endpoint whose secret is unset refuses every post. */
   ALERTMANAGER_TOKEN: optional,
@@ -56,6 +58,15 @@ export function readEnv(source: NodeJS.ProcessEnv): Result<Env> {
   if (parsed.success) return ok(parsed.data);
   const issue = parsed.error.issues[0];
   return err(`environment variable ${issue.path.join('.')}: ${issue.message}`);
+}
+
+/** The values of the secrets set, for the logger never to print; OTLP headers (an API key) too. */
+export function secretValues(env: Env, source: NodeJS.ProcessEnv = process.env): string[] {
+  const headers = [source.OTEL_EXPORTER_OTLP_HEADERS, source.OTEL_EXPORTER_OTLP_TRACES_HEADERS]
+    .flatMap((h) => (h ? h.split(',') : []))
+    .map((kv) => decodeURIComponent(kv.slice(kv.indexOf('=') + 1).trim()));
+  const basic = env.ALERTMANAGER_BASIC_AUTH ? [Buffer.from(env.ALERTMANAGER_BASIC_AUTH).toString('base64')] : [];
+  return [...secrets.map((k) => env[k]).filter((v): v is string => typeof v === 'string'), ...headers, ...basic];
 }
 
 /** The configuration with every secret shown as "set" or "unset". */

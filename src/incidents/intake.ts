@@ -12,6 +12,7 @@ import { planOf } from '../rca/sources.js';
 import { noticeText } from '../../templates/alert.js';
 import type { Alert } from './alerts.js';
 import type { IncidentStore } from './store.js';
+import { inSpan } from '../telemetry/spans.js';
 
 export interface Where {
   platform: Platform;
@@ -96,13 +97,15 @@ export async function refresh(ctx: Pick<IntakeContext, 'incidents' | 'adapter'>,
   await adapter.editNotice({ platform: incident.channel.platform, channel: incident.channel.channel, id: incident.channel.message }, noticeText(incident));
 }
 
-export async function takeAlerts(ctx: IntakeContext, alerts: Alert[], by: 'alertmanager' | 'grafana'): Promise<void> {
-  for (const a of alerts) {
-    if (a.status === 'firing') {
-      await fire(ctx, a, by);
-      continue;
+export function takeAlerts(ctx: IntakeContext, alerts: Alert[], by: 'alertmanager' | 'grafana'): Promise<void> {
+  return inSpan('rca.alerts', { 'rca.sender': by, 'rca.alerts': alerts.length }, async () => {
+    for (const a of alerts) {
+      if (a.status === 'firing') {
+        await fire(ctx, a, by);
+        continue;
+      }
+      const id = await ctx.incidents.forAlert(a.fingerprint, a.startsAt);
+      if (id) await resolveIncident(ctx, id, by, a.endsAt);
     }
-    const id = await ctx.incidents.forAlert(a.fingerprint, a.startsAt);
-    if (id) await resolveIncident(ctx, id, by, a.endsAt);
-  }
+  });
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Platform } from '../chat/adapter.js';
+import { bullmqTelemetry } from '../telemetry/spans.js';
 
 export const digestQueue = 'rca-digest';
 
@@ -27,7 +28,7 @@ export class Digests {
   private readonly queue: Queue;
 
   constructor(redis: Redis, prefix: string) {
-    this.queue = new Queue(digestQueue, { connection: redis, prefix });
+    this.queue = new Queue(digestQueue, { connection: redis, prefix, telemetry: bullmqTelemetry() });
   }
 
   /** One digest now; a redelivered request (same key) adds nothing. */

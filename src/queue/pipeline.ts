@@ -10,6 +10,8 @@ import type { ChatAdapter, MessageRef, Platform, Status } from '../chat/adapter.
 import type { Target } from '../rca/diagnose.js';
 import { err, ok, type Result } from '../errors.js';
 import { JobState } from './state.js';
+import { bullmqTelemetry, inSpan } from '../telemetry/spans.js';
+import { log } from '../telemetry/log.js';
 
 export const queues = { capture: 'rca-capture', analyse: 'rca-analyse', compare: 'rca-compare', publish: 'rca-publish' } as const;
 
@@ -92,7 +94,7 @@ export class Pipeline {
     prefix: string,
     private readonly adapters: Partial<Record<Platform, ChatAdapter>>,
   ) {
-    this.flow = new FlowProducer({ connection: redis, prefix });
+    this.flow = new FlowProducer({ connection: redis, prefix, telemetry: bullmqTelemetry() });
     this.state = new JobState(redis, prefix);
   }
 
@@ -102,7 +104,17 @@ export class Pipeline {
     return a;
   }
 
-  async submit(req: DiagnosisRequest): Promise<Submitted> {
+  /** Starts a diagnosis, or joins the one running for the service: the root span of its trace's BullMQ part. */
+  submit(req: DiagnosisRequest): Promise<Submitted> {
+    return inSpan('rca.diagnosis', { 'rca.service': req.target.service, 'rca.platform': req.requester.platform, 'rca.window_seconds': req.seconds }, async (span) => {
+      const submitted = await this.start(req);
+      log.info({ job: submitted.job, service: req.target.service, platform: req.requester.platform, seconds: req.seconds, joined: submitted.joined, duplicate: submitted.duplicate }, submitted.duplicate ? 'request seen before' : submitted.joined ? 'joined the running diagnosis' : 'diagnosis queued');
+      span.setAttributes({ 'rca.job': submitted.job, 'rca.joined': submitted.joined, 'rca.duplicate': submitted.duplicate });
+      return submitted;
+    });
+  }
+
+  private async start(req: DiagnosisRequest): Promise<Submitted> {
     const job = jobId(req.requester.platform, req.key);
     if (!(await this.state.claimRequest(job))) return { job, joined: false, duplicate: true };
     const status: Status = { job, service: req.target.service, seconds: req.seconds, stage: 'queued', since: new Date().toISOString() };

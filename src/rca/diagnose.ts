@@ -8,7 +8,7 @@ import { capturePprof, type Capture, type CaptureName, type CaptureOptions } fro
 import { runProbes, type ProbeResult } from '../sources/probes.js';
 import { fuse, profileOf } from './fuse.js';
 import { collectSources, type SourcePlan } from './sources.js';
-import type { CaptureError, Finding, NotCaptured, Report } from './model.js';
+import type { CaptureError, Finding, NotCaptured, Report, TraceLogs } from './model.js';
 
 export interface Target {
   service: string;
@@ -25,6 +25,8 @@ export interface SourceFindings {
   findings: Finding[];
   /** One line; the other sources still count. */
   error?: string;
+  /** Traces only: the slowest and the failing traces, each with its own log lines. */
+  traceLogs?: TraceLogs[];
 }
 
 export interface Diagnosis {
@@ -61,6 +63,7 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
   const essentialFailed = captures.some((c) => essential.includes(c.name) && (c.error !== undefined || (c.name === 'cpu' && !c.profile)));
   const fused = fuse(found, probes, errors, captured, essentialFailed, others.flatMap((o) => o.findings), target.service);
   const t2 = performance.now();
+  const traceLogs = others.flatMap((o) => o.traceLogs ?? []);
   return {
     service: target.service,
     target: target.pprof,
@@ -75,6 +78,7 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
       decode: captures.reduce((sum, c) => sum + (c.decodeMs ?? 0), 0),
       analysis: Math.round(t2 - t1),
     },
+    ...(traceLogs.length ? { traceLogs } : {}),
   };
 }
 

@@ -83,7 +83,27 @@ export interface Report {
   notCaptured?: NotCaptured[];
   /** Milliseconds per step: capture, analysis, render. */
   timings: Record<string, number>;
+  /** The OpenTelemetry trace of the diagnosis that made this report, when the bot exports traces. */
+  traceId?: string;
+  /** The slowest and the failing traces of the service, each with its own log lines (joined by trace id). */
+  traceLogs?: TraceLogs[];
 }
+
+/** The log lines of one trace, quoted in a report beside it. */
+export interface TraceLogs {
+  traceId: string;
+  /** The slowest of the window; the slowest of those with log lines when that one has none; one with an error span. */
+  why: 'slowest' | 'slow' | 'failing';
+  /** The trace's root: who answered the request, and how long it took. */
+  service: string;
+  operation: string;
+  micros: number;
+  /** Its first lines in time order, each with the span it was written in when known. */
+  lines: { time?: number; service?: string; span?: string; line: string }[];
+  /** Lines of the trace not quoted. */
+  more: number;
+}
+
 
 /** What changed in one profile since the last healthy capture of the same service. */
 export interface Comparison {

@@ -13,6 +13,11 @@ import { queryLoki, spanSeconds } from '../sources/logs/loki.js';
 import { queryRange } from '../sources/metrics/prometheus.js';
 import { fetchTraces } from '../sources/traces/fetch.js';
 import type { SourceFindings } from './diagnose.js';
+import { failed, inSpan } from '../telemetry/spans.js';
+import { quoteTraceLogs, SpanIndex, spanLabels, traceRefOf, type TracedLine } from '../analysis/join.js';
+import type { Span } from '../sources/traces/span.js';
+import type { LokiEntry } from '../sources/logs/loki.js';
+import { err, ok, type Result } from '../errors.js';
 
 export interface Window {
   start: Date;
@@ -38,34 +43,63 @@ export function planOf(service: string, cfg: Pick<ServiceConfig, 'traces' | 'log
 const shift = (w: Window, seconds: number): Window => ({ start: new Date(w.start.getTime() - seconds * 1000), end: new Date(w.end.getTime() - seconds * 1000) });
 const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 
-export async function tracesFindings(service: string, cfg: TracesConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<SourceFindings> {
+interface TraceWindows {
+  now: Span[];
+  before: Span[];
+}
+
+async function readTraces(service: string, cfg: TracesConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<Result<TraceWindows>> {
   const source = { type: cfg.type, url: cfg.url, service: cfg.service ?? service, limit: cfg.limit };
   try {
     const [now, before] = await Promise.all([fetchTraces(source, window, { signal }), fetchTraces(source, shift(window, baselineOffset), { signal })]);
-    if (now.length === 0) return { source: 'traces', findings: [], error: `${cfg.type}: no spans of ${source.service} in the window` };
-    return { source: 'traces', findings: analyzeTraces(now, before.length ? { baseline: before } : {}).findings };
+    if (now.length === 0) return err(`${cfg.type}: no spans of ${source.service} in the window`);
+    return ok({ now, before });
   } catch (e) {
-    return { source: 'traces', findings: [], error: `${cfg.type}: ${oneLine(e)}` };
+    return err(`${cfg.type}: ${oneLine(e)}`);
   }
 }
 
-export async function logsFindings(cfg: LogsConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<SourceFindings> {
-  const format = cfg.format === undefined ? undefined : parseFormat(cfg.format);
-  if (format && !format.ok) return { source: 'logs', findings: [], error: `format: ${format.error}` };
+function tracesFindings(t: Result<TraceWindows>, lines: readonly TracedLine[] | undefined): SourceFindings {
+  if (!t.ok) return { source: 'traces', findings: [], error: t.error };
+  const analysis = analyzeTraces(t.value.now, t.value.before.length ? { baseline: t.value.before } : {});
+  const traceLogs = lines ? quoteTraceLogs(t.value.now, lines) : [];
+  return { source: 'traces', findings: analysis.findings, ...(traceLogs.length ? { traceLogs } : {}) };
+}
+
+interface LogWindows {
+  now: TracedLine[];
+  before: TracedLine[];
+  seconds: { now?: number; before?: number };
+}
+
+const tracedLine = (e: LokiEntry): TracedLine => {
+  const ref = traceRefOf(e.line, e.labels);
+  return { time: Number(e.ts.slice(0, -9) || '0') + Number(e.ts.slice(-9)) / 1e9, line: e.line, ...(e.labels.service_name || e.labels.service ? { service: e.labels.service_name ?? e.labels.service } : {}), ...(ref ? { ref } : {}) };
+};
+
+async function readLogs(cfg: LogsConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<Result<LogWindows>> {
   const ask = (w: Window) => queryLoki({ base: cfg.url, query: cfg.query, start: w.start, end: w.end, limit: cfg.limit, signal });
   const [now, before] = await Promise.all([ask(window), ask(shift(window, baselineOffset))]);
-  if (!now.ok) return { source: 'logs', findings: [], error: now.error };
-  if (!before.ok) return { source: 'logs', findings: [], error: `baseline: ${before.error}` };
+  if (!now.ok) return err(now.error);
+  if (!before.ok) return err(`baseline: ${before.error}`);
+  const seconds = (es: LokiEntry[]) => (es.length > 1 ? Math.max(spanSeconds(es), 1) : undefined);
+  return ok({ now: now.value.map(tracedLine), before: before.value.map(tracedLine), seconds: { now: seconds(now.value), before: seconds(before.value) } });
+}
+
+function logsFindings(cfg: LogsConfig, window: Window, l: Result<LogWindows>, spans: readonly Span[] | undefined): SourceFindings {
+  const format = cfg.format === undefined ? undefined : parseFormat(cfg.format);
+  if (format && !format.ok) return { source: 'logs', findings: [], error: `format: ${format.error}` };
+  if (!l.ok) return { source: 'logs', findings: [], error: l.error };
   const drain = new Drain();
-  const lines = now.value.map((e) => e.line);
-  const baseLines = before.value.map((e) => e.line);
+  const lines = l.value.now.map((e) => e.line);
+  const baseLines = l.value.before.map((e) => e.line);
   const mined = mineLines(drain, lines, format?.value);
   const base = mineLines(drain, baseLines, format?.value);
   const seconds = (window.end.getTime() - window.start.getTime()) / 1000;
   const findings = compareWindows(
     (id) => templateText(drain.templates[id]),
-    { ids: base.ids, lines: baseLines, levels: base.levels, seconds: before.value.length > 1 ? Math.max(spanSeconds(before.value), 1) : seconds },
-    { ids: mined.ids, lines, levels: mined.levels, seconds: now.value.length > 1 ? Math.max(spanSeconds(now.value), 1) : seconds },
+    { ids: base.ids, lines: baseLines, levels: base.levels, seconds: l.value.seconds.before ?? seconds },
+    { ids: mined.ids, lines, levels: mined.levels, seconds: l.value.seconds.now ?? seconds, ...(spans?.length ? { spans: spanLabels(new SpanIndex(spans), l.value.now) } : {}) },
   );
   return { source: 'logs', findings };
 }
@@ -88,12 +122,35 @@ export async function metricsFindings(service: string, cfg: MetricsConfig, windo
   return { source: 'metrics', findings, ...(errors.length ? { error: errors.join('; ') } : {}) };
 }
 
-/** Every source the plan names, in parallel, for the `lookback` before `now`. */
+/**
+ * Every source the plan names, in parallel, for the `lookback` before `now`. Traces and logs are
+ * read first and analysed together: a trace's log lines are quoted beside it, and a log template
+ * names the spans it was written in.
+ */
 export async function collectSources(plan: SourcePlan, now: Date, signal?: AbortSignal): Promise<SourceFindings[]> {
   const window = { start: new Date(now.getTime() - plan.lookback * 1000), end: now };
-  const jobs: Promise<SourceFindings>[] = [];
-  if (plan.traces) jobs.push(tracesFindings(plan.service, plan.traces, window, plan.baseline, signal));
-  if (plan.logs) jobs.push(logsFindings(plan.logs, window, plan.baseline, signal));
-  if (plan.metrics) jobs.push(metricsFindings(plan.service, plan.metrics, window, plan.baseline, signal));
-  return Promise.all(jobs);
+  const read = <T>(type: string, url: string, run: () => Promise<Result<T>>) =>
+    inSpan(`source ${type}`, { 'rca.source': type, 'url.full': url }, async (span) => {
+      const r = await run();
+      if (!r.ok) failed(span, r.error);
+      return r;
+    });
+  const measured = (type: string, url: string, run: () => Promise<SourceFindings>) =>
+    inSpan(`source ${type}`, { 'rca.source': type, 'url.full': url }, async (span) => {
+      const r = await run();
+      if (r.error) failed(span, r.error);
+      span.setAttribute('rca.findings', r.findings.length);
+      return r;
+    });
+  const { traces, logs, metrics } = plan;
+  const [t, l, m] = await Promise.all([
+    traces ? read(traces.type, traces.url, () => readTraces(plan.service, traces, window, plan.baseline, signal)) : undefined,
+    logs ? read('loki', logs.url, () => readLogs(logs, window, plan.baseline, signal)) : undefined,
+    metrics ? measured('prometheus', metrics.url, () => metricsFindings(plan.service, metrics, window, plan.baseline, signal)) : undefined,
+  ]);
+  const out: SourceFindings[] = [];
+  if (t) out.push(tracesFindings(t, l?.ok ? l.value.now : undefined));
+  if (l && logs) out.push(logsFindings(logs, window, l, t?.ok ? t.value.now : undefined));
+  if (m) out.push(m);
+  return out;
 }

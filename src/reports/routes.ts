@@ -28,7 +28,7 @@ export function reportUrl(base: string, id: string): string {
   return new URL(`reports/${encodeURIComponent(id)}`, base.endsWith('/') ? base : `${base}/`).href;
 }
 
-export function reportRoutes(store: ReportStore): Route[] {
+export function reportRoutes(store: ReportStore, opts: { traceUrl?: string } = {}): Route[] {
   return [
     {
       method: 'GET',
@@ -36,7 +36,7 @@ export function reportRoutes(store: ReportStore): Route[] {
       handler: async (req, res, params) => {
         const saved = await store.load(params.id);
         if (!saved) return notFound(res);
-        const page = reportPage(saved);
+        const page = reportPage({ ...saved, traceUrl: opts.traceUrl });
         const headers: Record<string, string> = {
           'content-type': 'text/html; charset=utf-8',
           'content-security-policy': page.csp,

@@ -2,6 +2,7 @@
 // the console page and (later) alert webhooks each add their routes.
 import { metrics, surfaceOf } from '../telemetry/metrics.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { log } from '../telemetry/log.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => void | Promise<void>;
 
@@ -53,7 +54,7 @@ export function startServer(routes: Route[], port: number, host = '0.0.0.0'): Pr
         Object.assign(params, m.groups ?? {});
       }
       Promise.resolve(r.handler(req, res, params)).catch((e) => {
-        console.error('rca-bot: request failed', e);
+        log.error({ err: e, path: url.pathname }, 'request failed');
         send(res, 500, 'something went wrong on our side\n');
       });
       return;

@@ -9,6 +9,7 @@ import { err, ok, type Result } from '../errors.js';
 import type { Profile } from '../profile/model.js';
 import { parseProfile } from '../profile/pprof.js';
 import { get } from './http.js';
+import { failed, inSpan } from '../telemetry/spans.js';
 
 export type CaptureName = 'cpu' | 'block' | 'mutex' | 'allocs' | 'heap-start' | 'heap-end' | 'goroutine-start' | 'goroutine-end' | 'goroutineleak';
 
@@ -69,7 +70,22 @@ function fetchProfile(base: string, path: string, timeoutMs: number, o: Options)
   return get(base + path, { timeoutMs, maxBytes: o.maxBodyBytes, signal: o.signal });
 }
 
-async function one(base: string, name: CaptureName, path: string, timeoutMs: number, o: Options): Promise<Capture> {
+/** A capture in its span: the target and the profile named, its error recorded. */
+function spanned(base: string, name: CaptureName, path: string, run: () => Promise<Capture>): Promise<Capture> {
+  return inSpan(`capture ${name}`, { 'rca.profile': name, 'url.full': base + path }, async (span) => {
+    const c = await run();
+    if (c.error) failed(span, c.error);
+    else if (c.absent) span.setAttribute('rca.absent', c.absent);
+    if (c.bytes) span.setAttribute('rca.bytes', c.bytes.length);
+    return c;
+  });
+}
+
+function one(base: string, name: CaptureName, path: string, timeoutMs: number, o: Options): Promise<Capture> {
+  return spanned(base, name, path, () => oneUntraced(base, name, path, timeoutMs, o));
+}
+
+async function oneUntraced(base: string, name: CaptureName, path: string, timeoutMs: number, o: Options): Promise<Capture> {
   const t0 = performance.now();
   const done = (r: Decoded): Capture => ({ name, path, ms: Math.round(performance.now() - t0), ...outcome(r) });
   const res = await fetchProfile(base, path, timeoutMs, o);
@@ -111,7 +127,7 @@ const cpuInFlight = new Map<string, Promise<Capture>>();
 async function cpuCapture(base: string, o: Options): Promise<Capture> {
   const running = cpuInFlight.get(base);
   if (running) return running;
-  const p = cpuWithRetry(base, o).finally(() => cpuInFlight.delete(base));
+  const p = spanned(base, 'cpu', `/debug/pprof/profile?seconds=${o.seconds}`, () => cpuWithRetry(base, o)).finally(() => cpuInFlight.delete(base));
   cpuInFlight.set(base, p);
   return p;
 }

@@ -14,11 +14,11 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-/** Starts `rca-bot serve` without a registry (the demo) unless env names one; resolves once it says it is up. */
-export async function startBot(env: NodeJS.ProcessEnv): Promise<Bot> {
+/** Starts `rca-bot serve` (with `args`) without a registry (the demo) unless env names one; resolves once it says it is up. */
+export async function startBot(env: NodeJS.ProcessEnv, args: string[] = [], stderr: 'inherit' | 'pipe' = 'inherit'): Promise<Bot> {
   const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ...env };
   if (!('RCA_CONFIG' in env)) delete full.RCA_CONFIG;
-  const proc = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'serve'], { cwd: repoRoot, env: full, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'serve', ...args], { cwd: repoRoot, env: full, stdio: ['ignore', 'pipe', stderr] });
   const line = await new Promise<string>((ok, fail) => {
     createInterface({ input: proc.stdout! }).on('line', (l) => l.startsWith('rca-bot is up') && ok(l));
     proc.once('exit', (code) => fail(new Error(`the bot exited with ${code}`)));

@@ -13,6 +13,8 @@ export interface LogWindow {
   levels?: readonly (string | undefined)[];
   /** Length of the window in seconds, when known. */
   seconds?: number;
+  /** "service operation" of the span each line was written in, when its trace is known (analysis/join.ts). */
+  spans?: readonly (string | undefined)[];
 }
 
 /** A Finding of kind 'error-burst' (rca/model.ts shape). */
@@ -103,12 +105,35 @@ export function compareWindows(
         : `A ${what} came ${formatRatio(ratio)} as often in the incident window: ${text}`;
     const rate = (n: number, span: number) => (perSecond ? `${formatRate(n / span)}/s` : `${formatShare(n / span)} of lines`);
     const summary = `${t.count} lines in the incident window (${rate(t.count, nowSpan)}), ${was} in the baseline (${rate(was, baseSpan)}); e.g. "${shorten(oneLine(incident.lines[ex.index]), 300)}"`;
-    found.push({ burst: { kind: 'error-burst', title, confidence, evidence: [{ source: 'logs', summary }] }, rank: confidence * 1e9 + t.count });
+    const evidence: ErrorBurst['evidence'] = [{ source: 'logs', summary }];
+    const where = incident.spans && spansOfTemplate(incident, id);
+    if (where) evidence.push({ source: 'logs', summary: where });
+    found.push({ burst: { kind: 'error-burst', title, confidence, evidence }, rank: confidence * 1e9 + t.count });
   }
   return found
     .sort((a, b) => b.rank - a.rank)
     .slice(0, opts.max)
     .map((f) => f.burst);
+}
+
+/** "Written in spans: checkout PlaceOrder (12 lines), …" for the lines of a template whose span is known. */
+function spansOfTemplate(w: LogWindow, id: number): string | undefined {
+  const counts = new Map<string, number>();
+  let traced = 0;
+  let lines = 0;
+  for (let i = 0; i < w.ids.length; i++) {
+    if (w.ids[i] !== id) continue;
+    lines++;
+    const s = w.spans?.[i];
+    if (!s) continue;
+    traced++;
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  if (traced === 0) return undefined;
+  const top = [...counts].sort((a, b) => b[1] - a[1]);
+  const named = top.slice(0, 3).map(([s, n]) => `${s} (${n} line${n === 1 ? '' : 's'})`);
+  const rest = top.length > 3 ? `, and ${top.length - 3} more` : '';
+  return `Written in spans: ${named.join(', ')}${rest}; ${traced} of its ${lines} lines name a trace of the window.`;
 }
 
 /** The first line of the template with its most severe level (among its first 1,000 lines). */

@@ -65,7 +65,7 @@ export function rank(input: RankInput): Ranking {
   const logBaseline = withLogs.length > 0 ? { lines: withLogs.flatMap((b) => b.logs), seconds: withLogs.reduce((n, b) => n + b.seconds, 0) } : undefined;
   const signals: Signal[] = [
     ...traceSignals(input.spans, (input.baselines ?? []).map((b) => b.spans)),
-    ...logSignals({ lines: input.logs, seconds: input.window.end - input.window.start }, logBaseline),
+    ...logSignals({ lines: input.logs, seconds: input.window.end - input.window.start }, logBaseline, input.spans),
     ...metricSignals(input.metrics, metricWindow(input.window, input.metricPad)),
   ];
   const below = descendants([...edgesOf(input.spans), ...(input.calls ?? [])]);

@@ -6,10 +6,14 @@
 import { compareWindows, severity } from '../logs/compare.js';
 import { Drain, templateText } from '../logs/drain.js';
 import { round2, type Signal } from './signal.js';
+import { SpanIndex, spanLabels, type TraceRef } from '../join.js';
+import type { Span } from '../../sources/traces/span.js';
 
 export interface ServiceLine {
   service: string;
   line: string;
+  /** The trace it was written in, when the line says. */
+  ref?: TraceRef;
 }
 
 export interface LogSide {
@@ -18,17 +22,20 @@ export interface LogSide {
   seconds: number;
 }
 
-export function logSignals(incident: LogSide, baseline: LogSide | undefined): Signal[] {
+/** `spans`, the incident's: a template then names the spans its lines were written in. */
+export function logSignals(incident: LogSide, baseline: LogSide | undefined, spans?: readonly Span[]): Signal[] {
+  const index = spans?.length ? new SpanIndex(spans) : undefined;
   const drain = new Drain();
   const seen = new Set<string>();
   const mine = (side: LogSide) => {
-    const by = new Map<string, { ids: number[]; lines: string[] }>();
+    const by = new Map<string, { ids: number[]; lines: string[]; refs: ServiceLine[] }>();
     for (const l of side.lines) {
       seen.add(l.service);
       if (severity(l.line) === 0) continue;
-      const w = by.get(l.service) ?? { ids: [], lines: [] };
+      const w = by.get(l.service) ?? { ids: [], lines: [], refs: [] };
       w.ids.push(drain.add(l.line).id);
       w.lines.push(l.line);
+      w.refs.push(l);
       by.set(l.service, w);
     }
     return by;
@@ -48,14 +55,15 @@ export function logSignals(incident: LogSide, baseline: LogSide | undefined): Si
     const [top] = compareWindows(
       (id) => templateText(drain.templates[id]),
       { ids: was.ids, lines: was.lines, seconds: (baseline as LogSide).seconds },
-      { ids: w.ids, lines: w.lines, seconds: incident.seconds },
+      { ids: w.ids, lines: w.lines, seconds: incident.seconds, ...(index ? { spans: spanLabels(index, w.refs) } : {}) },
       { max: 1 },
     );
     if (!top) continue;
     // A service that wrote nothing in the baseline may only have had no traffic then.
     const quiet = !known.has(service);
     const counts = top.evidence[0].summary.replace(/; e\.g\. .*$/, '');
-    const summary = `${top.title} (${counts}${quiet ? '; the service wrote nothing in the baseline' : ''})`;
+    const where = top.evidence[1]?.summary.replace(/^Written in spans: /, '; written in spans: ').replace(/;[^;]*$/, '') ?? '';
+    const summary = `${top.title} (${counts}${quiet ? '; the service wrote nothing in the baseline' : ''}${where})`;
     out.push({ service, score: round2(top.confidence * (quiet ? 0.5 : 1)), says: 'errors', evidence: { source: 'logs', summary } });
   }
   return out;

@@ -6,6 +6,7 @@ import { consolePage } from '../../../templates/console-page.js';
 import { readBody, send, sendJson, type Route } from '../../server/http.js';
 import type { ActionName, Inbox } from '../adapter.js';
 import type { ConsoleStore } from './store.js';
+import { log } from '../../telemetry/log.js';
 
 const actions: ActionName[] = ['rerun', 'compare', 'resolve'];
 
@@ -44,7 +45,7 @@ export function consoleRoutes(store: ConsoleStore, inbox: Inbox, subscriber: Red
         const m = await store.add({ channel, text, from: 'user', user: 'you' });
         sendJson(res, 202, { id: m.id });
         // Acknowledged first; the command runs after the answer, as on Slack and Feishu.
-        if (/^\/rca\b/i.test(text)) void inbox.command({ platform: 'console', channel, user: 'you', text, key: m.id }).catch((e) => console.error('rca-bot: console command failed', e));
+        if (/^\/rca\b/i.test(text)) void inbox.command({ platform: 'console', channel, user: 'you', text, key: m.id }).catch((e) => log.error({ err: e }, 'console command failed'));
       },
     },
     {
@@ -70,7 +71,7 @@ export function consoleRoutes(store: ConsoleStore, inbox: Inbox, subscriber: Red
         const key = `${a.message ?? 'm'}-${a.action}-${Date.now()}`;
         void inbox
           .action({ platform: 'console', channel: a.channel ?? 'incident', user: 'you', action: a.action as ActionName, job: value.job, service: value.service, key, thread: a.thread })
-          .catch((e) => console.error('rca-bot: console action failed', e));
+          .catch((e) => log.error({ err: e }, 'console action failed'));
       },
     },
     {

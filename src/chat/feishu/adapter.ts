@@ -9,6 +9,7 @@ import { statusText } from '../../../templates/status.js';
 import type { Env } from '../../config/env.js';
 import type { Report } from '../../rca/model.js';
 import type { ChatAdapter, MessageRef, Status } from '../adapter.js';
+import { larkLogger } from '../../telemetry/log.js';
 
 /** An open-API call answered with a non-zero code (or an HTTP error carrying one). */
 export class FeishuError extends Error {
@@ -37,6 +38,7 @@ export function createClient(env: Env): lark.Client {
     appType: lark.AppType.SelfBuild,
     domain: feishuDomain(env.FEISHU_DOMAIN),
     loggerLevel: lark.LoggerLevel.warn,
+    logger: larkLogger(),
   });
 }
 

@@ -23,6 +23,7 @@ import type { ActionName, Inbox } from '../adapter.js';
 import { createClient, FeishuAdapter } from './adapter.js';
 import { needsBotId, toAction, toCommand, type CardActionEvent, type MessageEvent } from './message.js';
 import { fresh, sameSecret, signatureOk } from './verify.js';
+import { larkLogger, log } from '../../telemetry/log.js';
 
 export const EVENTS_PATH = '/feishu/events';
 export const MESSAGE_EVENT = 'im.message.receive_v1';
@@ -92,7 +93,7 @@ function decrypt(cipher: lark.AESCipher, encrypted: string): Envelope | undefine
 }
 
 function failed(what: string) {
-  return (e: unknown) => console.error(`rca-bot: feishu ${what} failed`, e);
+  return (e: unknown) => log.error({ err: e }, `feishu ${what} failed`);
 }
 
 export function createFeishu(env: Env, inbox: Inbox, redis: Redis, prefix: string): Feishu {
@@ -176,7 +177,7 @@ export function createFeishu(env: Env, inbox: Inbox, redis: Redis, prefix: strin
     if (work) later(work);
     return reply;
   };
-  const dispatcher = new lark.EventDispatcher({ loggerLevel: lark.LoggerLevel.warn }).register({
+  const dispatcher = new lark.EventDispatcher({ loggerLevel: lark.LoggerLevel.warn, logger: larkLogger() }).register({
     [MESSAGE_EVENT]: fromConnection(MESSAGE_EVENT),
     [CARD_ACTION_EVENT]: fromConnection(CARD_ACTION_EVENT),
   });
@@ -197,6 +198,7 @@ export function createFeishu(env: Env, inbox: Inbox, redis: Redis, prefix: strin
         appSecret: env.FEISHU_APP_SECRET,
         domain: adapter.client.domain,
         loggerLevel: lark.LoggerLevel.warn,
+        logger: larkLogger(),
         autoReconnect: true,
         onError: failed('long connection'),
       });

@@ -13,6 +13,7 @@ import type { Env } from '../../config/env.js';
 import { send, type Route } from '../../server/http.js';
 import type { ActionName, Inbox } from '../adapter.js';
 import { SlackAdapter, slackClient, slackClientOptions } from './adapter.js';
+import { boltLogger } from '../../telemetry/log.js';
 
 export const eventsPath = '/slack/events';
 export const bodyLimit = 1 << 20;
@@ -35,7 +36,7 @@ export function stripMention(text: string, botUserIds: string[] = []): string {
 }
 
 export function createSlack(env: Env, inbox: Inbox, opts: { logger?: Logger } = {}): Slack {
-  const { logger } = opts;
+  const logger = opts.logger ?? (boltLogger() as Logger);
   const token = env.SLACK_BOT_TOKEN;
   const adapter = new SlackAdapter(slackClient(env, logger));
   if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {

@@ -18,6 +18,7 @@ import { serviceOfPod } from '../traces/index.js';
 import type { Span } from '../traces/span.js';
 import { parseSpanTable } from '../traces/table.js';
 import { parseCsv } from './csv.js';
+import { traceRefOf, type TraceRef } from '../../analysis/join.js';
 
 export interface LogLine {
   /** Unix seconds. */
@@ -26,6 +27,8 @@ export interface LogLine {
   service: string;
   /** The message the container wrote, without its final newline. */
   line: string;
+  /** The trace and span it was written in: the TraceID and SpanID columns, or the same in the message. */
+  ref?: TraceRef;
 }
 
 export interface PodMetrics {
@@ -127,6 +130,9 @@ function windowOf(dir: string, files: { hh: number; mm: number; times: number[] 
 function parseLogs(file: string, text: string): LogLine[] {
   const rows = records(file, text);
   const head = header(file, rows, ['TimeUnixNano', 'PodName', 'Log']);
+  // Optional: the trace a line was written in.
+  const traceCol = rows[0].fields.indexOf('TraceID');
+  const spanCol = rows[0].fields.indexOf('SpanID');
   const out: LogLine[] = [];
   for (const r of rows.slice(1)) {
     const f = r.fields;
@@ -134,7 +140,9 @@ function parseLogs(file: string, text: string): LogLine[] {
     if (f.length < rows[0].fields.length) throw new UserError(`${file}: line ${r.line} has ${f.length} fields, the header has ${rows[0].fields.length}`);
     if (!/^\d{10,19}$/.test(ns)) throw new UserError(`${file}: line ${r.line}: TimeUnixNano ${JSON.stringify(ns.slice(0, 30))} is not a nanosecond timestamp`);
     const pod = f[head.PodName];
-    out.push({ time: Number(ns.slice(0, -9)) + Number(ns.slice(-9)) / 1e9, pod, service: serviceOfPod(pod), line: message(f[head.Log]) });
+    const line = message(f[head.Log]);
+    const ref = traceRefOf(line, { TraceID: f[traceCol], SpanID: f[spanCol] });
+    out.push({ time: Number(ns.slice(0, -9)) + Number(ns.slice(-9)) / 1e9, pod, service: serviceOfPod(pod), line, ...(ref ? { ref } : {}) });
   }
   return out;
 }

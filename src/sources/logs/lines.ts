@@ -6,7 +6,7 @@
 import { isAscii } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { err, ok, type Result } from '../../errors.js';
-import { parseLokiResponse, spanSeconds } from './loki.js';
+import { parseLokiResponse, spanSeconds, type LokiEntry } from './loki.js';
 
 /** Characters kept of one line; the rest of it is dropped. */
 export const MAX_LINE_CHARS = 64 * 1024;
@@ -48,6 +48,8 @@ export interface LogInput {
   /** Seconds the lines cover, when they carry timestamps (a Loki answer). */
   seconds?: number;
   kind: 'text' | 'loki';
+  /** A Loki answer's entries, each with its labels and time. */
+  entries?: LokiEntry[];
 }
 
 /** A Loki query_range answer (a JSON object with `status` and `data`), or plain lines. */
@@ -56,7 +58,7 @@ export function parseLogText(text: string): Result<LogInput> {
   if (firstNonSpace(body) === '{' && looksLikeLoki(body)) {
     const entries = parseLokiResponse(body);
     if (!entries.ok) return entries;
-    return ok({ kind: 'loki', lines: entries.value.map((e) => e.line), seconds: spanSeconds(entries.value) });
+    return ok({ kind: 'loki', lines: entries.value.map((e) => e.line), seconds: spanSeconds(entries.value), entries: entries.value });
   }
   return ok({ kind: 'text', lines: splitLines(body) });
 }

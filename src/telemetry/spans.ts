@@ -1,0 +1,76 @@
+// Spans around the steps of a diagnosis, through the OpenTelemetry API: no-ops
+// unless the SDK was started (tracing.ts). A failing step records its error.
+import { context, propagation, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { BullMQOtel } from 'bullmq-otel';
+import type { Telemetry } from 'bullmq';
+import { tracingStarted, version } from './tracing.js';
+
+const tracer = trace.getTracer('rca-bot', version);
+
+/** Runs `fn` in a span named `name`; a throw is recorded on it and rethrown. */
+export async function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T> | T): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (e) {
+      failed(span, e);
+      throw e;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The same, for synchronous work (the analysis threads). */
+export function inSpanSync<T>(name: string, attributes: Attributes, fn: (span: Span) => T): T {
+  return tracer.startActiveSpan(name, { attributes }, (span) => {
+    try {
+      return fn(span);
+    } catch (e) {
+      failed(span, e);
+      throw e;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Marks a span failed: an exception (thrown) or a one-line error (an error value). */
+export function failed(span: Span, e: unknown): void {
+  if (typeof e === 'string') {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: e });
+    span.addEvent('exception', { 'exception.message': e });
+    return;
+  }
+  const error = e instanceof Error ? e : new Error(String(e));
+  span.recordException(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message.split('\n')[0] });
+}
+
+/** The trace and span of the active context, when one is being recorded. */
+export function activeIds(): { trace_id: string; span_id: string } | undefined {
+  const ctx = trace.getActiveSpan()?.spanContext();
+  if (!ctx || !trace.isSpanContextValid(ctx)) return undefined;
+  return { trace_id: ctx.traceId, span_id: ctx.spanId };
+}
+
+/** The active context as W3C headers, to carry into a thread or another process. */
+export function carrier(): Record<string, string> {
+  const out: Record<string, string> = {};
+  propagation.inject(context.active(), out);
+  return out;
+}
+
+/** Runs `fn` in the context a `carrier` brought. */
+export function withCarrier<T>(headers: Record<string, string> | undefined, fn: () => T): T {
+  if (!headers) return fn();
+  return context.with(propagation.extract(context.active(), headers), fn);
+}
+
+let telemetry: Telemetry | undefined;
+/** BullMQ's telemetry option (bullmq-otel): job spans, and the context carried in each job of a flow. None when not tracing. */
+export function bullmqTelemetry(): Telemetry | undefined {
+  if (!tracingStarted()) return undefined;
+  telemetry ??= new BullMQOtel({ tracerName: 'rca-bot', version }) as unknown as Telemetry;
+  return telemetry;
+}

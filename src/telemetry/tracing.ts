@@ -1,0 +1,89 @@
+// The OpenTelemetry SDK of a process: started before anything else is loaded
+// (bin/rca-bot.js, the analysis threads), and only when the standard OTEL_*
+// variables ask for export. Otherwise nothing is loaded, nothing is patched,
+// and every span below is the API's no-op.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { register } from 'node:module';
+
+type Env = Record<string, string | undefined>;
+
+/** Traces are exported when an OTLP endpoint or a trace exporter is named, and the SDK is not disabled. */
+export function tracingWanted(env: Env = process.env): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  const exporters = env.OTEL_TRACES_EXPORTER?.split(',').map((e) => e.trim()).filter(Boolean);
+  if (exporters?.length) return exporters.some((e) => e !== 'none');
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+// src/telemetry in the sources, dist/src/telemetry compiled.
+function packageVersion(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'rca-bot' && pkg.version) return pkg.version;
+    } catch {
+      // not this level
+    }
+  }
+  return '0.0.0';
+}
+export const version = packageVersion();
+
+let started = false;
+/** Whether this process (or thread) started the SDK. */
+export const tracingStarted = () => started;
+
+// The modules whose ESM imports need patching; everything else loads untouched.
+// Bolt's and the Lark SDK's http (CommonJS) are patched through require, fetch through diagnostics_channel.
+const hooked = ['node:http', 'node:https', 'http', 'https', 'ioredis'];
+
+export interface Tracing {
+  /** Exports what is buffered and stops. */
+  shutdown(): Promise<void>;
+  /** Exports what is buffered (threads call it after each task). */
+  flush(): Promise<void>;
+}
+
+/**
+ * Starts the SDK when `tracingWanted`. `hook` registers the ESM loader hook: only where modules
+ * are still to be imported, the CLI's entry before it imports the command.
+ */
+export async function startTracing(options: { hook: boolean; env?: Env }): Promise<Tracing | undefined> {
+  const env = options.env ?? process.env;
+  if (!tracingWanted(env)) return undefined;
+  if (options.hook) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: hooked } });
+  const [{ NodeSDK }, { defaultResource, resourceFromAttributes }, { HttpInstrumentation }, { UndiciInstrumentation }, { IORedisInstrumentation }] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-undici'),
+    import('@opentelemetry/instrumentation-ioredis'),
+  ]);
+  const quiet = (path: string | undefined) => path === '/metrics' || path === '/healthz' || path === '/favicon.ico';
+  const sdk = new NodeSDK({
+    // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are detected and merged over these.
+    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'rca-bot', 'service.version': version, 'service.instance.id': randomUUID() })),
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => quiet(req.url?.split('?')[0]) }),
+      new UndiciInstrumentation(),
+      // Only inside a span: BullMQ's idle polling would otherwise be a trace a second.
+      new IORedisInstrumentation({ requireParentSpan: true }),
+    ],
+    // Metrics are prom-client's at /metrics and logs are pino's on stdout: OTLP only when asked for by name.
+    ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
+    ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
+  });
+  sdk.start();
+  started = true;
+  const { trace } = await import('@opentelemetry/api');
+  const provider = trace.getTracerProvider() as { forceFlush?: () => Promise<void>; getDelegate?: () => { forceFlush?: () => Promise<void> } };
+  return {
+    // An unreachable collector must not turn a clean exit into a crash: what could not be sent is dropped.
+    shutdown: () => sdk.shutdown().catch(() => undefined),
+    flush: async () => {
+      const p = provider.getDelegate?.() ?? provider;
+      await p.forceFlush?.().catch(() => undefined);
+    },
+  };
+}
