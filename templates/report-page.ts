@@ -60,6 +60,8 @@ ol.findings { padding-left: 0; list-style: none; margin: 0; }
 .evidence .source, .errors .source { font-weight: 600; }
 .errors { background: #fff; border: 1px solid #e3c4c0; border-radius: 4px; padding: 8px 14px 8px 32px; margin: 0; }
 .errors li { overflow-wrap: anywhere; }
+pre.trace-logs { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; background: #fff; border: 1px solid #d8d8d8; border-radius: 4px; padding: 8px 12px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 12px; }
+#trace-logs h3 { font-size: 14px; margin: 14px 0 6px; overflow-wrap: anywhere; }
 .not-captured { color: #555; margin: 0; padding-left: 32px; }
 .none { color: #555; }
 figure.flame { margin: 0 0 18px; background: #fff; border: 1px solid #ddd; border-radius: 4px; overflow: hidden; }

@@ -4,6 +4,7 @@
 // key: trace_id, traceID, traceId; OTel log records; Nezha's TraceID column)
 // or in its text ("TraceID: 41d5…").
 import type { TraceLogs } from '../rca/model.js';
+import { severity } from './logs/compare.js';
 import type { Span } from '../sources/traces/span.js';
 
 export type { TraceLogs };
@@ -109,8 +110,8 @@ export interface QuoteOptions {
 }
 
 /**
- * The slowest trace's lines and those of the failing traces (an error span),
- * most errors first: traces without a single line are skipped.
+ * The slowest trace's lines and those of the failing traces (an error span or
+ * an error line of its own), most errors first: traces without a single line are skipped.
  */
 export function quoteTraceLogs(spans: readonly Span[], lines: readonly TracedLine[], options: Partial<QuoteOptions> = {}): TraceLogs[] {
   const o = { failing: 2, lines: 8, ...options };
@@ -124,7 +125,12 @@ export function quoteTraceLogs(spans: readonly Span[], lines: readonly TracedLin
   if (byTrace.size === 0) return [];
   const index = new SpanIndex(spans);
   const roots = new Map<string, Span>();
+  // A trace failed where one of its spans says so, or one of its own lines is an error.
   const errors = new Map<string, number>();
+  for (const [t, is] of byTrace) {
+    const n = is.filter((i) => severity(lines[i].line) === 2).length;
+    if (n > 0) errors.set(t, n);
+  }
   for (const s of spans) {
     const t = norm(s.traceId);
     if (s.error) errors.set(t, (errors.get(t) ?? 0) + 1);

@@ -47,7 +47,7 @@ const traces = z
   })
   .strict();
 
-const logs = z
+const loki = z
   .object({
     type: z.literal('loki'),
     url: httpUrl,
@@ -58,6 +58,20 @@ const logs = z
     limit: z.number().int().min(1).max(100_000).default(5000),
   })
   .strict();
+
+// A log file on the bot's machine (a shared volume, a sidecar's output): the lines of the window by
+// the time each carries (a JSON time/ts/timestamp field, or an RFC 3339 time at the start of the line).
+const logFile = z
+  .object({
+    type: z.literal('file'),
+    path: z.string().min(1),
+    format: z.string().min(1).optional(),
+    /** Lines kept per window, the newest. */
+    limit: z.number().int().min(1).max(1_000_000).default(100_000),
+  })
+  .strict();
+
+const logs = z.discriminatedUnion('type', [loki, logFile]);
 
 const metricQuery = z
   .object({

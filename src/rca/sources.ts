@@ -17,6 +17,7 @@ import { failed, inSpan } from '../telemetry/spans.js';
 import { quoteTraceLogs, SpanIndex, spanLabels, traceRefOf, type TracedLine } from '../analysis/join.js';
 import type { Span } from '../sources/traces/span.js';
 import type { LokiEntry } from '../sources/logs/loki.js';
+import { readLogFile, type FileLine } from '../sources/logs/file.js';
 import { err, ok, type Result } from '../errors.js';
 
 export interface Window {
@@ -78,6 +79,17 @@ const tracedLine = (e: LokiEntry): TracedLine => {
 };
 
 async function readLogs(cfg: LogsConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<Result<LogWindows>> {
+  if (cfg.type === 'file') {
+    const [now, before] = await Promise.all([readLogFile(cfg.path, window, cfg.limit), readLogFile(cfg.path, shift(window, baselineOffset), cfg.limit)]);
+    if (!now.ok) return now;
+    if (!before.ok) return err(`baseline: ${before.error}`);
+    const traced = (l: FileLine): TracedLine => {
+      const ref = traceRefOf(l.line, l.fields);
+      return { time: l.time, line: l.line, ...(ref ? { ref } : {}) };
+    };
+    const seconds = (w: Window) => (w.end.getTime() - w.start.getTime()) / 1000;
+    return ok({ now: now.value.lines.map(traced), before: before.value.lines.map(traced), seconds: { now: seconds(window), before: seconds(window) } });
+  }
   const ask = (w: Window) => queryLoki({ base: cfg.url, query: cfg.query, start: w.start, end: w.end, limit: cfg.limit, signal });
   const [now, before] = await Promise.all([ask(window), ask(shift(window, baselineOffset))]);
   if (!now.ok) return err(now.error);
@@ -129,8 +141,8 @@ export async function metricsFindings(service: string, cfg: MetricsConfig, windo
  */
 export async function collectSources(plan: SourcePlan, now: Date, signal?: AbortSignal): Promise<SourceFindings[]> {
   const window = { start: new Date(now.getTime() - plan.lookback * 1000), end: now };
-  const read = <T>(type: string, url: string, run: () => Promise<Result<T>>) =>
-    inSpan(`source ${type}`, { 'rca.source': type, 'url.full': url }, async (span) => {
+  const read = <T>(type: string, from: string, run: () => Promise<Result<T>>) =>
+    inSpan(`source ${type}`, { 'rca.source': type, [/^https?:/.test(from) ? 'url.full' : 'file.path']: from }, async (span) => {
       const r = await run();
       if (!r.ok) failed(span, r.error);
       return r;
@@ -145,7 +157,7 @@ export async function collectSources(plan: SourcePlan, now: Date, signal?: Abort
   const { traces, logs, metrics } = plan;
   const [t, l, m] = await Promise.all([
     traces ? read(traces.type, traces.url, () => readTraces(plan.service, traces, window, plan.baseline, signal)) : undefined,
-    logs ? read('loki', logs.url, () => readLogs(logs, window, plan.baseline, signal)) : undefined,
+    logs ? read(logs.type, logs.type === 'file' ? logs.path : logs.url, () => readLogs(logs, window, plan.baseline, signal)) : undefined,
     metrics ? measured('prometheus', metrics.url, () => metricsFindings(plan.service, metrics, window, plan.baseline, signal)) : undefined,
   ]);
   const out: SourceFindings[] = [];

@@ -130,8 +130,13 @@ function stopper(proc: ChildProcess): () => Promise<void> {
     });
 }
 
-export async function startTarget(args: string[], options: BuildOptions = {}): Promise<Target> {
-  const proc = spawn(buildTarget(options), args, { stdio: ['ignore', 'pipe', 'inherit'] });
+export interface RunOptions extends BuildOptions {
+  /** Added to the environment it runs in (OTEL_EXPORTER_OTLP_ENDPOINT…). */
+  env?: Record<string, string>;
+}
+
+export async function startTarget(args: string[], options: RunOptions = {}): Promise<Target> {
+  const proc = spawn(buildTarget(options), args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } });
   const line = await new Promise<string>((ok, fail) => {
     createInterface({ input: proc.stdout! }).once('line', ok);
     proc.once('exit', (code) => fail(new Error(`target ${args.join(' ')} exited with ${code}`)));
@@ -157,7 +162,7 @@ export async function servedAtLeast(target: Target, n: number): Promise<void> {
 }
 
 /** A Go target in `mode` with the load generator on it, once it has served `warm` requests; stop() ends both. */
-export async function startLoadedTarget(args: string[], warm = 50, options: BuildOptions = {}): Promise<Target> {
+export async function startLoadedTarget(args: string[], warm = 50, options: RunOptions = {}): Promise<Target> {
   const target = await startTarget(args, options);
   const load = startLoad(`${target.url}/work`, 200, options);
   await servedAtLeast(target, warm);

@@ -113,7 +113,7 @@ exporters:
 
 /** The traces of `service` that started in [start, end], through api_v3 (OTLP JSON). */
 export async function findTraces(j: Jaeger, service: string, start: Date, end: Date): Promise<OtlpTraces | undefined> {
-  const q = new URLSearchParams({ 'query.service_name': service, 'query.start_time_min': start.toISOString(), 'query.start_time_max': end.toISOString(), 'query.search_depth': '100' });
+  const q = new URLSearchParams({ 'query.service_name': service, 'query.start_time_min': start.toISOString(), 'query.start_time_max': end.toISOString(), 'query.num_traces': '5000' });
   const res = await fetch(`${j.query}/api/v3/traces?${q}`);
   if (!res.ok) return undefined;
   const body = (await res.json()) as { result?: OtlpTraces } & Partial<OtlpTraces>;

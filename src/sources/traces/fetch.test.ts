@@ -44,6 +44,7 @@ describe.skipIf(!sharedFixtures)('fetchTraces', () => {
       'query.service_name': 'check out',
       'query.start_time_min': '2024-05-07T10:00:00.000Z',
       'query.start_time_max': '2024-05-07T10:15:00.500Z',
+      'query.num_traces': '20',
       'query.search_depth': '20',
     });
     expect(spans).toEqual(parseTraces(otlpText()));

@@ -47,6 +47,9 @@ async function jaeger(c: Client, service: string, w: TraceWindow, limit: number)
     'query.service_name': service,
     'query.start_time_min': w.start.toISOString(),
     'query.start_time_max': w.end.toISOString(),
+    // Jaeger v2's HTTP gateway (v1.76.0 / v2.x) reads query.num_traces and answers 500 "search depth must
+    // be greater than 0" without it; query.search_depth is the gRPC field's name, sent for gateways that use it.
+    'query.num_traces': String(limit),
     'query.search_depth': String(limit),
   });
   if (v3.status === 200) return c.parse(v3.body, 'otlp');

@@ -3,7 +3,9 @@
 // prometheus/client_golang and the OpenTelemetry SDK. It serves
 // net/http/pprof (block and mutex profiling on), GET /work (the request path
 // the faults live on), GET /health (a JSON probe), GET /stats (requests so
-// far) and GET /metrics, and prints "listening <addr>" once ready.
+// far) and GET /metrics, and prints "listening <addr>" once ready. With
+// OTEL_EXPORTER_OTLP_ENDPOINT set it exports its spans; -log FILE appends a
+// JSON line per request carrying the trace and span it was served in.
 //
 // Modes (-mode):
 //
@@ -66,6 +68,7 @@ func main() {
 	load := flag.String("load", "", "generate load against this URL instead of serving")
 	concurrency := flag.Int("concurrency", 32, "load: most requests in flight")
 	rate := flag.Int("rate", 200, "load: requests per second")
+	logPath := flag.String("log", "", "append a JSON line per request (with its trace id) to this file")
 	flag.Parse()
 
 	if *load != "" {
@@ -82,6 +85,7 @@ func main() {
 	}
 	shutdown := startTracing(*mode)
 	defer shutdown()
+	openRequestLog(*logPath)
 
 	f, err := newFault(*mode, *pgURL)
 	if err != nil {
@@ -107,6 +111,7 @@ func main() {
 		mu.Unlock()
 		ctx, end := startSpan(r.Context(), "GET /work")
 		err := f.work(ctx, id)
+		logRequest(ctx, "GET /work", time.Since(t0), err)
 		end(err)
 		latency.Observe(time.Since(t0).Seconds())
 		if err != nil {
