@@ -9,7 +9,9 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseProfile } from '../src/profile/pprof.js';
 import { analyse } from '../src/rca/diagnose.js';
-import type { Report } from '../src/rca/model.js';
+import type { Report, TraceLogs } from '../src/rca/model.js';
+import { quoteTraceLogs } from '../src/analysis/join.js';
+import { loadNezhaCase } from '../src/sources/cases/nezha.js';
 import { flamePages, type FlamePage } from '../src/reports/flames.js';
 import { reportRoutes, reportUrl } from '../src/reports/routes.js';
 import { ReportStore } from '../src/reports/store.js';
@@ -43,6 +45,13 @@ function fixtureFile(name: string): string | undefined {
 const cpuPath = fixtureFile(CPU);
 const blockPath = fixtureFile(BLOCK);
 
+async function nezhaTraceLogs(): Promise<TraceLogs[]> {
+  const c = await loadNezhaCase(fixture('rca', 'nezha', 'tt-2023-01-29-travel-exception'));
+  if (!c.ok) throw new Error(c.error);
+  const [slowest, failing] = quoteTraceLogs(c.value.spans, c.value.logs, { lines: 5 });
+  return [slowest, { ...failing, lines: [...failing.lines, { line: HOSTILE_LOG, service: 'ts-order-service' }] }];
+}
+
 function capture(name: Capture['name'], path: string): Capture {
   const parsed = parseProfile(readFileSync(path));
   if (!parsed.ok) throw new Error(`${path}: ${parsed.error}`);
@@ -53,6 +62,7 @@ function capture(name: Capture['name'], path: string): Capture {
 const HOSTILE_TITLE = 'Requests wait in <b id="injected">pool</b><img src=x onerror="window.pwned=1"> & "quotes"';
 const HOSTILE_EVIDENCE = '</li></ul><script>window.pwned=2</script><a href="javascript:alert(1)">click</a>';
 const HOSTILE_ERROR = 'HTTP 500: <html><body onload="window.pwned=3">oops</body></html>';
+const HOSTILE_LOG = 'ERROR </pre><img src=x onerror="window.pwned=4"> order not found';
 
 describe.skipIf(!chromiumPath || !hasRedis || !cpuPath || !blockPath)('report page in Chromium', () => {
   let redis: Redis;
@@ -88,13 +98,16 @@ describe.skipIf(!chromiumPath || !hasRedis || !cpuPath || !blockPath)('report pa
         ...analysed.findings,
       ],
       errors: [{ source: 'mutex', error: HOSTILE_ERROR }],
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      // The log lines of a real trace (a Nezha case), and one line written to break out of the page.
+      traceLogs: await nezhaTraceLogs(),
     };
     flames = flamePages(report, captures);
     redis = new Redis(redisUrl);
     prefix = uniquePrefix();
     store = new ReportStore(redis, `${prefix}:reports`);
     id = await store.save(report, flames);
-    const started = await startServer(reportRoutes(store), 0, '127.0.0.1');
+    const started = await startServer(reportRoutes(store, { traceUrl: 'http://jaeger.example:16686/trace/{trace_id}' }), 0, '127.0.0.1');
     server = started.server;
     base = `http://127.0.0.1:${started.port}`;
     browser = await launchBrowser();
@@ -132,6 +145,21 @@ describe.skipIf(!chromiumPath || !hasRedis || !cpuPath || !blockPath)('report pa
     await frame.waitForFunction(() => typeof (window as unknown as FlameWindow).flame === 'object' && document.querySelectorAll('#flame .frame').length > 0);
     return frame;
   }
+
+  it("shows the log lines of the traces and links the diagnosis's own trace", async () => {
+    const { page, watch } = await open(reportUrl(base, id));
+    const section = page.locator('#trace-logs');
+    await expect.poll(() => section.locator('h3').allTextContents()).toEqual(report.traceLogs?.map((t) => expect.stringContaining(t.traceId)));
+    const first = (await section.locator('pre').first().textContent()) ?? '';
+    expect(first.split('\n')).toHaveLength(6);
+    expect(first).toContain(`TraceID: ${report.traceLogs?.[0].traceId}`);
+    expect(await section.locator('pre').nth(1).textContent()).toContain(HOSTILE_LOG);
+    expect(await page.locator('#trace-logs img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.locator('a:has(#trace-id)').getAttribute('href')).toBe('http://jaeger.example:16686/trace/4bf92f3577b34da6a3ce929d0e0e4736');
+    if (process.env.RCA_SCREENSHOTS) await section.screenshot({ path: `${process.env.RCA_SCREENSHOTS}/report-trace-logs.png` });
+    expect(watch.errors).toEqual([]);
+  });
 
   it('draws the same flame graphs as the PNGs: the top finding\'s profile, then CPU', () => {
     expect(flames.map((f) => f.name)).toEqual(['block', 'cpu']);

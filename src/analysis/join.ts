@@ -141,13 +141,16 @@ export function quoteTraceLogs(spans: readonly Span[], lines: readonly TracedLin
   const quote = (traceId: string, why: TraceLogs['why']): TraceLogs => {
     const root = roots.get(traceId) as Span;
     const mine = (byTrace.get(traceId) ?? []).map((i) => lines[i]).sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+    // Its errors and warnings first, then its first lines; shown in time order.
+    const rank = mine.map((l, k) => ({ k, s: severity(l.line) })).sort((a, b) => b.s - a.s || a.k - b.k);
+    const kept = new Set(rank.slice(0, o.lines).map((r) => r.k));
     return {
       traceId,
       why,
       service: root.service,
       operation: root.operation,
       micros: root.duration,
-      lines: mine.slice(0, o.lines).map((l) => {
+      lines: mine.filter((_, k) => kept.has(k)).map((l) => {
         const span = l.ref && index.spanOf(l.ref, l.service);
         return { ...(l.time !== undefined ? { time: l.time } : {}), ...(l.service ? { service: l.service } : {}), ...(span ? { span: `${span.service} ${span.operation}` } : {}), line: l.line };
       }),

@@ -98,7 +98,7 @@ export interface TraceLogs {
   service: string;
   operation: string;
   micros: number;
-  /** Its first lines in time order, each with the span it was written in when known. */
+  /** Its errors and warnings, then its first lines, in time order, each with the span it was written in when known. */
   lines: { time?: number; service?: string; span?: string; line: string }[];
   /** Lines of the trace not quoted. */
   more: number;
