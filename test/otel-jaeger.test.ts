@@ -62,7 +62,7 @@ describe.skipIf(!hasRedis || !hasGo || !jaegerBinary)("the bot's own traces in J
       RCA_LOG_LEVEL: 'info',
     };
     bot = await startBot({ ...env, RCA_TRACE_URL: `${jaeger.query}/trace/{trace_id}` }, ['--no-workers']);
-    worker = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'worker'], { cwd: repoRoot, env: { ...process.env, ...env, RCA_PUBLIC_URL: bot.base }, stdio: ['ignore', 'ignore', 'pipe'] });
+    worker = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'worker'], { cwd: repoRoot, env: { ...process.env, ...env, RCA_PUBLIC_URL: bot.base, OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=drill' }, stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise<void>((ok, fail) => {
       createInterface({ input: worker.stderr! }).on('line', (l) => {
         workerLines.push(l);
@@ -140,6 +140,7 @@ describe.skipIf(!hasRedis || !hasGo || !jaegerBinary)("the bot's own traces in J
       expect(processed.length, `process ${queue}`).toBeGreaterThan(0);
       for (const p of processed) {
         expect(p.resource['service.instance.id']).not.toBe(serveInstance);
+        expect(p.resource['deployment.environment.name']).toBe('drill');
         expect(parentOf(p)?.name).toBe(`addNode ${queue}`);
         expect(parentOf(p)?.resource['service.instance.id']).toBe(serveInstance);
       }

@@ -34,7 +34,7 @@ describe.skipIf(!sharedFixtures)('rca-bot rank on a Nezha case', () => {
     const r = await run(['rank', nezha('ob-2022-08-23-currency-cpu'), '--json']);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
-    expect(Object.keys(json)).toEqual(['window', 'baselines', 'ranking']);
+    expect(Object.keys(json)).toEqual(['window', 'baselines', 'ranking', 'traceLogs']);
     expect(json.window).toEqual({ start: '2022-08-23T13:28:55Z', end: '2022-08-23T13:29:50Z' });
     expect(json.ranking).toHaveLength(10);
     for (const item of json.ranking) {

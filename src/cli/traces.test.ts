@@ -99,8 +99,8 @@ describe('rca-bot traces', () => {
   });
 
   it('is in the help', async () => {
-    expect((await run(['--help'])).out).toContain('rca-bot traces <file|url|-> [--baseline <file|url>] [--json] [--service S]');
-    expect(await run(['traces', '--help'])).toMatchObject({ code: 0, out: 'usage: rca-bot traces <file|url|-> [--baseline <file|url>] [--json] [--service S]' });
+    expect((await run(['--help'])).out).toContain('rca-bot traces <file|url|-> [--baseline <file|url>] [--logs <file|->] [--json] [--service S]');
+    expect(await run(['traces', '--help'])).toMatchObject({ code: 0, out: 'usage: rca-bot traces <file|url|-> [--baseline <file|url>] [--logs <file|->] [--json] [--service S]' });
   });
 });
 

@@ -75,7 +75,18 @@ describe('readLogInput', () => {
     const one = '{"level":"info","status":"ok","msg":"a"}';
     expect(parseLogText(one)).toEqual({ ok: true, value: { kind: 'text', lines: [one] } });
     const loki = JSON.stringify({ status: 'success', data: { resultType: 'streams', result: [{ stream: { app: 'x' }, values: [['2000000000', 'b'], ['1000000000', 'a']] }] } });
-    expect(parseLogText(loki)).toEqual({ ok: true, value: { kind: 'loki', lines: ['a', 'b'], seconds: 1 } });
+    expect(parseLogText(loki)).toEqual({
+      ok: true,
+      value: {
+        kind: 'loki',
+        lines: ['a', 'b'],
+        seconds: 1,
+        entries: [
+          { ts: '1000000000', line: 'a', labels: { app: 'x' } },
+          { ts: '2000000000', line: 'b', labels: { app: 'x' } },
+        ],
+      },
+    });
     expect(parseLogText('{"status":"success","data":{"resultType":"matrix","result":[]}}')).toMatchObject({ ok: false, error: expect.stringMatching(/"matrix" result, not "streams"/) });
   });
 });

@@ -3,7 +3,8 @@
 // prometheus/client_golang and the OpenTelemetry SDK. It serves
 // net/http/pprof (block and mutex profiling on), GET /work (the request path
 // the faults live on), GET /health (a JSON probe), GET /stats (requests so
-// far) and GET /metrics, and prints "listening <addr>" once ready. With
+// far), GET /metrics and POST /fault?on=true|false (the fault switched on or
+// off while serving; -fault-off starts without it), and prints "listening <addr>" once ready. With
 // OTEL_EXPORTER_OTLP_ENDPOINT set it exports its spans; -log FILE appends a
 // JSON line per request carrying the trace and span it was served in.
 //
@@ -48,6 +49,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -69,6 +71,7 @@ func main() {
 	concurrency := flag.Int("concurrency", 32, "load: most requests in flight")
 	rate := flag.Int("rate", 200, "load: requests per second")
 	logPath := flag.String("log", "", "append a JSON line per request (with its trace id) to this file")
+	faultOff := flag.Bool("fault-off", false, "start with the fault off: requests take the healthy path until POST /fault?on=true")
 	flag.Parse()
 
 	if *load != "" {
@@ -101,6 +104,18 @@ func main() {
 		registry.MustRegister(f.collector)
 	}
 
+	// The fault can be switched on and off while serving (POST /fault?on=true|false): a drill's incident starts and ends.
+	var faulty atomic.Bool
+	faulty.Store(!*faultOff)
+	http.HandleFunc("/fault", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "POST /fault?on=true|false", http.StatusMethodNotAllowed)
+			return
+		}
+		faulty.Store(r.URL.Query().Get("on") != "false")
+		fmt.Fprintf(w, "{\"fault\":%v}\n", faulty.Load())
+	})
+
 	var mu sync.Mutex
 	next := 0
 	http.HandleFunc("/work", func(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +125,12 @@ func main() {
 		id := next
 		mu.Unlock()
 		ctx, end := startSpan(r.Context(), "GET /work")
-		err := f.work(ctx, id)
+		var err error
+		if faulty.Load() {
+			err = f.work(ctx, id)
+		} else {
+			healthyWork()
+		}
 		logRequest(ctx, "GET /work", time.Since(t0), err)
 		end(err)
 		latency.Observe(time.Since(t0).Seconds())
