@@ -13,6 +13,7 @@ import { noticeText } from '../../templates/alert.js';
 import type { Alert } from './alerts.js';
 import type { IncidentStore } from './store.js';
 import { inSpan } from '../telemetry/spans.js';
+import { log } from '../telemetry/log.js';
 
 export interface Where {
   platform: Platform;
@@ -99,6 +100,7 @@ export async function refresh(ctx: Pick<IntakeContext, 'incidents' | 'adapter'>,
 
 export function takeAlerts(ctx: IntakeContext, alerts: Alert[], by: 'alertmanager' | 'grafana'): Promise<void> {
   return inSpan('rca.alerts', { 'rca.sender': by, 'rca.alerts': alerts.length }, async () => {
+    log.info({ sender: by, firing: alerts.filter((a) => a.status === 'firing').length, resolved: alerts.filter((a) => a.status !== 'firing').length }, 'alerts received');
     for (const a of alerts) {
       if (a.status === 'firing') {
         await fire(ctx, a, by);

@@ -102,3 +102,9 @@ if (part('ack')) await benchAck(root);
 if (part('thread')) await benchThread(root);
 if (part('digest')) await benchDigest();
 if (part('logs')) await (await import('./logs.js')).benchLogs(root);
+// The incident drill's timings (a real Prometheus, Alertmanager and Jaeger around a Go service): only when asked for by name.
+if (wanted.has('drill')) {
+  const { runDrill, WINDOW_SECONDS } = await import('../drill/drill.js');
+  const { timings: t } = await runDrill();
+  console.log(`incident drill (capture window ${WINDOW_SECONDS} s): Alertmanager's POST → verdict in the thread ${t.alertToVerdict} ms (target ≤ ${(WINDOW_SECONDS + 3) * 1000} ms); fault on → verdict ${t.faultToVerdict} ms; fault off → resolved in place ${t.faultOffToResolved} ms`);
+}

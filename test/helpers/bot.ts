@@ -11,6 +11,8 @@ export interface Bot {
   consoleUrl: string;
   /** http://127.0.0.1:PORT */
   base: string;
+  /** What it wrote to standard error, a line each, when started with stderr 'pipe'. */
+  stderr: string[];
   stop(): Promise<void>;
 }
 
@@ -19,6 +21,8 @@ export async function startBot(env: NodeJS.ProcessEnv, args: string[] = [], stde
   const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ...env };
   if (!('RCA_CONFIG' in env)) delete full.RCA_CONFIG;
   const proc = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'serve', ...args], { cwd: repoRoot, env: full, stdio: ['ignore', 'pipe', stderr] });
+  const stderrLines: string[] = [];
+  if (proc.stderr) createInterface({ input: proc.stderr }).on('line', (l) => stderrLines.push(l));
   const line = await new Promise<string>((ok, fail) => {
     createInterface({ input: proc.stdout! }).on('line', (l) => l.startsWith('rca-bot is up') && ok(l));
     proc.once('exit', (code) => fail(new Error(`the bot exited with ${code}`)));
@@ -28,6 +32,7 @@ export async function startBot(env: NodeJS.ProcessEnv, args: string[] = [], stde
     process: proc,
     consoleUrl,
     base: new URL(consoleUrl).origin,
+    stderr: stderrLines,
     stop: () =>
       new Promise((r) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return r();

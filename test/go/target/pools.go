@@ -50,11 +50,22 @@ func (c collectors) Collect(ch chan<- prometheus.Metric) {
 
 var pgx *pgxpool.Pool
 
-// loadOrder is the pgxpool fault: a slow query on a small pool.
+// loadOrder is the pgxpool fault: a slow query on a small pool. A request
+// that waited for a connection says so in the request log, as services do.
 func loadOrder(ctx context.Context, id int) error {
 	ctx, end := startSpan(ctx, "SELECT orders")
+	t0 := time.Now()
+	conn, err := pgx.Acquire(ctx)
+	if err != nil {
+		end(err)
+		return err
+	}
+	if waited := time.Since(t0); waited > 50*time.Millisecond {
+		logEvent(ctx, "warn", "waiting for a free connection from the pool", map[string]interface{}{"waited_ms": waited.Milliseconds(), "pool_size": poolSize})
+	}
 	var n int
-	err := pgx.QueryRow(ctx, slowQuery, id).Scan(&n)
+	err = conn.QueryRow(ctx, slowQuery, id).Scan(&n)
+	conn.Release()
 	end(err)
 	return err
 }

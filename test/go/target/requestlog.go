@@ -30,14 +30,21 @@ func openRequestLog(path string) {
 }
 
 func logRequest(ctx context.Context, what string, d time.Duration, err error) {
+	if err != nil {
+		logEvent(ctx, "error", what+" failed", map[string]interface{}{"ms": d.Milliseconds(), "error": err.Error()})
+		return
+	}
+	logEvent(ctx, "info", what+" served", map[string]interface{}{"ms": d.Milliseconds()})
+}
+
+// logEvent writes one JSON line: time, level, msg, the fields, and the trace and span of ctx.
+func logEvent(ctx context.Context, level, msg string, fields map[string]interface{}) {
 	if requestLog == nil {
 		return
 	}
-	entry := map[string]interface{}{"time": time.Now().UTC().Format(time.RFC3339Nano), "level": "info", "msg": what + " served", "ms": d.Milliseconds()}
-	if err != nil {
-		entry["level"] = "error"
-		entry["msg"] = what + " failed"
-		entry["error"] = err.Error()
+	entry := map[string]interface{}{"time": time.Now().UTC().Format(time.RFC3339Nano), "level": level, "msg": msg}
+	for k, v := range fields {
+		entry[k] = v
 	}
 	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
 		entry["trace_id"] = sc.TraceID().String()

@@ -1,0 +1,195 @@
+// The incident drill: a Go service on pgx, client_golang and the OpenTelemetry
+// SDK under load from another process, the machine's PostgreSQL, Debian's
+// Prometheus and Alertmanager, Jaeger v2, the service's log file, and the bot
+// (`rca-bot serve`) with a fake Slack API to read back what it posts. The
+// fault starts, Prometheus fires, Alertmanager posts, the bot diagnoses in the
+// alert's thread; the fault stops, the incident resolves in place; /rca digest
+// shows it. The test (test/drill.test.ts), `npm run drill` and `npm run bench --
+// drill` run this same function.
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startBot, type Bot } from '../helpers/bot.js';
+import { startLoad, startTarget, type Target } from '../helpers/go.js';
+import { startJaeger, type Jaeger } from '../helpers/jaeger.js';
+import { startAlertmanager, startPrometheus, type Running } from '../helpers/prom-stack.js';
+import { cleanup, redisUrl, until } from '../helpers/redis.js';
+import { FakeSlack, type Call } from '../helpers/slack-fake.js';
+import { freePort } from '../helpers/server.js';
+
+const CHANNEL = 'CINCIDENT';
+const SECRET = 'drill-signing-secret';
+/** The capture window of a diagnosis in the drill. */
+export const WINDOW_SECONDS = 5;
+
+export interface DrillResult {
+  /** The report posted in the alert's thread. */
+  report: Call;
+  /** Every Slack API call, in order. */
+  calls: Call[];
+  /** The incident's message, last edit: resolved, with its time to resolve. */
+  resolved: Call;
+  /** The digest's text message. */
+  digest: Call;
+  timings: {
+    /** Alertmanager's POST reaching the bot → the report in the thread, ms. */
+    alertToVerdict: number;
+    /** The fault switched on → the report in the thread, ms. */
+    faultToVerdict: number;
+    /** The fault switched off → the incident resolved in place, ms. */
+    faultOffToResolved: number;
+  };
+  /** What the bot logged (JSON lines). */
+  botLog: Record<string, unknown>[];
+}
+
+type Say = (line: string) => void;
+
+/** Wall-clock ms of a fake Slack call (performance.now() of this process). */
+const wall = (c: Call) => performance.timeOrigin + (c.at ?? 0);
+
+export async function runDrill(say: Say = () => undefined): Promise<DrillResult> {
+  const prefix = `drill-${randomBytes(4).toString('hex')}`;
+  const token = randomBytes(12).toString('hex');
+  const dir = mkdtempSync(join(tmpdir(), 'rca-drill-'));
+  const logFile = join(dir, 'order-api.log');
+  const stack: { stop(): Promise<void> }[] = [];
+  const slack = new FakeSlack();
+  try {
+    await slack.start();
+    stack.push({ stop: () => slack.close() });
+    const jaeger: Jaeger = await startJaeger();
+    stack.push(jaeger);
+    say(`jaeger is up: OTLP ${jaeger.otlp}, query ${jaeger.query}`);
+    const target: Target = await startTarget(['-mode', 'pgxpool', '-fault-off', '-log', logFile], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlp, OTEL_SERVICE_NAME: 'order-api' } });
+    stack.push(target);
+    say(`order-api is up at ${target.url} (pgxpool on PostgreSQL, the fault off), logging to ${logFile}`);
+    const load = startLoad(`${target.url}/work`, 150);
+    stack.push(load);
+    say('load is on: 150 requests a second from a separate process');
+
+    // The bot: its port is known once it is up, and Alertmanager needs it; Prometheus needs Alertmanager.
+    // The registry names Prometheus before it runs (it needs Alertmanager, which needs the bot).
+    const promPort = await freePort();
+    const config = join(dir, 'rca.config.yaml');
+    writeFileSync(
+      config,
+      `services:
+  order-api:
+    pprof: ${target.url}
+    seconds: ${WINDOW_SECONDS}
+    probes:
+      - name: db-pool
+        url: ${target.url}/health
+        expect: { json: { status: OK } }
+        indicates: pool-exhaustion
+    channels: { slack: [${CHANNEL}] }
+    lookback: 20s
+    baseline: 30s
+    traces: { type: jaeger, url: '${jaeger.query}', limit: 2000 }
+    logs: { type: file, path: '${logFile}' }
+    metrics:
+      type: prometheus
+      url: 'http://127.0.0.1:${promPort}'
+      queries:
+        - name: connection pool usage
+          signal: usage
+          query: target_db_pool_in_use_connections
+          limit: 8
+        - name: p99 latency
+          signal: latency
+          query: histogram_quantile(0.99, sum by (le) (rate(target_request_duration_seconds_bucket[5s])))
+`,
+    );
+    const bot: Bot = await startBot(
+      {
+        RCA_CONFIG: config,
+        REDIS_URL: redisUrl,
+        RCA_REDIS_PREFIX: prefix,
+        SLACK_BOT_TOKEN: 'xoxb-drill',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: `${slack.url}api/`,
+        ALERTMANAGER_TOKEN: token,
+        RCA_LOG_FORMAT: 'json',
+        RCA_LOG_LEVEL: 'info',
+      },
+      [],
+      'pipe',
+    );
+    stack.push(bot);
+    stack.push({
+      stop: async () => {
+        const redis = new Redis(redisUrl);
+        await cleanup(redis, prefix);
+        await redis.quit();
+      },
+    });
+    say(`the bot is up at ${bot.base}`);
+    const am: Running = await startAlertmanager({ webhook: `${bot.base}/alerts/alertmanager`, token });
+    stack.push(am);
+    say(`${am.version} is up at ${am.url}, posting to the bot with a bearer token`);
+    const prom: Running = await startPrometheus({
+      targets: { 'order-api': new URL(target.url).host },
+      alertmanager: am.url,
+      rules: `groups:
+  - name: order-api
+    interval: 1s
+    rules:
+      - record: order_api:db_pool_wait_seconds:rate5s
+        expr: rate(target_db_pool_wait_seconds_total[5s])
+      - alert: DbPoolExhausted
+        expr: order_api:db_pool_wait_seconds:rate5s > 1
+        labels: { service: order-api, severity: page }
+        annotations: { summary: requests wait for a database connection }
+`,
+      port: promPort,
+    });
+    stack.push(prom);
+    say(`${prom.version} is up at ${prom.url}, scraping order-api every second`);
+
+    // A baseline: the service healthy for longer than the diagnosis's baseline offset plus its lookback.
+    await until(async () => {
+      const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="order-api"}[1m])')}`).catch(() => undefined);
+      const body = res?.ok ? ((await res.json()) as { data: { result: { value: [number, string] }[] } }) : undefined;
+      return Number(body?.data.result[0]?.value[1] ?? 0) >= 52;
+    }, 'a minute of healthy service in Prometheus', 90_000);
+
+    const faultAt = Date.now();
+    await fetch(`${target.url}/fault?on=true`, { method: 'POST' });
+    say('the fault is on: every request takes a 100 ms query on a pool of 8');
+    const report = await until(async () => slack.calls.find((c) => c.method === 'chat.postMessage' && c.body.channel === CHANNEL && c.body.thread_ts && /order-api: (confirmed|likely|needs-review|healthy|inconclusive)/.test(c.body.text ?? '')), 'the report in the alert thread', 90_000);
+    const botLog = () => bot.stderr.flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : []));
+    const received = botLog().find((l) => l.msg === 'alerts received' && Number(l.firing) > 0);
+    const verdictAt = wall(report);
+    say(`the verdict is in the thread: ${report.body.text?.split('\n')[0]}`);
+
+    const offAt = Date.now();
+    await fetch(`${target.url}/fault?on=false`, { method: 'POST' });
+    say('the fault is off');
+    const resolved = await until(async () => [...slack.calls].reverse().find((c) => c.method === 'chat.update' && c.body.channel === CHANNEL && c.body.text?.startsWith('✅ Resolved after')), 'the incident resolved in place', 90_000);
+    say(`resolved: ${resolved.body.text?.split('\n')[0]}`);
+
+    const body = new URLSearchParams({ command: '/rca', text: 'digest 7d', channel_id: CHANNEL, user_id: 'ULEAD', trigger_id: 'drill-digest', team_id: 'T1', response_url: 'http://127.0.0.1:9/none' }).toString();
+    const ts = String(Math.floor(Date.now() / 1000));
+    const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+    await fetch(`${bot.base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': sig }, body });
+    const digest = await until(async () => slack.calls.find((c) => c.method === 'chat.postMessage' && /^📈 MTTR digest/.test(c.body.text ?? '')), 'the digest', 60_000);
+    await until(async () => {
+      const asked = slack.calls.findIndex((c) => c.method === 'files.getUploadURLExternal' && c.body.filename === 'mttr-7d.png');
+      return asked >= 0 && slack.calls.slice(asked).some((c) => c.method === 'files.completeUploadExternal');
+    }, 'the digest chart', 60_000);
+    say(`digest: ${digest.body.text?.split('\n').slice(0, 3).join(' / ')}, with its chart`);
+
+    const timings = {
+      alertToVerdict: Math.round(verdictAt - Number(received?.time ?? NaN)),
+      faultToVerdict: Math.round(verdictAt - faultAt),
+      faultOffToResolved: Math.round(wall(resolved) - offAt),
+    };
+    say(`alert POST → verdict ${(timings.alertToVerdict / 1000).toFixed(1)} s (window ${WINDOW_SECONDS} s); fault on → verdict ${(timings.faultToVerdict / 1000).toFixed(1)} s; fault off → resolved ${(timings.faultOffToResolved / 1000).toFixed(1)} s`);
+    return { report, calls: [...slack.calls], resolved, digest, timings, botLog: botLog() };
+  } finally {
+    for (const s of stack.reverse()) await s.stop().catch(() => undefined);
+  }
+}

@@ -1,0 +1,7 @@
+// `npm run drill`: the incident drill, each step and its timings printed.
+import { runDrill } from './drill.js';
+
+const t0 = performance.now();
+const result = await runDrill((line) => console.log(line));
+console.log(`verdict: ${result.report.body.text?.split('\n')[0]}`);
+console.log(`the drill took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
