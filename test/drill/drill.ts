@@ -7,13 +7,15 @@
 // shows it. The test (test/drill.test.ts), `npm run drill` and `npm run bench --
 // drill` run this same function.
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startBot, type Bot } from '../helpers/bot.js';
 import { startLoad, startTarget, type Target } from '../helpers/go.js';
-import { startJaeger, type Jaeger } from '../helpers/jaeger.js';
+import { jaegerVersion, startJaeger, type Jaeger } from '../helpers/jaeger.js';
 import { startAlertmanager, startPrometheus, type Running } from '../helpers/prom-stack.js';
 import { cleanup, redisUrl, until } from '../helpers/redis.js';
 import { FakeSlack, type Call } from '../helpers/slack-fake.js';
@@ -50,7 +52,12 @@ type Say = (line: string) => void;
 /** Wall-clock ms of a fake Slack call (performance.now() of this process). */
 const wall = (c: Call) => performance.timeOrigin + (c.at ?? 0);
 
-export async function runDrill(say: Say = () => undefined): Promise<DrillResult> {
+/**
+ * `record`: a folder where the real programs' answers are written as they give them (the Alertmanager
+ * webhook bodies, Jaeger's api_v3 and Prometheus' query_range answers, and their errors), for the
+ * tests that pin our clients to them (test/recorded/).
+ */
+export async function runDrill(say: Say = () => undefined, record?: string): Promise<DrillResult> {
   const prefix = `drill-${randomBytes(4).toString('hex')}`;
   const token = randomBytes(12).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'rca-drill-'));
@@ -127,7 +134,9 @@ export async function runDrill(say: Say = () => undefined): Promise<DrillResult>
       },
     });
     say(`the bot is up at ${bot.base}`);
-    const am: Running = await startAlertmanager({ webhook: `${bot.base}/alerts/alertmanager`, token });
+    const recorder = record ? await webhookRecorder() : undefined;
+    if (recorder) stack.push(recorder);
+    const am: Running = await startAlertmanager({ webhook: `${bot.base}/alerts/alertmanager`, token, ...(recorder ? { also: recorder.url } : {}) });
     stack.push(am);
     say(`${am.version} is up at ${am.url}, posting to the bot with a bearer token`);
     const prom: Running = await startPrometheus({
@@ -182,6 +191,8 @@ export async function runDrill(say: Say = () => undefined): Promise<DrillResult>
     }, 'the digest chart', 60_000);
     say(`digest: ${digest.body.text?.split('\n').slice(0, 3).join(' / ')}, with its chart`);
 
+    if (record && recorder) await saveRecordings(record, { jaeger, prom, am, recorder, faultAt });
+
     const timings = {
       alertToVerdict: Math.round(verdictAt - Number(received?.time ?? NaN)),
       faultToVerdict: Math.round(verdictAt - faultAt),
@@ -192,4 +203,43 @@ export async function runDrill(say: Say = () => undefined): Promise<DrillResult>
   } finally {
     for (const s of stack.reverse()) await s.stop().catch(() => undefined);
   }
+}
+
+/** A loopback webhook that keeps every body it is sent. */
+async function webhookRecorder(): Promise<{ url: string; bodies: string[]; stop(): Promise<void> }> {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return { url, bodies, stop: () => new Promise((ok) => server.close(() => ok())) };
+}
+
+async function saveRecordings(dir: string, s: { jaeger: Jaeger; prom: Running; am: Running; recorder: { bodies: string[] }; faultAt: number }): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const version = (r: Running) => /version (\S+)/.exec(r.version)?.[1] ?? 'unknown';
+  const save = async (name: string, res: Response) => {
+    const body = await res.text();
+    // Pretty-printed, so a reader sees the fields; the test reads them as JSON either way.
+    writeFileSync(join(dir, name), `${JSON.stringify({ status: res.status, contentType: res.headers.get('content-type'), body: JSON.parse(body) as unknown }, null, 1)}\n`);
+  };
+  const firing = s.recorder.bodies.find((b) => (JSON.parse(b) as { status: string }).status === 'firing');
+  const resolved = s.recorder.bodies.find((b) => (JSON.parse(b) as { status: string }).status === 'resolved');
+  for (const [name, body] of [['firing', firing], ['resolved', resolved]] as const)
+    if (body) writeFileSync(join(dir, `alertmanager-${version(s.am)}-webhook-${name}.json`), `${JSON.stringify(JSON.parse(body), null, 1)}\n`);
+  const from = new Date(s.faultAt - 5000).toISOString();
+  const to = new Date(s.faultAt).toISOString();
+  const v3 = (q: Record<string, string>) => fetch(`${s.jaeger.query}/api/v3/traces?${new URLSearchParams({ 'query.service_name': 'order-api', 'query.start_time_min': from, 'query.start_time_max': to, ...q })}`);
+  await save(`jaeger-${jaegerVersion}-api_v3-traces.json`, await v3({ 'query.num_traces': '2' }));
+  await save(`jaeger-${jaegerVersion}-api_v3-traces-without-num_traces.json`, await v3({ 'query.search_depth': '2' }));
+  await save(`jaeger-${jaegerVersion}-api_v3-no-traces.json`, await fetch(`${s.jaeger.query}/api/v3/traces?${new URLSearchParams({ 'query.service_name': 'nobody', 'query.start_time_min': from, 'query.start_time_max': to, 'query.num_traces': '2' })}`));
+  const range = (query: string) => fetch(`${s.prom.url}/api/v1/query_range?${new URLSearchParams({ query, start: String(s.faultAt / 1000 - 4), end: String(s.faultAt / 1000), step: '2' })}`);
+  await save(`prometheus-${version(s.prom)}-query_range.json`, await range('target_db_pool_in_use_connections'));
+  await save(`prometheus-${version(s.prom)}-query_range-bad-query.json`, await range('sum(rate(target_requests_total[5s])'));
 }

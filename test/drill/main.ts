@@ -2,6 +2,7 @@
 import { runDrill } from './drill.js';
 
 const t0 = performance.now();
-const result = await runDrill((line) => console.log(line));
+// RCA_DRILL_RECORD=test/recorded npm run drill writes the real programs' answers there.
+const result = await runDrill((line) => console.log(line), process.env.RCA_DRILL_RECORD);
 console.log(`verdict: ${result.report.body.text?.split('\n')[0]}`);
 console.log(`the drill took ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -92,6 +92,8 @@ export interface AlertmanagerOptions {
   webhook: string;
   /** Sent as `Authorization: Bearer <token>`. */
   token: string;
+  /** A second webhook that gets the same notifications (a recorder), without a token. */
+  also?: string;
 }
 
 export async function startAlertmanager(o: AlertmanagerOptions): Promise<Running> {
@@ -115,7 +117,9 @@ receivers:
           authorization:
             type: Bearer
             credentials: '${o.token}'
-`,
+${o.also ? `      - url: '${o.also}'
+        send_resolved: true
+` : ''}`,
   );
   const args = [
     `--config.file=${join(dir, 'alertmanager.yml')}`,

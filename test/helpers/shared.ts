@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const here = dirname(fileURLToPath(import.meta.url));
+// test/helpers in the sources; dist/test/helpers when compiled for npm run drill and bench.
+export const repoRoot = resolve(here, /[\\/]dist[\\/]test[\\/]helpers$/.test(here) ? '../../..' : '../..');
 const dir = resolve(repoRoot, '../shared/fixtures');
 export const sharedFixtures: string | undefined = existsSync(dir) ? dir : undefined;
 
