@@ -98,7 +98,7 @@ describe.skipIf(!hasGo)('traces, logs and metrics with the profiles', () => {
     expect(top.evidence.find((e) => e.source === 'logs')?.summary).toContain('waiting for a free connection from pool');
     expect(top.evidence.find((e) => e.source === 'metrics')?.summary).toMatch(/^connection pool usage 100% of its limit in the incident window/);
     const traces = report.errors.find((e) => e.source === 'traces');
-    expect(traces?.error).toMatch(/^jaeger: /);
+    expect(traces?.error).toMatch(/^jaeger http:\/\/127\.0\.0\.1:\d+: not valid JSON/);
     expect(traces?.error).not.toContain('\n');
     // The incident window is the last 15 minutes; the baseline the same window a day before.
     const [first, second] = loki.requests.map((r) => new URL(r, 'http://x').searchParams);

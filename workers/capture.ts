@@ -1,5 +1,6 @@
 // Capture jobs: one per source of a diagnosis. Profiles travel to the
 // analyse job as their raw bytes; errors travel as values.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job } from 'bullmq';
 import type { CaptureData } from '../src/queue/pipeline.js';
 import { capturePprof, type Capture } from '../src/sources/pprof.js';
@@ -31,7 +32,13 @@ export type CaptureResult =
 export async function captureJob(job: Pick<Job<CaptureData>, 'data' | 'timestamp'>, sources: (plan: SourcePlan, now: number) => Promise<SourceFindings[]>): Promise<CaptureResult> {
   const { source, target, seconds } = job.data;
   if (source === 'probes') return { source, probes: await runProbes(target.probes, seconds) };
-  if (source === 'sources') return { source, results: target.sources ? await sources(target.sources, job.timestamp) : [] };
+  if (source === 'sources') {
+    if (!target.sources) return { source, results: [] };
+    // Up to the end of the capture window (rca/sources.ts collectAfterWindow): waited for here, not in a thread.
+    const end = job.timestamp + seconds * 1000;
+    if (end > Date.now()) await sleep(end - Date.now());
+    return { source, results: await sources(target.sources, Math.min(end, Date.now())) };
+  }
   const captures = await capturePprof(target.pprof, { seconds, decode: false });
   return {
     source,

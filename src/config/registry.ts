@@ -82,6 +82,8 @@ const metricQuery = z
     query: z.string().min(1),
     limit: z.number().positive().optional(),
     unit: z.string().optional(),
+    /** The service the series is about, when it is another one (a dependency's latency as this service sees it). */
+    service: z.string().min(1).optional(),
   })
   .strict();
 

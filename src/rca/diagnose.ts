@@ -7,7 +7,7 @@ import type { ProbeConfig } from '../config/registry.js';
 import { capturePprof, type Capture, type CaptureName, type CaptureOptions } from '../sources/pprof.js';
 import { runProbes, type ProbeResult } from '../sources/probes.js';
 import { fuse, profileOf } from './fuse.js';
-import { collectSources, type SourcePlan } from './sources.js';
+import { collectAfterWindow, type SourcePlan } from './sources.js';
 import type { CaptureError, Finding, NotCaptured, Report, TraceLogs } from './model.js';
 
 export interface Target {
@@ -113,7 +113,7 @@ export async function diagnose(target: Target, options: Omit<CaptureOptions, 'se
   const [captures, probes, others] = await Promise.all([
     capturePprof(target.pprof, options),
     runProbes(target.probes, options.seconds, options.signal),
-    target.sources ? collectSources(target.sources, start, options.signal) : [],
+    target.sources ? collectAfterWindow(target.sources, start, options.seconds, options.signal) : [],
   ]);
   return { captures, report: analyse(target, options.seconds, start, captures, probes, performance.now() - t0, others) };
 }

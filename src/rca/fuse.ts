@@ -77,6 +77,11 @@ export function corroborate(findings: Finding[], others: Finding[], target?: str
       continue;
     }
     const fresh = o.evidence.some((e) => !match.evidence.some((m) => sourceOf(m) === sourceOf(e)));
+    // A profile sees that calls out are slow, not whom they go to: traces and metrics name it.
+    if (elsewhere && match.service === undefined && match.kind === 'slow-dependency') {
+      match.service = o.service;
+      match.title = `${match.title.replace(/\.$/, '')}; the dependency is ${o.service} (${sourceOf(o.evidence[0] ?? { source: 'traces', summary: '' })}).`;
+    }
     match.evidence.push(...o.evidence);
     // More of a source already counted (a second log template) is not more agreement.
     if (fresh) match.confidence = Math.round(Math.min(0.95, 1 - (1 - match.confidence) * (1 - o.confidence)) * 100) / 100;

@@ -13,6 +13,7 @@ import { queryLoki, spanSeconds } from '../sources/logs/loki.js';
 import { queryRange } from '../sources/metrics/prometheus.js';
 import { fetchTraces } from '../sources/traces/fetch.js';
 import type { SourceFindings } from './diagnose.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { failed, inSpan } from '../telemetry/spans.js';
 import { quoteTraceLogs, SpanIndex, spanLabels, traceRefOf, type TracedLine } from '../analysis/join.js';
 import type { Span } from '../sources/traces/span.js';
@@ -56,7 +57,8 @@ async function readTraces(service: string, cfg: TracesConfig, window: Window, ba
     if (now.length === 0) return err(`${cfg.type}: no spans of ${source.service} in the window`);
     return ok({ now, before });
   } catch (e) {
-    return err(`${cfg.type}: ${oneLine(e)}`);
+    const why = oneLine(e);
+    return err(why.startsWith(`${cfg.type} `) ? why : `${cfg.type}: ${why}`);
   }
 }
 
@@ -71,6 +73,8 @@ interface LogWindows {
   now: TracedLine[];
   before: TracedLine[];
   seconds: { now?: number; before?: number };
+  /** Part of the incident window could not be read (a file rotated away): said, and the rest still counts. */
+  gap?: string;
 }
 
 const tracedLine = (e: LokiEntry): TracedLine => {
@@ -88,7 +92,7 @@ async function readLogs(cfg: LogsConfig, window: Window, baselineOffset: number,
       return { time: l.time, line: l.line, ...(ref ? { ref } : {}) };
     };
     const seconds = (w: Window) => (w.end.getTime() - w.start.getTime()) / 1000;
-    return ok({ now: now.value.lines.map(traced), before: before.value.lines.map(traced), seconds: { now: seconds(window), before: seconds(window) } });
+    return ok({ now: now.value.lines.map(traced), before: before.value.lines.map(traced), seconds: { now: seconds(window), before: seconds(window) }, ...(now.value.gap ? { gap: now.value.gap } : {}) });
   }
   const ask = (w: Window) => queryLoki({ base: cfg.url, query: cfg.query, start: w.start, end: w.end, limit: cfg.limit, signal });
   const [now, before] = await Promise.all([ask(window), ask(shift(window, baselineOffset))]);
@@ -113,7 +117,7 @@ function logsFindings(cfg: LogsConfig, window: Window, l: Result<LogWindows>, sp
     { ids: base.ids, lines: baseLines, levels: base.levels, seconds: l.value.seconds.before ?? seconds },
     { ids: mined.ids, lines, levels: mined.levels, seconds: l.value.seconds.now ?? seconds, ...(spans?.length ? { spans: spanLabels(new SpanIndex(spans), l.value.now) } : {}) },
   );
-  return { source: 'logs', findings };
+  return { source: 'logs', findings, ...(l.value.gap ? { error: l.value.gap } : {}) };
 }
 
 export async function metricsFindings(service: string, cfg: MetricsConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<SourceFindings> {
@@ -127,7 +131,7 @@ export async function metricsFindings(service: string, cfg: MetricsConfig, windo
     cfg.queries.map(async (q) => {
       const r = await queryRange(cfg.url, q.query, range, { signal });
       if (!r.ok) return void errors.push(`${q.name}: ${r.error}`);
-      for (const s of r.value.series) series.push({ name: q.name, signal: q.signal, service, limit: q.limit, unit: q.unit, points: s.points });
+      for (const s of r.value.series) series.push({ name: q.name, signal: q.signal, service: q.service ?? service, limit: q.limit, unit: q.unit, points: s.points });
     }),
   );
   const findings = detectMetricAnomalies(series, { start: window.start.getTime() / 1000, end: window.end.getTime() / 1000 });
@@ -165,4 +169,16 @@ export async function collectSources(plan: SourcePlan, now: Date, signal?: Abort
   if (l && logs) out.push(logsFindings(logs, window, l, t?.ok ? t.value.now : undefined));
   if (m) out.push(m);
   return out;
+}
+
+/**
+ * The sources read once the capture window is over, up to its end: the minutes before the
+ * diagnosis and the capture window itself (often the freshest evidence, as when an alert
+ * starts the diagnosis seconds into the fault). The profiles take that long anyway.
+ */
+export async function collectAfterWindow(plan: SourcePlan, start: Date, seconds: number, signal?: AbortSignal): Promise<SourceFindings[]> {
+  const end = start.getTime() + seconds * 1000;
+  const wait = end - Date.now();
+  if (wait > 0) await sleep(wait, undefined, signal ? { signal } : undefined).catch(() => undefined);
+  return collectSources(plan, new Date(Math.min(end, Date.now())), signal);
 }

@@ -68,10 +68,19 @@ describe('get', () => {
     expect(performance.now() - t0).toBeLessThan(4000);
   });
 
-  it('says the server closed the connection when it hangs up without answering', async () => {
-    const { url } = await serve((req) => req.socket.destroy());
+  it('says the server closed the connection when it hangs up without answering, twice', async () => {
+    const { url, requests } = await serve((req) => req.socket.destroy());
     const r = await get(url, { timeoutMs: 5000, maxBytes: 1000 });
     expect(r).toEqual({ ok: false, error: `${new URL(url).host} closed the connection` });
+    expect(requests).toHaveLength(2);
+  });
+
+  it('asks again, once, when a connection is closed before any answer (a kept-alive socket the server dropped)', async () => {
+    let n = 0;
+    const { url, requests } = await serve((req, res) => (n++ === 0 ? req.socket.destroy() : res.end('ok')));
+    const r = await get(url, { timeoutMs: 5000, maxBytes: 1000 });
+    expect(r.ok && r.value.body.toString()).toBe('ok');
+    expect(requests).toHaveLength(2);
   });
 
   it('says the server closed the connection when it hangs up halfway through the body', async () => {

@@ -35,11 +35,19 @@ export async function get(url: string, options: GetOptions): Promise<Result<Resp
   const signals = [AbortSignal.timeout(Math.max(1, Math.ceil(options.timeoutMs)))];
   if (options.signal) signals.push(options.signal);
   const signal = AbortSignal.any(signals);
+  let retried = false;
   for (let hop = 0; ; hop++) {
     let res: globalThis.Response;
     try {
       res = await fetch(current, { redirect: 'manual', signal });
     } catch (e) {
+      // A kept-alive connection the server closed while idle fails the next request at once: a GET is asked again, once.
+      const code = (e as { cause?: { code?: string } }).cause?.code;
+      if (!retried && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') && !signal.aborted) {
+        retried = true;
+        hop--;
+        continue;
+      }
       return err(describe(e, options.timeoutMs, current));
     }
     if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {

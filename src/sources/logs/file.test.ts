@@ -26,6 +26,20 @@ describe('a log file as a source', () => {
     expect(two.ok && two.value.lines.map((l) => (l.fields as { msg: string }).msg)).toEqual(['b', 'c']);
   });
 
+  it('a file rotated during the window is read with the one logrotate leaves beside it; without it, the gap is said', async () => {
+    const file = join(dir, 'rotated.log');
+    writeFileSync(`${file}.1`, '{"time":"2026-12-03T09:59:50Z","msg":"old"}\n{"time":"2026-12-03T10:00:05Z","msg":"a"}\n');
+    writeFileSync(file, '{"time":"2026-12-03T10:00:20Z","msg":"b"}\n');
+    const both = await readLogFile(file, window, 100);
+    expect(both.ok && both.value.lines.map((l) => (l.fields as { msg: string }).msg)).toEqual(['a', 'b']);
+    expect(both.ok && both.value.gap).toBeUndefined();
+    const alone = join(dir, 'alone.log');
+    writeFileSync(alone, '{"time":"2026-12-03T10:00:20Z","msg":"b"}\n');
+    const r = await readLogFile(alone, window, 100);
+    expect(r.ok && r.value.gap).toBe(`${alone} starts at 2026-12-03T10:00:20Z, 20 s into the window (rotated, or new), and no ${alone}.1 is beside it: the window's earlier lines are not read`);
+    expect(r.ok && r.value.lines).toHaveLength(1);
+  });
+
   it('says in one line what is wrong: no such file, a folder, lines without any time', async () => {
     expect(await readLogFile(join(dir, 'missing.log'), window, 10)).toEqual({ ok: false, error: `${join(dir, 'missing.log')}: no such file` });
     expect(await readLogFile(dir, window, 10)).toEqual({ ok: false, error: `${dir}: is a directory` });

@@ -44,9 +44,7 @@ export function parseFileLine(line: string): { time?: number; fields?: Record<st
   return time === undefined ? {} : { time };
 }
 
-/** The lines of `path` in [start, end), oldest first, the newest `limit` of them; the error is one line. */
-export async function readLogFile(path: string, window: { start: Date; end: Date }, limit: number): Promise<Result<{ lines: FileLine[]; undated: number }>> {
-  let text: string;
+async function readTail(path: string): Promise<Result<string>> {
   try {
     const fh = await open(path, 'r');
     try {
@@ -54,9 +52,9 @@ export async function readLogFile(path: string, window: { start: Date; end: Date
       const from = Math.max(0, size - MAX_BYTES);
       const buf = Buffer.alloc(size - from);
       await fh.read(buf, 0, buf.length, from);
-      text = buf.toString('utf8');
+      const text = buf.toString('utf8');
       // Cut at a line boundary when the read started inside the file.
-      if (from > 0) text = text.slice(text.indexOf('\n') + 1);
+      return ok(from > 0 ? text.slice(text.indexOf('\n') + 1) : text);
     } finally {
       await fh.close();
     }
@@ -64,22 +62,46 @@ export async function readLogFile(path: string, window: { start: Date; end: Date
     const code = (e as NodeJS.ErrnoException).code;
     return err(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
   }
-  const start = window.start.getTime() / 1000;
-  const end = window.end.getTime() / 1000;
-  const lines: FileLine[] = [];
-  let undated = 0;
-  let dated = 0;
-  for (const line of splitLines(text)) {
-    const p = parseFileLine(line);
-    if (p.time === undefined) {
-      undated++;
-      continue;
-    }
-    dated++;
-    if (p.time >= start && p.time < end) lines.push({ time: p.time, line, ...(p.fields ? { fields: p.fields } : {}) });
-  }
-  if (dated === 0 && undated > 0) return err(`${path}: no line carries a time (a JSON time field or an RFC 3339 time first), so none can be placed in the window`);
-  lines.sort((a, b) => a.time - b.time);
-  return ok({ lines: lines.length > limit ? lines.slice(-limit) : lines, undated });
 }
 
+/** A file's lines, each with its time when it has one. */
+function dated(text: string): { lines: (FileLine | undefined)[]; first?: number } {
+  let first: number | undefined;
+  const lines = splitLines(text).map((line) => {
+    const p = parseFileLine(line);
+    if (p.time === undefined) return undefined;
+    if (first === undefined || p.time < first) first = p.time;
+    return { time: p.time, line, ...(p.fields ? { fields: p.fields } : {}) };
+  });
+  return { lines, first };
+}
+
+/** Seconds a file may start after the window does before the gap is worth saying. */
+const GAP_SECONDS = 2;
+
+/**
+ * The lines of `path` in [start, end), oldest first, the newest `limit` of them; the error is one
+ * line. A file rotated during the window (its first line later than the window's start) is read
+ * with the one logrotate leaves beside it (`path.1`); without one, `gap` says what is missing.
+ */
+export async function readLogFile(path: string, window: { start: Date; end: Date }, limit: number): Promise<Result<{ lines: FileLine[]; undated: number; gap?: string }>> {
+  const text = await readTail(path);
+  if (!text.ok) return text;
+  const start = window.start.getTime() / 1000;
+  const end = window.end.getTime() / 1000;
+  const current = dated(text.value);
+  const undated = current.lines.filter((l) => !l).length;
+  if (current.first === undefined && undated > 0) return err(`${path}: no line carries a time (a JSON time field or an RFC 3339 time first), so none can be placed in the window`);
+  let all = current.lines.filter((l): l is FileLine => l !== undefined);
+  let gap: string | undefined;
+  if (current.first !== undefined && current.first > start + GAP_SECONDS) {
+    const rotated = await readTail(`${path}.1`);
+    if (rotated.ok) all = [...dated(rotated.value).lines.filter((l): l is FileLine => l !== undefined), ...all];
+    else {
+      const at = new Date(current.first * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      gap = `${path} starts at ${at}, ${Math.round(current.first - start)} s into the window (rotated, or new), and no ${path}.1 is beside it: the window's earlier lines are not read`;
+    }
+  }
+  const lines = all.filter((l) => l.time >= start && l.time < end).sort((a, b) => a.time - b.time);
+  return ok({ lines: lines.length > limit ? lines.slice(-limit) : lines, undated, ...(gap ? { gap } : {}) });
+}

@@ -62,7 +62,7 @@ func (slowInventory) Check(ctx context.Context, req *healthpb.HealthCheckRequest
 		}
 	}
 	ctx = otel.GetTextMapPropagator().Extract(ctx, carrier)
-	_, end := startSpan(ctx, "inventory.Check")
+	_, end := startSpan(ctx, "inventory.Check", asServer)
 	time.Sleep(150 * time.Millisecond)
 	end(nil)
 	return &healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING}, nil
@@ -101,11 +101,13 @@ var inventory healthpb.HealthClient
 func checkStock(ctx context.Context, id int) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	ctx, end := startSpan(ctx, "inventory.Check")
+	ctx, end := startSpan(ctx, "inventory.Check", asClient, clientSpan("inventory"))
 	carrier := propagation.MapCarrier{}
 	otel.GetTextMapPropagator().Inject(ctx, carrier)
 	ctx = metadata.NewOutgoingContext(ctx, metadata.New(carrier))
+	t0 := time.Now()
 	_, err := inventory.Check(ctx, &healthpb.HealthCheckRequest{Service: fmt.Sprintf("sku-%d", id%100)})
+	downstreamLatency.WithLabelValues("inventory").Observe(time.Since(t0).Seconds())
 	end(err)
 	return err
 }
@@ -148,7 +150,7 @@ var rates = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Ma
 // fetchRates is the httpdep fault: every request waits for a slow HTTP
 // dependency (and closes what it gets back).
 func fetchRates(ctx context.Context, url string) error {
-	ctx, end := startSpan(ctx, "GET /rates")
+	ctx, end := startSpan(ctx, "GET /rates", asClient, clientSpan("rates"))
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err == nil {
 		var resp *http.Response

@@ -59,6 +59,8 @@ import (
 var (
 	requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "target_requests_total", Help: "Requests to /work by outcome."}, []string{"code"})
 	latency  = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "target_request_duration_seconds", Help: "Time to serve /work.", Buckets: prometheus.DefBuckets})
+	// The client side of a call to a dependency, by the dependency's name.
+	downstreamLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "target_downstream_duration_seconds", Help: "Time a call to a dependency took.", Buckets: prometheus.DefBuckets}, []string{"peer"})
 )
 
 func main() {
@@ -99,7 +101,7 @@ func main() {
 	}
 
 	registry := prometheus.NewRegistry()
-	registry.MustRegister(requests, latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	registry.MustRegister(requests, latency, downstreamLatency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	if f.collector != nil {
 		registry.MustRegister(f.collector)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
@@ -26,7 +27,12 @@ func startTracing(mode string) func() {
 	if os.Getenv("OTEL_SERVICE_NAME") == "" {
 		os.Setenv("OTEL_SERVICE_NAME", "target-"+mode)
 	} else if mode == "downstream" {
-		os.Setenv("OTEL_SERVICE_NAME", os.Getenv("OTEL_SERVICE_NAME")+"-downstream")
+		// TARGET_DOWNSTREAM_NAME names the dependency as a drill wants it ("inventory").
+		name := os.Getenv("TARGET_DOWNSTREAM_NAME")
+		if name == "" {
+			name = os.Getenv("OTEL_SERVICE_NAME") + "-downstream"
+		}
+		os.Setenv("OTEL_SERVICE_NAME", name)
 	}
 	exp, err := otlptracehttp.New(context.Background())
 	if err != nil {
@@ -43,8 +49,8 @@ func startTracing(mode string) func() {
 }
 
 // startSpan starts a span; the function it returns ends it, recording the error.
-func startSpan(ctx context.Context, name string) (context.Context, func(error)) {
-	ctx, span := tracer.Start(ctx, name)
+func startSpan(ctx context.Context, name string, opts ...trace.SpanStartOption) (context.Context, func(error)) {
+	ctx, span := tracer.Start(ctx, name, opts...)
 	return ctx, func(err error) {
 		if err != nil {
 			span.RecordError(err)
@@ -53,3 +59,13 @@ func startSpan(ctx context.Context, name string) (context.Context, func(error)) 
 		span.End()
 	}
 }
+
+// clientSpan is a call out to `peer`; serverSpan is a call answered.
+func clientSpan(peer string) trace.SpanStartOption {
+	return trace.WithAttributes(attribute.String("peer.service", peer))
+}
+
+var (
+	asClient = trace.WithSpanKind(trace.SpanKindClient)
+	asServer = trace.WithSpanKind(trace.SpanKindServer)
+)
