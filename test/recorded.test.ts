@@ -11,6 +11,7 @@ import { parseAlerts } from '../src/incidents/alerts.js';
 import { parseRangeResponse, queryRange } from '../src/sources/metrics/prometheus.js';
 import { fetchTraces } from '../src/sources/traces/fetch.js';
 import { repoRoot } from './helpers/shared.js';
+import { prometheusMatrix } from './helpers/answers.js';
 
 const dir = join(repoRoot, 'test/recorded');
 const named = (pattern: RegExp) => {
@@ -104,6 +105,12 @@ describe('Prometheus 2.42 (Debian) query_range answers', () => {
     expect(r.value.series).toHaveLength(1);
     expect(r.value.series[0].points.length).toBe(3);
     expect(r.value.series[0].points.every((p) => Number.isFinite(p.t) && Number.isFinite(p.v))).toBe(true);
+  });
+
+  it("the tests' fake Prometheus answers in the same shape", () => {
+    // A series' labels are its own; the rest of the shape is Prometheus'.
+    const withoutLabels = (paths: string[]) => new Set(paths.filter((p) => !p.startsWith('.data.result[].metric.')));
+    expect(withoutLabels(shape(prometheusMatrix({ pool: 'orders-db' }, [[1, '3']])))).toEqual(withoutLabels(shape(range.body)));
   });
 
   it('a query that does not parse is one line with the reason Prometheus gave', async () => {

@@ -19,6 +19,7 @@ import { startWorkers } from '../workers/index.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
 import { closeServers, serve } from './helpers/server.js';
+import { prometheusMatrix } from './helpers/answers.js';
 
 const LOOKBACK = 15 * 60;
 
@@ -52,7 +53,7 @@ async function fakePrometheus() {
     // A pool of 20: 3–6 in use all day, all 20 in the last quarter hour.
     for (let t = start, i = 0; t <= end; t += step, i++) values.push([t, String(t > end - LOOKBACK ? 20 : 3 + (i % 4))]);
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { pool: 'orders-db' }, values }] } }));
+    res.end(JSON.stringify(prometheusMatrix({ pool: 'orders-db' }, values)));
   });
 }
 
