@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from './shared.js';
+import { stopper } from './process.js';
 
 export interface Bot {
   process: ChildProcess;
@@ -33,11 +34,6 @@ export async function startBot(env: NodeJS.ProcessEnv, args: string[] = [], stde
     consoleUrl,
     base: new URL(consoleUrl).origin,
     stderr: stderrLines,
-    stop: () =>
-      new Promise((r) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return r();
-        proc.once('exit', () => r());
-        proc.kill('SIGTERM');
-      }),
+    stop: stopper(proc),
   };
 }

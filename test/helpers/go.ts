@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from './shared.js';
+import { stopper } from './process.js';
 
 export const hasGo = spawnSync('go', ['version']).status === 0;
 if (!hasGo) console.warn('skipping tests on Go targets: `go` is not installed (.ci/run installs golang-go)');
@@ -121,14 +122,6 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-function stopper(proc: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise((r) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return r();
-      proc.once('exit', () => r());
-      proc.kill();
-    });
-}
 
 export interface RunOptions extends BuildOptions {
   /** Added to the environment it runs in (OTEL_EXPORTER_OTLP_ENDPOINT…). */

@@ -7,6 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from './redis.js';
 import { freePort } from './server.js';
+import { stopper } from './process.js';
 
 export const jaegerVersion = process.env.JAEGER_VERSION ?? 'v1.76.0';
 const cache = process.env.RCA_CACHE ?? join(homedir(), '.cache/rca-bot');
@@ -102,12 +103,7 @@ exporters:
     otlp: `http://127.0.0.1:${otlp}`,
     query,
     process: proc,
-    stop: () =>
-      new Promise((r) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return r();
-        proc.once('exit', () => r());
-        proc.kill('SIGTERM');
-      }),
+    stop: stopper(proc),
   };
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from './redis.js';
 import { freePort } from './server.js';
+import { stopper } from './process.js';
 
 const find = (...paths: string[]) => paths.find((p) => existsSync(p));
 export const prometheusBinary = find('/usr/bin/prometheus', '/usr/local/bin/prometheus');
@@ -19,14 +20,6 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-function stopper(p: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise((r) => {
-      if (p.exitCode !== null || p.signalCode !== null) return r();
-      p.once('exit', () => r());
-      p.kill('SIGTERM');
-    });
-}
 
 function started(binary: string, args: string[], ready: string, what: string): Promise<Running> {
   const version = spawnSync(binary, ['--version'], { encoding: 'utf8' });
