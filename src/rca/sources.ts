@@ -18,7 +18,7 @@ import { failed, inSpan } from '../telemetry/spans.js';
 import { quoteTraceLogs, SpanIndex, spanLabels, traceRefOf, type TracedLine } from '../analysis/join.js';
 import type { Span } from '../sources/traces/span.js';
 import type { LokiEntry } from '../sources/logs/loki.js';
-import { readLogFile, type FileLine } from '../sources/logs/file.js';
+import { readLogWindows, type FileLine } from '../sources/logs/file.js';
 import { err, ok, type Result } from '../errors.js';
 
 export interface Window {
@@ -84,15 +84,15 @@ const tracedLine = (e: LokiEntry): TracedLine => {
 
 async function readLogs(cfg: LogsConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<Result<LogWindows>> {
   if (cfg.type === 'file') {
-    const [now, before] = await Promise.all([readLogFile(cfg.path, window, cfg.limit), readLogFile(cfg.path, shift(window, baselineOffset), cfg.limit)]);
-    if (!now.ok) return now;
-    if (!before.ok) return err(`baseline: ${before.error}`);
+    const read = await readLogWindows(cfg.path, [window, shift(window, baselineOffset)], cfg.limit);
+    if (!read.ok) return read;
+    const [incident, baseline] = read.value.windows;
     const traced = (l: FileLine): TracedLine => {
       const ref = traceRefOf(l.line, l.fields);
       return { time: l.time, line: l.line, ...(ref ? { ref } : {}) };
     };
     const seconds = (w: Window) => (w.end.getTime() - w.start.getTime()) / 1000;
-    return ok({ now: now.value.lines.map(traced), before: before.value.lines.map(traced), seconds: { now: seconds(window), before: seconds(window) }, ...(now.value.gap ? { gap: now.value.gap } : {}) });
+    return ok({ now: incident.map(traced), before: baseline.map(traced), seconds: { now: seconds(window), before: seconds(window) }, ...(read.value.gap ? { gap: read.value.gap } : {}) });
   }
   const ask = (w: Window) => queryLoki({ base: cfg.url, query: cfg.query, start: w.start, end: w.end, limit: cfg.limit, signal });
   const [now, before] = await Promise.all([ask(window), ask(shift(window, baselineOffset))]);

@@ -14,7 +14,7 @@ export interface FileLine {
 }
 
 /** The most of a file read: its end, where the newest lines are. */
-const MAX_BYTES = 256 << 20;
+const MAX_BYTES = 64 << 20;
 const leading = /^\[?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))/;
 
 function timeOf(v: unknown): number | undefined {
@@ -79,21 +79,23 @@ function dated(text: string): { lines: (FileLine | undefined)[]; first?: number 
 /** Seconds a file may start after the window does before the gap is worth saying. */
 const GAP_SECONDS = 2;
 
+type Span = { start: Date; end: Date };
+
 /**
- * The lines of `path` in [start, end), oldest first, the newest `limit` of them; the error is one
- * line. A file rotated during the window (its first line later than the window's start) is read
- * with the one logrotate leaves beside it (`path.1`); without one, `gap` says what is missing.
+ * The lines of `path` in each window ([start, end), oldest first, the newest `limit` of them),
+ * the file read once; the error is one line. A file rotated during the first window (its first
+ * line later than that window's start) is read with the one logrotate leaves beside it
+ * (`path.1`); without one, `gap` says what is missing.
  */
-export async function readLogFile(path: string, window: { start: Date; end: Date }, limit: number): Promise<Result<{ lines: FileLine[]; undated: number; gap?: string }>> {
+export async function readLogWindows(path: string, windows: Span[], limit: number): Promise<Result<{ windows: FileLine[][]; undated: number; gap?: string }>> {
   const text = await readTail(path);
   if (!text.ok) return text;
-  const start = window.start.getTime() / 1000;
-  const end = window.end.getTime() / 1000;
   const current = dated(text.value);
   const undated = current.lines.filter((l) => !l).length;
   if (current.first === undefined && undated > 0) return err(`${path}: no line carries a time (a JSON time field or an RFC 3339 time first), so none can be placed in the window`);
   let all = current.lines.filter((l): l is FileLine => l !== undefined);
   let gap: string | undefined;
+  const start = windows[0].start.getTime() / 1000;
   if (current.first !== undefined && current.first > start + GAP_SECONDS) {
     const rotated = await readTail(`${path}.1`);
     if (rotated.ok) all = [...dated(rotated.value).lines.filter((l): l is FileLine => l !== undefined), ...all];
@@ -102,6 +104,16 @@ export async function readLogFile(path: string, window: { start: Date; end: Date
       gap = `${path} starts at ${at}, ${Math.round(current.first - start)} s into the window (rotated, or new), and no ${path}.1 is beside it: the window's earlier lines are not read`;
     }
   }
-  const lines = all.filter((l) => l.time >= start && l.time < end).sort((a, b) => a.time - b.time);
-  return ok({ lines: lines.length > limit ? lines.slice(-limit) : lines, undated, ...(gap ? { gap } : {}) });
+  const pick = (w: Span) => {
+    const [from, to] = [w.start.getTime() / 1000, w.end.getTime() / 1000];
+    const lines = all.filter((l) => l.time >= from && l.time < to).sort((a, b) => a.time - b.time);
+    return lines.length > limit ? lines.slice(-limit) : lines;
+  };
+  return ok({ windows: windows.map(pick), undated, ...(gap ? { gap } : {}) });
+}
+
+/** The lines of one window (readLogWindows). */
+export async function readLogFile(path: string, window: Span, limit: number): Promise<Result<{ lines: FileLine[]; undated: number; gap?: string }>> {
+  const r = await readLogWindows(path, [window], limit);
+  return r.ok ? ok({ lines: r.value.windows[0], undated: r.value.undated, ...(r.value.gap ? { gap: r.value.gap } : {}) }) : r;
 }
