@@ -34,7 +34,8 @@ export function toSlackBlocks(r: Report, opts: { job: string; reportUrl?: string
   const absent = r.notCaptured ?? [];
   if (absent.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`*Not captured*: ${absent.map((n) => `${n.source} (${n.reason})`).join('; ')}`, 2000) }] });
   for (const t of (r.traceLogs ?? []).slice(0, 2))
-    blocks.push(mrkdwn(clip(`*${traceHeading(t)}*\n\`\`\`${t.lines.map(traceLine).join('\n')}${t.more ? `\n… ${t.more} more lines` : ''}\`\`\``, 2900)));
+    // Slack's mrkdwn reads &, < and > even in a code block; the fence is closed whatever the clip.
+    blocks.push(mrkdwn(`*${traceHeading(t)}*\n\`\`\`${clip(`${t.lines.map(traceLine).join('\n')}${t.more ? `\n… ${t.more} more lines` : ''}`, 2800).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}\`\`\``));
   const about = `Captured ${r.window.seconds} s from ${r.target}${opts.reportUrl ? ` · <${opts.reportUrl}|full report>` : ''}`;
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(about, 2000) }] });
   const value = JSON.stringify({ job: opts.job, service: r.service });

@@ -56,7 +56,8 @@ export function traceHeading(t: TraceLogs): string {
 export function traceLine(l: TraceLogs['lines'][number]): string {
   const at = l.time !== undefined ? `${new Date(l.time * 1000).toISOString().slice(11, 23)} ` : '';
   const where = l.span ?? l.service;
-  return `${at}${where ? `[${where}] ` : ''}${clip(l.line.replace(/\s*[\r\n]+\s*/g, ' ⏎ '), 300)}`;
+  // Quoted inside a code block: a fence in the line would end it early.
+  return `${at}${where ? `[${where}] ` : ''}${clip(l.line.replace(/\s*[\r\n]+\s*/g, ' ⏎ ').replace(/`{3,}/g, "'''"), 300)}`;
 }
 
 export function formatMicros(us: number): string {

@@ -113,7 +113,8 @@ describe.skipIf(!hasRedis || !hasGo || !jaegerBinary)("the bot's own traces in J
       const all = t ? spansOf(t) : [];
       // Whole: the last job's span is in, and every span's parent too.
       const ids = new Set(all.map((s) => s.spanId));
-      return all.some((s) => s.name === 'process rca-publish') && all.every((s) => !s.parentSpanId || ids.has(s.parentSpanId)) && all;
+      // The analysis thread exports on its own, a batch later.
+      return all.some((s) => s.name === 'process rca-publish') && all.some((s) => s.name === 'rca.render') && all.every((s) => !s.parentSpanId || ids.has(s.parentSpanId)) && all;
     }, 'the whole trace in Jaeger', 30_000);
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
     const byId = new Map(spans.map((s) => [s.spanId, s]));

@@ -19,8 +19,9 @@ const thread =
     try {
       return await withCarrier(otel, () => runTask(name, input));
     } finally {
-      // A thread can be ended when idle: its spans go out with each task.
-      await tracing?.flush();
+      // A thread can be ended when idle: its spans go out with each task, holding up its result a
+      // quarter of a second at most (a collector that is down would otherwise add its timeout to every task).
+      await tracing?.flush(250);
     }
   };
 

@@ -64,7 +64,14 @@ export function readEnv(source: NodeJS.ProcessEnv): Result<Env> {
 export function secretValues(env: Env, source: NodeJS.ProcessEnv = process.env): string[] {
   const headers = [source.OTEL_EXPORTER_OTLP_HEADERS, source.OTEL_EXPORTER_OTLP_TRACES_HEADERS]
     .flatMap((h) => (h ? h.split(',') : []))
-    .map((kv) => decodeURIComponent(kv.slice(kv.indexOf('=') + 1).trim()));
+    .flatMap((kv) => {
+      const raw = kv.slice(kv.indexOf('=') + 1).trim();
+      try {
+        return [raw, decodeURIComponent(raw)];
+      } catch {
+        return [raw];
+      }
+    });
   const basic = env.ALERTMANAGER_BASIC_AUTH ? [Buffer.from(env.ALERTMANAGER_BASIC_AUTH).toString('base64')] : [];
   return [...secrets.map((k) => env[k]).filter((v): v is string => typeof v === 'string'), ...headers, ...basic];
 }

@@ -75,6 +75,8 @@ interface LogWindows {
   seconds: { now?: number; before?: number };
   /** Part of the incident window could not be read (a file rotated away): said, and the rest still counts. */
   gap?: string;
+  /** The baseline window could not be read: the lines are joined to traces, but not compared. */
+  noBaseline?: boolean;
 }
 
 const tracedLine = (e: LokiEntry): TracedLine => {
@@ -92,7 +94,11 @@ async function readLogs(cfg: LogsConfig, window: Window, baselineOffset: number,
       return { time: l.time, line: l.line, ...(ref ? { ref } : {}) };
     };
     const seconds = (w: Window) => (w.end.getTime() - w.start.getTime()) / 1000;
-    return ok({ now: incident.map(traced), before: baseline.map(traced), seconds: { now: seconds(window), before: seconds(window) }, ...(read.value.gap ? { gap: read.value.gap } : {}) });
+    // Against an empty baseline every template would look new: no comparison rather than a made-up one.
+    const before = shift(window, baselineOffset).start.toISOString().replace(/\.\d+Z$/, 'Z');
+    const baselineGap = read.value.covered[1] ? undefined : `baseline: the lines read from ${cfg.path} do not reach back to ${before}, so its templates are not compared`;
+    const gaps = [read.value.gap, baselineGap].filter(Boolean).join('; ');
+    return ok({ now: incident.map(traced), before: baseline.map(traced), seconds: { now: seconds(window), before: seconds(window) }, ...(gaps ? { gap: gaps } : {}), ...(baselineGap ? { noBaseline: true } : {}) });
   }
   const ask = (w: Window) => queryLoki({ base: cfg.url, query: cfg.query, start: w.start, end: w.end, limit: cfg.limit, signal });
   const [now, before] = await Promise.all([ask(window), ask(shift(window, baselineOffset))]);
@@ -106,6 +112,7 @@ function logsFindings(cfg: LogsConfig, window: Window, l: Result<LogWindows>, sp
   const format = cfg.format === undefined ? undefined : parseFormat(cfg.format);
   if (format && !format.ok) return { source: 'logs', findings: [], error: `format: ${format.error}` };
   if (!l.ok) return { source: 'logs', findings: [], error: l.error };
+  if (l.value.noBaseline) return { source: 'logs', findings: [], error: l.value.gap };
   const drain = new Drain();
   const lines = l.value.now.map((e) => e.line);
   const baseLines = l.value.before.map((e) => e.line);

@@ -31,13 +31,22 @@ describe("the bot's logger", () => {
     expect(text.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(5);
   });
 
+  it("never prints an HTTP client error's request headers (the Lark SDK logs the whole AxiosError)", () => {
+    const { logger, lines } = capture('json');
+    const axiosLike = Object.assign(new Error('Request failed with status code 400'), { code: 'ERR_BAD_REQUEST', config: { headers: { Authorization: 'Bearer t-runtime-token-123' } }, request: { _header: 'Authorization: Bearer t-runtime-token-123' }, response: { status: 400 } });
+    larkLogger(logger).error([axiosLike]);
+    logger.error({ err: axiosLike }, 'feishu long connection failed');
+    expect(lines.join('\n')).not.toContain('t-runtime-token-123');
+    expect(JSON.parse(lines[1]) as unknown).toMatchObject({ err: { type: 'Error', message: 'Request failed with status code 400', code: 'ERR_BAD_REQUEST', status: 400 } });
+  });
+
   it("carries Bolt's and the Lark SDK's log calls as its own lines", () => {
     const { logger, lines } = capture('json');
     boltLogger(logger).error('socket mode', new Error('disconnected'));
     larkLogger(logger).warn(['[ws]', 'reconnect in', 5, 's']);
     expect(lines.map((l) => JSON.parse(l) as { level: string; msg: string })).toMatchObject([
       { level: 'error', msg: 'socket mode disconnected' },
-      { level: 'warn', msg: '["[ws]","reconnect in",5,"s"]' },
+      { level: 'warn', msg: '[ws] reconnect in 5 s' },
     ]);
   });
 

@@ -11,7 +11,19 @@ export type { Logger };
 const secrets = new Set<string>();
 /** Values never to be logged: the tokens and keys of the configuration (env.ts calls it once read). */
 export function addSecrets(values: (string | undefined)[]): void {
-  for (const v of values) if (v && v.length >= 6) secrets.add(v);
+  for (const v of values) {
+    if (!v || v.length < 6) continue;
+    // As it appears in a JSON line and in a URL, too.
+    for (const form of [v, JSON.stringify(v).slice(1, -1), encodeURIComponent(v)]) secrets.add(form);
+  }
+}
+
+/** An error as a log line may show it: never its request, config or headers (an HTTP client's error carries a token there). */
+function plainError(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const x = e as Error & { code?: unknown; status?: unknown; response?: { status?: unknown } };
+  const status = x.status ?? x.response?.status;
+  return { type: x.name, message: x.message.split('\n')[0], ...(x.code !== undefined ? { code: String(x.code) } : {}), ...(status !== undefined ? { status } : {}) };
 }
 
 function scrub(s: string): string {
@@ -37,7 +49,8 @@ export function createLogger(o: LogOptions = {}): Logger {
     base: { name: 'rca-bot' },
     mixin: () => activeIds() ?? {},
     // Keys that hold credentials, wherever a library puts them.
-    redact: { paths: ['token', 'secret', 'password', 'authorization', '*.token', '*.secret', '*.password', '*.authorization', 'headers.authorization', 'headers.cookie', '*.headers.authorization', 'config.headers.Authorization'], censor: '[redacted]' },
+    redact: { paths: ['token', 'secret', 'password', 'authorization', 'Authorization', '*.token', '*.secret', '*.password', '*.authorization', '*.Authorization', 'headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.Authorization', 'config.headers.Authorization'], censor: '[redacted]' },
+    serializers: { err: plainError, error: (e: unknown) => (e instanceof Error ? plainError(e) : e) },
     formatters: { level: (label) => ({ level: label }) },
     hooks: {
       logMethod(args, method) {
@@ -58,7 +71,9 @@ export function createLogger(o: LogOptions = {}): Logger {
 /** The process's logger. */
 export const log: Logger = createLogger();
 
-const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+// The Lark SDK passes its arguments as one array, errors (with their request's headers) inside it.
+const part = (m: unknown): string => (typeof m === 'string' ? m : m instanceof Error ? plainError(m).message as string : Array.isArray(m) ? m.map(part).join(' ') : JSON.stringify(m, (_k, v: unknown) => (v instanceof Error ? plainError(v) : v)));
+const text = (msg: unknown[]) => msg.map(part).join(' ');
 
 /** Bolt's Logger interface over ours: its lines become JSON lines with trace ids like the rest. */
 export function boltLogger(logger: Logger = log.child({ component: 'slack' })) {

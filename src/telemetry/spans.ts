@@ -49,8 +49,10 @@ export function failed(span: Span, e: unknown): void {
 
 /** The trace and span of the active context, when one is being recorded. */
 export function activeIds(): { trace_id: string; span_id: string } | undefined {
-  const ctx = trace.getActiveSpan()?.spanContext();
-  if (!ctx || !trace.isSpanContextValid(ctx)) return undefined;
+  const span = trace.getActiveSpan();
+  const ctx = span?.spanContext();
+  // A span not recorded (a sampler said no) is in no backend: its id would lead nowhere.
+  if (!ctx || !trace.isSpanContextValid(ctx) || !span?.isRecording()) return undefined;
   return { trace_id: ctx.traceId, span_id: ctx.spanId };
 }
 

@@ -38,11 +38,21 @@ export const tracingStarted = () => started;
 // Bolt's and the Lark SDK's http (CommonJS) are patched through require, fetch through diagnostics_channel.
 const hooked = ['node:http', 'node:https', 'http', 'https', 'ioredis'];
 
+/** `p`, or nothing after `ms`: a collector that is down or silent never holds an exit or a task for long. */
+function within(ms: number, p: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((ok) => {
+    timer = setTimeout(ok, ms);
+    timer.unref();
+  });
+  return Promise.race([p.then(() => undefined, () => undefined), late]).finally(() => clearTimeout(timer));
+}
+
 export interface Tracing {
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
-  /** Exports what is buffered (threads call it after each task). */
-  flush(): Promise<void>;
+  /** Exports what is buffered, waiting `ms` at most (threads call it after each task). */
+  flush(ms?: number): Promise<void>;
 }
 
 /**
@@ -67,8 +77,9 @@ export async function startTracing(options: { hook: boolean; env?: Env }): Promi
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => quiet(req.url?.split('?')[0]) }),
       new UndiciInstrumentation(),
-      // Only inside a span: BullMQ's idle polling would otherwise be a trace a second.
-      new IORedisInstrumentation({ requireParentSpan: true }),
+      // Only inside a span: BullMQ's idle polling would otherwise be a trace a second. The command's
+      // name only: its arguments are keys with user ids and whole jobs, costly to copy into every span.
+      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
     ],
     // Metrics are prom-client's at /metrics and logs are pino's on stdout: OTLP only when asked for by name.
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
@@ -80,10 +91,10 @@ export async function startTracing(options: { hook: boolean; env?: Env }): Promi
   const provider = trace.getTracerProvider() as { forceFlush?: () => Promise<void>; getDelegate?: () => { forceFlush?: () => Promise<void> } };
   return {
     // An unreachable collector must not turn a clean exit into a crash: what could not be sent is dropped.
-    shutdown: () => sdk.shutdown().catch(() => undefined),
-    flush: async () => {
+    shutdown: () => within(2000, sdk.shutdown()),
+    flush: async (ms = 2000) => {
       const p = provider.getDelegate?.() ?? provider;
-      await p.forceFlush?.().catch(() => undefined);
+      await within(ms, p.forceFlush?.() ?? Promise.resolve());
     },
   };
 }

@@ -14,6 +14,9 @@ describe('a log file as a source', () => {
     expect(parseFileLine('{"timestamp":1796292001250}').time).toBe(1796292001.25);
     expect(parseFileLine('2026-12-03T10:00:02+01:00 WARN pool exhausted').time).toBe(Date.parse('2026-12-03T09:00:02Z') / 1000);
     expect(parseFileLine('no time here')).toEqual({});
+    // Microseconds and nanoseconds since the epoch (Go's zap, OTel exporters), by their size.
+    expect(parseFileLine('{"ts":1796292001250123}').time).toBeCloseTo(1796292001.250123, 5);
+    expect(parseFileLine('{"timestamp":"1796292001250123456"}').time).toBeCloseTo(1796292001.250123456, 5);
   });
 
   it('keeps the lines of the window, oldest first, the newest when over the limit', async () => {

@@ -18,8 +18,11 @@ const MAX_BYTES = 64 << 20;
 const leading = /^\[?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))/;
 
 function timeOf(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v > 1e12 ? v / 1000 : v;
+  // Epoch seconds, milliseconds, microseconds or nanoseconds, by size.
+  if (typeof v === 'number' && Number.isFinite(v)) return v > 1e17 ? v / 1e9 : v > 1e14 ? v / 1e6 : v > 1e11 ? v / 1e3 : v;
   if (typeof v !== 'string') return undefined;
+  // A nanosecond string is beyond a double's precision: split before scaling.
+  if (/^\d{19}$/.test(v)) return Number(v.slice(0, 10)) + Number(v.slice(10)) / 1e9;
   if (/^\d+(\.\d+)?$/.test(v)) return timeOf(Number(v));
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : t / 1000;
@@ -87,7 +90,7 @@ type Span = { start: Date; end: Date };
  * line later than that window's start) is read with the one logrotate leaves beside it
  * (`path.1`); without one, `gap` says what is missing.
  */
-export async function readLogWindows(path: string, windows: Span[], limit: number): Promise<Result<{ windows: FileLine[][]; undated: number; gap?: string }>> {
+export async function readLogWindows(path: string, windows: Span[], limit: number): Promise<Result<{ windows: FileLine[][]; undated: number; gap?: string; covered: boolean[] }>> {
   const text = await readTail(path);
   if (!text.ok) return text;
   const current = dated(text.value);
@@ -109,7 +112,10 @@ export async function readLogWindows(path: string, windows: Span[], limit: numbe
     const lines = all.filter((l) => l.time >= from && l.time < to).sort((a, b) => a.time - b.time);
     return lines.length > limit ? lines.slice(-limit) : lines;
   };
-  return ok({ windows: windows.map(pick), undated, ...(gap ? { gap } : {}) });
+  // A window that starts before the earliest line read is only partly there (the file's tail, or its rotation).
+  const earliest = all.reduce((m, l) => Math.min(m, l.time), Infinity);
+  const covered = windows.map((w) => earliest <= w.start.getTime() / 1000 + GAP_SECONDS);
+  return ok({ windows: windows.map(pick), undated, covered, ...(gap ? { gap } : {}) });
 }
 
 /** The lines of one window (readLogWindows). */
