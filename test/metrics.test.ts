@@ -2,25 +2,13 @@
 // README's bot on its demo diagnoses the alert it fires; the acks, the
 // stages, the alert and the verdict show in /metrics, and Prometheus,
 // scraping every second, answers a query on them.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
-import { freePort } from './helpers/server.js';
+import { prometheusBinary, startPrometheus } from './helpers/prom-stack.js';
 import { startBot, type Bot } from './helpers/bot.js';
 
-const prometheus = ['/usr/bin/prometheus', '/usr/local/bin/prometheus'].find((p) => existsSync(p));
-if (!prometheus) console.warn('skipping the Prometheus scrape test: no prometheus binary (.ci/run installs Debian\'s prometheus)');
-
-function stop(p: ChildProcess | undefined): Promise<void> {
-  if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((r) => p.once('exit', () => r()));
-  p.kill('SIGTERM');
-  return exited;
-}
+if (!prometheusBinary) console.warn('skipping the Prometheus scrape test: no prometheus binary (.ci/run installs Debian\'s prometheus)');
 
 describe.skipIf(!hasRedis)("the bot's own metrics", () => {
   let bot: Bot;
@@ -59,18 +47,12 @@ describe.skipIf(!hasRedis)("the bot's own metrics", () => {
     expect(new Set(labels.filter((l) => l.startsWith('surface=')))).toEqual(new Set(labels.filter((l) => l.startsWith('surface=')).filter((l) => /^surface=(slack|feishu|console|console-page|alertmanager|grafana|reports|metrics|other)$/.test(l))));
   });
 
-  it.skipIf(!prometheus)('a real Prometheus scrapes /metrics and answers a query on the verdicts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rca-prom-'));
-    const port = await freePort();
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n  - job_name: rca-bot\n    static_configs: [{ targets: ['${new URL(base).host}'] }]\n`,
-    );
-    const version = spawnSync(prometheus!, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
-    const prom = spawn(prometheus!, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+  it.skipIf(!prometheusBinary)('a real Prometheus scrapes /metrics and answers a query on the verdicts', async () => {
+    const prom = await startPrometheus({ targets: { 'rca-bot': new URL(base).host } });
+    const { version } = prom;
     try {
       const query = async (q: string) => {
-        const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`).catch(() => undefined);
+        const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(q)}`).catch(() => undefined);
         if (!res?.ok) return undefined;
         const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
         return body.data.result.length > 0 ? body.data.result : undefined;
@@ -80,7 +62,7 @@ describe.skipIf(!hasRedis)("the bot's own metrics", () => {
       const diagnoses = await until(() => query('sum by (service) (rca_diagnoses_total)'), 'rca_diagnoses_total in Prometheus', 30_000);
       expect(diagnoses).toEqual([{ metric: { service: 'demo-api' }, value: [expect.any(Number), '1'] }]);
     } finally {
-      await stop(prom);
+      await prom.stop();
     }
   });
 });

@@ -104,18 +104,27 @@ describe.skipIf(!hasRedis || !hasGo || !jaegerBinary)("the bot's own traces in J
     return id as string;
   };
 
+  /** The trace's spans once `ready` says they are all in (they reach Jaeger in batches). */
+  const spansWhen = (traceId: string, ready: (spans: ReturnType<typeof spansOf>) => boolean, what: string) =>
+    until(async () => {
+      const t = await getTrace(jaeger, traceId);
+      const all = t ? spansOf(t) : [];
+      return ready(all) && all;
+    }, what, 30_000);
+
   it('one diagnosis is one trace: command → flow → captures → analysis → publish, across both processes', async () => {
     expect((await ask('order-api 2s', 'otel-1')).status).toBe(200);
     const traceId = await traceOfReport('order-api');
     // Spans of the last steps reach Jaeger a batch later than the report.
-    const spans = await until(async () => {
-      const t = await getTrace(jaeger, traceId);
-      const all = t ? spansOf(t) : [];
-      // Whole: the last job's span is in, and every span's parent too.
-      const ids = new Set(all.map((s) => s.spanId));
-      // The analysis thread exports on its own, a batch later.
-      return all.some((s) => s.name === 'process rca-publish') && all.some((s) => s.name === 'rca.render') && all.every((s) => !s.parentSpanId || ids.has(s.parentSpanId)) && all;
-    }, 'the whole trace in Jaeger', 30_000);
+    // Whole: the last job's span is in, the analysis thread's (it exports on its own), and every span's parent.
+    const spans = await spansWhen(
+      traceId,
+      (all) => {
+        const ids = new Set(all.map((s) => s.spanId));
+        return all.some((s) => s.name === 'process rca-publish') && all.some((s) => s.name === 'rca.render') && all.every((s) => !s.parentSpanId || ids.has(s.parentSpanId));
+      },
+      'the whole trace in Jaeger',
+    );
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const one = (name: string) => {
@@ -177,11 +186,7 @@ describe.skipIf(!hasRedis || !hasGo || !jaegerBinary)("the bot's own traces in J
   it('a capture that fails records its error on its span', async () => {
     expect((await ask('gone-api', 'otel-2')).status).toBe(200);
     const traceId = await traceOfReport('gone-api');
-    const spans = await until(async () => {
-      const t = await getTrace(jaeger, traceId);
-      const all = t ? spansOf(t) : [];
-      return all.some((s) => s.name === 'capture cpu') && all;
-    }, 'the failed capture in Jaeger', 30_000);
+    const spans = await spansWhen(traceId, (all) => all.some((s) => s.name === 'capture cpu'), 'the failed capture in Jaeger');
     const cpu = spans.find((s) => s.name === 'capture cpu');
     expect(cpu?.status?.code).toBe(2);
     expect(cpu?.status?.message).toBe(`connection refused by 127.0.0.1:${closedPort} (is the service running?)`);

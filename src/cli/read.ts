@@ -1,6 +1,6 @@
 // Reading an input file for the CLI, with errors a person can act on.
 import { readFileSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { fileError, UserError } from '../errors.js';
 import { parseProfile } from '../profile/pprof.js';
 import type { Profile } from '../profile/model.js';
 
@@ -8,9 +8,7 @@ export function readInput(path: string): Buffer {
   try {
     return path === '-' ? readFileSync(0) : readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UserError(`${path}: ${why}`);
+    throw new UserError(`${path}: ${fileError(e)}`);
   }
 }
 

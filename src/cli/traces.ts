@@ -13,6 +13,7 @@ import { readInput } from './read.js';
 import { usageOf } from './usage.js';
 import { quoteTraceLogs, traceRefOf, type TracedLine } from '../analysis/join.js';
 import { readLogInput } from '../sources/logs/lines.js';
+import { entrySeconds } from '../sources/logs/loki.js';
 import { printTraceLogs } from './trace-logs.js';
 
 const tracesUsage = usageOf('traces');
@@ -64,7 +65,7 @@ async function logLines(path: string): Promise<TracedLine[]> {
   return input.value.lines.map((line, i) => {
     const e = entries?.[i];
     const ref = traceRefOf(line, e?.labels);
-    const time = e ? Number(e.ts.slice(0, -9) || '0') + Number(e.ts.slice(-9)) / 1e9 : undefined;
+    const time = e ? entrySeconds(e) : undefined;
     return { line, ...(ref ? { ref } : {}), ...(time !== undefined ? { time } : {}) };
   });
 }

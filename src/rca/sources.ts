@@ -9,7 +9,7 @@ import { mineLines } from '../analysis/logs/mine.js';
 import { detectMetricAnomalies, type MetricSeries } from '../analysis/metrics/detect.js';
 import { analyzeTraces } from '../analysis/traces/index.js';
 import type { LogsConfig, MetricsConfig, ServiceConfig, TracesConfig } from '../config/registry.js';
-import { queryLoki, spanSeconds } from '../sources/logs/loki.js';
+import { entrySeconds, queryLoki, spanSeconds } from '../sources/logs/loki.js';
 import { queryRange } from '../sources/metrics/prometheus.js';
 import { fetchTraces } from '../sources/traces/fetch.js';
 import type { SourceFindings } from './diagnose.js';
@@ -81,7 +81,7 @@ interface LogWindows {
 
 const tracedLine = (e: LokiEntry): TracedLine => {
   const ref = traceRefOf(e.line, e.labels);
-  return { time: Number(e.ts.slice(0, -9) || '0') + Number(e.ts.slice(-9)) / 1e9, line: e.line, ...(e.labels.service_name || e.labels.service ? { service: e.labels.service_name ?? e.labels.service } : {}), ...(ref ? { ref } : {}) };
+  return { time: entrySeconds(e), line: e.line, ...(e.labels.service_name || e.labels.service ? { service: e.labels.service_name ?? e.labels.service } : {}), ...(ref ? { ref } : {}) };
 };
 
 async function readLogs(cfg: LogsConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<Result<LogWindows>> {
@@ -152,24 +152,20 @@ export async function metricsFindings(service: string, cfg: MetricsConfig, windo
  */
 export async function collectSources(plan: SourcePlan, now: Date, signal?: AbortSignal): Promise<SourceFindings[]> {
   const window = { start: new Date(now.getTime() - plan.lookback * 1000), end: now };
-  const read = <T>(type: string, from: string, run: () => Promise<Result<T>>) =>
+  // A span per source, its error (a failed Result, or a source's error line) recorded on it.
+  const read = <T extends Result<unknown> | SourceFindings>(type: string, from: string, run: () => Promise<T>) =>
     inSpan(`source ${type}`, { 'rca.source': type, [/^https?:/.test(from) ? 'url.full' : 'file.path']: from }, async (span) => {
       const r = await run();
-      if (!r.ok) failed(span, r.error);
-      return r;
-    });
-  const measured = (type: string, url: string, run: () => Promise<SourceFindings>) =>
-    inSpan(`source ${type}`, { 'rca.source': type, 'url.full': url }, async (span) => {
-      const r = await run();
-      if (r.error) failed(span, r.error);
-      span.setAttribute('rca.findings', r.findings.length);
+      const error = 'findings' in r ? r.error : r.ok ? undefined : r.error;
+      if (error) failed(span, error);
+      if ('findings' in r) span.setAttribute('rca.findings', r.findings.length);
       return r;
     });
   const { traces, logs, metrics } = plan;
   const [t, l, m] = await Promise.all([
     traces ? read(traces.type, traces.url, () => readTraces(plan.service, traces, window, plan.baseline, signal)) : undefined,
     logs ? read(logs.type, logs.type === 'file' ? logs.path : logs.url, () => readLogs(logs, window, plan.baseline, signal)) : undefined,
-    metrics ? measured('prometheus', metrics.url, () => metricsFindings(plan.service, metrics, window, plan.baseline, signal)) : undefined,
+    metrics ? read('prometheus', metrics.url, () => metricsFindings(plan.service, metrics, window, plan.baseline, signal)) : undefined,
   ]);
   const out: SourceFindings[] = [];
   if (t) out.push(tracesFindings(t, l?.ok ? l.value.now : undefined));

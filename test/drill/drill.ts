@@ -228,8 +228,6 @@ export async function runDrill(say: Say = () => undefined, record?: string): Pro
       const report = await until(async () => since().find((c) => c.method === 'chat.postMessage' && c.body.channel === CHANNEL && c.body.thread_ts && verdictOf.test(c.body.text ?? '')), `the report on ${service} in the alert thread`, 90_000);
       const received = botLog().filter((l) => l.msg === 'alerts received' && Number(l.firing) > 0)[alertsBefore];
       say(`${service}: the verdict is in the thread: ${report.body.text?.split('\n')[0]}`);
-      const page = /<(http:\/\/[^|>]+\/reports\/[^|>]+)\|full report>/.exec(report.body.blocks ?? '')?.[1];
-      if (process.env.RCA_DRILL_VERBOSE && page) say((await (await fetch(page)).text()).replace(/<iframe[\s\S]*?<\/iframe>/g, '').replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 6000));
       if (process.env.RCA_DRILL_VERBOSE) for (const b of JSON.parse(report.body.blocks ?? '[]') as { text?: { text?: string }; elements?: { text?: string }[] }[]) say(b.text?.text ?? b.elements?.map((e) => e.text).join(' ') ?? '');
       const offAt = Date.now();
       await fetch(`${url}/fault?on=false`, { method: 'POST' });

@@ -2,7 +2,7 @@
 // the time each carries: a JSON field (time, ts, timestamp, @timestamp: RFC 3339
 // or epoch seconds or milliseconds), or an RFC 3339 time at the start of the line.
 import { open } from 'node:fs/promises';
-import { err, ok, type Result } from '../../errors.js';
+import { err, fileError, ok, type Result } from '../../errors.js';
 import { splitLines } from './lines.js';
 
 export interface FileLine {
@@ -62,8 +62,7 @@ async function readTail(path: string): Promise<Result<string>> {
       await fh.close();
     }
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return err(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    return err(`${path}: ${fileError(e)}`);
   }
 }
 

@@ -5,7 +5,7 @@
 
 import { isAscii } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
-import { err, ok, type Result } from '../../errors.js';
+import { err, fileError, ok, type Result } from '../../errors.js';
 import { parseLokiResponse, spanSeconds, type LokiEntry } from './loki.js';
 
 /** Characters kept of one line; the rest of it is dropped. */
@@ -91,9 +91,7 @@ export async function readLogInput(path: string, stdin: NodeJS.ReadableStream = 
       text = decode(Buffer.concat(chunks));
     } else text = decode(await readFile(path));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    return err(`${name}: ${why}`);
+    return err(`${name}: ${fileError(e)}`);
   }
   const parsed = parseLogText(text);
   return parsed.ok ? parsed : err(`${name}: ${parsed.error}`);

@@ -83,6 +83,11 @@ export async function queryLoki(q: LokiQuery): Promise<Result<LokiEntry[]>> {
 }
 
 /** Seconds between the first and last entry (0 for fewer than two). */
+/** An entry's time, unix seconds (its nanosecond string split, beyond a double's precision). */
+export function entrySeconds(e: Pick<LokiEntry, 'ts'>): number {
+  return Number(e.ts.slice(0, -9) || '0') + Number(e.ts.slice(-9)) / 1e9;
+}
+
 export function spanSeconds(entries: readonly LokiEntry[]): number {
   if (entries.length < 2) return 0;
   return Number(BigInt(entries[entries.length - 1].ts) - BigInt(entries[0].ts)) / 1e9;
