@@ -65,4 +65,17 @@ describe.skipIf(!hasRedis)('commands from chat', () => {
     await box.command(send('/rca billing', 'incident', 'bob'));
     expect(await last('incident')).toMatch(/^⏳|^📡/);
   });
+
+  it('limits how often one service is diagnosed, and a refused person does not use up its budget', async () => {
+    const box = inbox({ 'order-api': { pprof: 'http://127.0.0.1:9' } }, { perUser: 1, perService: 2, windowSeconds: 600 });
+    await box.command(send('/rca order-api', 'incident', 'alice'));
+    await box.command(send('/rca order-api', 'incident', 'alice'));
+    expect(await last('incident')).toBe('⚠️ you have started 1 diagnosis in the last 10 minutes; please wait a little before the next.');
+    await box.command(send('/rca order-api', 'incident', 'bob'));
+    expect(await last('incident')).toMatch(/^⏳|^📡/);
+    await box.command(send('/rca order-api', 'incident', 'carol'));
+    expect(await last('incident')).toBe('⚠️ order-api has been diagnosed 2 times in the last 10 minutes; the results in its threads are still fresh.');
+    const ttl = await redis.ttl(`${prefix}:rca:rate:service:order-api`);
+    expect(ttl).toBeGreaterThan(590);
+  });
 });

@@ -22,27 +22,38 @@ export function notAllowed(service: string, cfg: ServiceConfig, channel: string,
   return undefined;
 }
 
+// Both counts in one round trip: the user's first, and the service's only when the user is within theirs
+// (a person who is refused does not use up the service's budget). Each key expires a window after its first count.
+const take = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if n > tonumber(ARGV[2]) then return 1 end
+local m = redis.call('INCR', KEYS[2])
+if m == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+if m > tonumber(ARGV[3]) then return 2 end
+return 0`;
+
+type Counted = Redis & { rcaTakeRate(user: string, service: string, window: number, perUser: number, perService: number): Promise<number> };
+
 export class RateLimiter {
+  private readonly redis: Counted;
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
     private readonly limits: Limits = defaultLimits,
-  ) {}
-
-  private async count(key: string): Promise<number> {
-    const k = `${this.prefix}:rca:rate:${key}`;
-    const [[, n]] = (await this.redis.multi().incr(k).expire(k, this.limits.windowSeconds, 'NX').exec()) as [[Error | null, number]];
-    return n;
+  ) {
+    if (!('rcaTakeRate' in redis)) redis.defineCommand('rcaTakeRate', { numberOfKeys: 2, lua: take });
+    this.redis = redis as Counted;
   }
 
   /** Counts one diagnosis; undefined when within the limits, else a polite reply. */
   async take(platform: string, user: string, service: string): Promise<string | undefined> {
     const n = Math.round(this.limits.windowSeconds / 60);
     const minutes = n === 1 ? 'minute' : `${n} minutes`;
-    if ((await this.count(`user:${platform}:${user}`)) > this.limits.perUser)
-      return `you have started ${this.limits.perUser} diagnoses in the last ${minutes}; please wait a little before the next.`;
-    if ((await this.count(`service:${service}`)) > this.limits.perService)
-      return `${service} has been diagnosed ${this.limits.perService} times in the last ${minutes}; the results in its threads are still fresh.`;
+    const { perUser, perService, windowSeconds } = this.limits;
+    const over = await this.redis.rcaTakeRate(`${this.prefix}:rca:rate:user:${platform}:${user}`, `${this.prefix}:rca:rate:service:${service}`, windowSeconds, perUser, perService);
+    if (over === 1) return `you have started ${perUser} ${perUser === 1 ? 'diagnosis' : 'diagnoses'} in the last ${minutes}; please wait a little before the next.`;
+    if (over === 2) return `${service} has been diagnosed ${perService} times in the last ${minutes}; the results in its threads are still fresh.`;
     return undefined;
   }
 }
