@@ -4,13 +4,22 @@
 
 export function consolePage(channel = 'incident'): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>rca-bot console · #${channel}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>rca-bot console · #${channel}</title>
 <style>
-body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f6f8;color:#1d1c1d}
+body{margin:0;overflow-wrap:anywhere;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f6f8;color:#1d1c1d}
 header{background:#3f0e40;color:#fff;padding:10px 16px;font-weight:600}
 #log{padding:12px 16px 90px;max-width:1100px}
 .msg{background:#fff;border:1px solid #e2e2e6;border-radius:8px;padding:8px 12px;margin:8px 0}
-.msg .who{font-weight:600;margin-right:6px}.msg.user .who{color:#1264a3}.msg .body{white-space:pre-wrap}
+.msg .who{font-weight:600;margin-right:6px}.msg.user .who{color:#1264a3}
+.msg .body{overflow-wrap:anywhere}.msg .body>:first-child{margin-top:2px}.msg .body>:last-child{margin-bottom:2px}
+.msg .body h2{font-size:16px;margin:6px 0}.msg .body h3{font-size:14px;margin:10px 0 4px}.msg .body p{margin:4px 0}
+.msg .body ol,.msg .body ul{margin:4px 0;padding-left:22px}.msg .body li{margin:2px 0}
+.msg .body code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f1f3;border:1px solid #e2e2e6;border-radius:3px;padding:0 3px;color:#c01343}
+.msg .body pre{background:#f8f8fa;border:1px solid #e2e2e6;border-radius:4px;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere}
+.msg .body pre code{background:none;border:0;padding:0;color:inherit}
+.msg .body a{color:#1264a3}
+.emoji{font-family:"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji",sans-serif}
+.no-emoji .emoji{font-size:0}.no-emoji .emoji::before{content:"[" attr(data-alt) "]";font-size:12px;color:#616061}
 .thread{margin:6px 0 0 24px;border-left:3px solid #e2e2e6;padding-left:10px}
 .thread .msg{margin:6px 0}
 img.flame{max-width:100%;border:1px solid #ddd;border-radius:4px;margin-top:4px}
@@ -25,6 +34,17 @@ form{position:fixed;bottom:0;left:0;right:0;background:#fff;border-top:1px solid
 <script>
 var channel = ${JSON.stringify(channel)};
 var log = document.getElementById('log');
+// Without a colour emoji font (a bare server) an emoji is a box: say what it means instead.
+(function () {
+  var c = document.createElement('canvas').getContext('2d');
+  if (!c) return;
+  c.font = '16px "Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji",sans-serif';
+  c.fillStyle = '#000';
+  c.fillText('\u{1F525}', 0, 16);
+  var d = c.getImageData(0, 0, 20, 20).data, colour = false;
+  for (var i = 0; i < d.length; i += 4) if (d[i + 3] && (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2])) colour = true;
+  if (!colour) document.documentElement.classList.add('no-emoji');
+})();
 function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
 function render(messages) {
   var roots = messages.filter(function (m) { return !m.thread; });
@@ -54,7 +74,12 @@ function message(m) {
     img.src = '/console/image/' + m.image;
     img.alt = m.title || m.text;
     box.appendChild(img);
-  } else box.appendChild(el('div', 'body', m.text));
+  } else {
+    // m.html is made on the server from the message's Markdown, with every tag of the text escaped.
+    var body = el('div', 'body');
+    body.innerHTML = m.html;
+    box.appendChild(body);
+  }
   (m.buttons || []).forEach(function (b) {
     var btn = el('button', 'action', b.label);
     btn.setAttribute('data-action', b.action);

@@ -7,6 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchBrowser, watchPage } from './helpers/browser.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix } from './helpers/redis.js';
 import { startBot, type Bot } from './helpers/bot.js';
+import { poolReport } from './helpers/reports.js';
+import { ConsoleAdapter } from '../src/chat/console/adapter.js';
+import { ConsoleStore } from '../src/chat/console/store.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', () => {
   let bot: Bot;
@@ -35,7 +41,7 @@ describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', (
     await page.goto(url);
     const alert = page.locator('#log > .msg.bot').first();
     await expect.poll(() => alert.locator(':scope > .body').textContent(), { timeout: 30_000 }).toMatch(/^🔥 Firing: HighCPU: CPU above 80% for 1 minute \(demo\) \(demo-api\)\n\S+ Diagnosis: (needs-review|likely|confirmed), cpu-hotspot/);
-    const report = alert.locator('.thread .msg .body').filter({ hasText: '## demo-api' });
+    const report = alert.locator('.thread .msg .body').filter({ has: page.locator('h2', { hasText: 'demo-api' }) });
     const link = /Full report: (\S+)/.exec((await report.textContent()) ?? '')?.[1];
     expect(link).toMatch(/\/reports\/[\w-]{22}$/);
     const reportPage = await browser.newPage();
@@ -54,7 +60,7 @@ describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', (
     const root = page.locator('#log > .msg.bot').nth(1);
     await expect.poll(() => root.locator(':scope > .body').textContent(), { timeout: 30_000 }).toMatch(/^✅ demo-api: (needs-review|likely|confirmed)/);
     const thread = root.locator('.thread');
-    await expect.poll(() => thread.locator('.msg .body').first().textContent()).toMatch(/^## demo-api: /);
+    await expect.poll(() => thread.locator('.msg .body h2').first().textContent()).toMatch(/^demo-api: /);
     expect(await thread.textContent()).toContain('cpu-hotspot');
     expect(await thread.textContent()).toContain('priceOrder');
     const img = thread.locator('img.flame').first();
@@ -69,6 +75,46 @@ describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', (
   it('a bad command gets a short reply that says what would work', async () => {
     await page.fill('#text', '/rca demo 10s');
     await page.press('#text', 'Enter');
-    await expect.poll(() => page.locator('#log .msg.bot .body').last().textContent()).toBe('⚠️ unknown service "demo"; did you mean `demo-api`?');
+    await expect.poll(() => page.locator('#log .msg.bot .body').last().textContent()).toBe('⚠️ unknown service "demo"; did you mean demo-api?');
+    expect(await page.locator('#log .msg.bot .body').last().locator('code').textContent()).toBe('demo-api');
+  });
+  it('a report reads as a chat client shows it, at desktop and phone widths, and markup in a finding stays text', async () => {
+    const watch = watchPage(page);
+    // Posted into the bot's own console store, as a worker does: a finding whose title is markup.
+    const redis = new Redis(redisUrl);
+    const adapter = new ConsoleAdapter(new ConsoleStore(redis, `${prefix}:console`));
+    const root = await adapter.postStatus('incident', { job: 'j-xss', service: 'order-api', seconds: 10, stage: 'done', detail: 'confirmed, pool-exhaustion' });
+    const xss = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    const long = `main.${'veryLongFunctionName'.repeat(12)}`;
+    await adapter.postReport(root, { ...poolReport, findings: [{ ...poolReport.findings[0], title: `${xss} ${long}` }, ...poolReport.findings.slice(1)] }, { job: 'j-xss' });
+    await redis.quit();
+    const body = page.locator('.thread .msg .body').filter({ hasText: 'onerror' }).last();
+    await expect.poll(() => body.count(), { timeout: 10_000 }).toBe(1);
+    expect(await body.locator('h2').textContent()).toBe('order-api: confirmed');
+    expect(await body.locator('h3').allTextContents()).toEqual(expect.arrayContaining(['Findings', 'What failed', 'Not captured']));
+    expect(await body.locator('strong').first().textContent()).not.toBe('');
+    expect(await body.locator('code').first().textContent()).toBe('main.loadOrder');
+    const text = (await body.textContent()) ?? '';
+    expect(text).not.toContain('**');
+    expect(text).not.toMatch(/^#/m);
+    expect(text).toContain(xss);
+    expect(await body.locator('img, script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    const dir = join(tmpdir(), 'rca-console-shots');
+    mkdirSync(dir, { recursive: true });
+    for (const [name, width] of [['desktop', 1280], ['phone', 390]] as const) {
+      await page.setViewportSize({ width, height: 900 });
+      // Long lines wrap: nothing is wider than the window.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(width);
+      await body.screenshot({ path: join(dir, `report-${name}.png`) });
+      await page.screenshot({ path: join(dir, `console-${name}.png`) });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Without a colour emoji font an emoji says what it means.
+    const noEmoji = await page.evaluate(() => document.documentElement.classList.contains('no-emoji'));
+    const alt = await page.locator('.emoji').first().evaluate((e) => getComputedStyle(e, '::before').content);
+    if (noEmoji) expect(alt).toMatch(/^"\[\w+\]"$/);
+    else expect(alt).toBe('none');
+    expect(watch.errors, JSON.stringify(watch.errors)).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { readBody, send, sendJson, type Route } from '../../server/http.js';
 import type { ActionName, Inbox } from '../adapter.js';
 import type { ConsoleStore } from './store.js';
 import { log } from '../../telemetry/log.js';
+import { messageHtml } from '../../../templates/console-message.js';
 
 const actions: ActionName[] = ['rerun', 'compare', 'resolve'];
 
@@ -24,7 +25,8 @@ export function consoleRoutes(store: ConsoleStore, inbox: Inbox, subscriber: Red
       path: '/console/api/messages',
       handler: async (req, res) => {
         const channel = new URL(req.url ?? '', 'http://x').searchParams.get('channel') ?? 'incident';
-        sendJson(res, 200, await store.list(channel));
+        // The text stays Markdown, as the chat posts it; the page shows its HTML.
+        sendJson(res, 200, (await store.list(channel)).map((m) => ({ ...m, html: messageHtml(m.text) })));
       },
     },
     {
