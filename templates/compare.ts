@@ -1,6 +1,6 @@
 // A comparison with the last healthy capture, as the one text every chat shows.
 import { formatValue } from '../src/profile/units.js';
-import type { Comparison } from '../src/rca/model.js';
+import type { Comparison } from '../src/model.js';
 
 export function comparisonText(c: Comparison): string {
   const v = (x: number) => formatValue(x, c.unit);

@@ -1,7 +1,7 @@
 // A Report as a Feishu/Lark interactive card (JSON 2.0), with the same
 // content and buttons as the Slack message. Cards must keep update_multi
 // true so they can be patched in place.
-import type { Report } from '../src/rca/model.js';
+import type { Report } from '../src/model.js';
 import { clip, headline, shownFindings, traceHeading, traceLine, verdictSentence, where } from './summary.js';
 
 const headerColour: Record<Report['verdict'], string> = {

@@ -1,5 +1,5 @@
 // The Markdown summary of a Report: what the chat posts and the CLI prints.
-import type { Finding, Report } from '../src/rca/model.js';
+import type { Finding, Report } from '../src/model.js';
 import { traceHeading, traceLine, verdictSentence } from './summary.js';
 
 function finding(f: Finding, i: number): string {

@@ -10,7 +10,7 @@
 // exactly the inline scripts and style sheets the page and its flame graphs
 // hold, by hash, and nothing that loads from anywhere.
 import { createHash } from 'node:crypto';
-import type { Finding, Report } from '../src/rca/model.js';
+import type { Finding, Report } from '../src/model.js';
 import type { FlamePage } from '../src/reports/flames.js';
 import { traceHeading, traceLine, verdictEmoji, verdictSentence } from './summary.js';
 

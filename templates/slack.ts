@@ -1,6 +1,6 @@
 // A Report as Slack Block Kit: the verdict, the top findings with their
 // evidence and code location, what failed, and the buttons.
-import type { Report } from '../src/rca/model.js';
+import type { Report } from '../src/model.js';
 import { clip, headline, shownFindings, traceHeading, traceLine, verdictSentence, where } from './summary.js';
 
 export type Block = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Pieces of a Report's summary that every chat surface shows the same way.
 import { sourceCount } from '../src/rca/fuse.js';
-import type { Finding, Report, TraceLogs } from '../src/rca/model.js';
+import type { Finding, Report, TraceLogs } from '../src/model.js';
 
 export const verdictEmoji: Record<Report['verdict'], string> = {
   confirmed: '🔴',

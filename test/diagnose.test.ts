@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diagnose } from '../src/rca/diagnose.js';
-import type { FindingKind, Report } from '../src/rca/model.js';
+import type { FindingKind, Report } from '../src/model.js';
 import { hasGo, startLoadedTarget, toolchain, type BuildOptions, type Target } from './helpers/go.js';
 
 const faults: [string, FindingKind, string][] = [

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseProfile } from '../src/profile/pprof.js';
 import { analyse } from '../src/rca/diagnose.js';
-import type { Report, TraceLogs } from '../src/rca/model.js';
+import type { Report, TraceLogs } from '../src/model.js';
 import { quoteTraceLogs } from '../src/analysis/join.js';
 import { loadNezhaCase } from '../src/sources/cases/nezha.js';
 import { flamePages, type FlamePage } from '../src/reports/flames.js';

@@ -13,7 +13,7 @@ import { runDiagnose } from '../src/cli/diagnose.js';
 import { ConsoleAdapter } from '../src/chat/console/adapter.js';
 import { ConsoleStore } from '../src/chat/console/store.js';
 import { Pipeline } from '../src/queue/pipeline.js';
-import type { Report } from '../src/rca/model.js';
+import type { Report } from '../src/model.js';
 import { planOf } from '../src/rca/sources.js';
 import { startWorkers } from '../workers/index.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';

@@ -15,7 +15,7 @@ import { diagnose } from '../src/rca/diagnose.js';
 import { planOf } from '../src/rca/sources.js';
 import { validateRegistry } from '../src/config/registry.js';
 import { toMarkdown } from '../templates/markdown.js';
-import type { TraceLogs } from '../src/rca/model.js';
+import type { TraceLogs } from '../src/model.js';
 
 if (!sharedFixtures) console.warn('skipping the Nezha trace-log join test: ../shared/fixtures is absent');
 if (!jaegerBinary) console.warn(`skipping the live trace-log join test: no jaeger ${jaegerVersion} binary (.ci/backends builds it)`);

@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import type { CaptureData } from '../src/queue/pipeline.js';
 import { capturePprof, type Capture } from '../src/sources/pprof.js';
 import { runProbes, type ProbeResult } from '../src/sources/probes.js';
-import type { SourceFindings } from '../src/rca/diagnose.js';
+import type { SourceFindings } from '../src/model.js';
 import type { SourcePlan } from '../src/rca/sources.js';
 
 export interface CapturedProfile {

@@ -8,7 +8,7 @@ import { parseProfile } from '../src/profile/pprof.js';
 import type { Profile } from '../src/profile/model.js';
 import { compareProfiles } from '../src/rca/compare.js';
 import type { CompareData } from '../src/queue/pipeline.js';
-import type { Comparison } from '../src/rca/model.js';
+import type { Comparison } from '../src/model.js';
 import { renderDiffFlamePng } from '../src/render/index.js';
 
 export type CompareResult = { comparison: Comparison; png?: string } | { error: string };

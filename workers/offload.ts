@@ -6,7 +6,7 @@
 import { Piscina } from 'piscina';
 import type { Digest } from '../src/incidents/digest.js';
 import type { CompareData } from '../src/queue/pipeline.js';
-import type { SourceFindings } from '../src/rca/diagnose.js';
+import type { SourceFindings } from '../src/model.js';
 import type { SourcePlan } from '../src/rca/sources.js';
 import { carrier } from '../src/telemetry/spans.js';
 import type { AnalyseInput, AnalyseResult } from './analyse.js';

@@ -3,7 +3,7 @@
 import { threadId } from 'node:worker_threads';
 import type { Digest } from '../src/incidents/digest.js';
 import type { CompareData } from '../src/queue/pipeline.js';
-import type { SourceFindings } from '../src/rca/diagnose.js';
+import type { SourceFindings } from '../src/model.js';
 import { collectSources, type SourcePlan } from '../src/rca/sources.js';
 import { renderDigestPng } from '../src/render/charts.js';
 import { inSpan } from '../src/telemetry/spans.js';

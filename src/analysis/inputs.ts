@@ -1,7 +1,7 @@
 // What the detectors read: the profiles of one capture window and the probes' answers.
 import type { Profile } from '../profile/model.js';
 import type { ProbeResult } from '../sources/probes.js';
-import type { Finding, FindingKind } from '../rca/model.js';
+import type { Finding, FindingKind } from '../model.js';
 
 export interface Inputs {
   /** Length of the capture window. */

@@ -3,7 +3,7 @@
 // belongs to in a field (Loki labels or structured metadata, a JSON or logfmt
 // key: trace_id, traceID, traceId; OTel log records; Nezha's TraceID column)
 // or in its text ("TraceID: 41d5…").
-import type { TraceLogs } from '../rca/model.js';
+import type { TraceLogs } from '../model.js';
 import { severity } from './logs/compare.js';
 import type { Span } from '../sources/traces/span.js';
 

@@ -5,7 +5,7 @@
 
 import type { Inputs } from './inputs.js';
 import { bySite, displayName, onRequestPath, pct, seconds, stackSamples, total, waitKind, type StackSample, type WaitKind } from './stacks.js';
-import type { CodeLocation, Evidence } from '../rca/model.js';
+import type { CodeLocation, Evidence } from '../model.js';
 
 export interface Queue {
   /** Where requests wait: a function name. */

@@ -4,7 +4,7 @@
 import { frameKind, type FrameKind } from '../profile/frames.js';
 import type { Profile } from '../profile/model.js';
 import { resolveSampleIndex } from '../profile/top.js';
-import type { CodeLocation } from '../rca/model.js';
+import type { CodeLocation } from '../model.js';
 
 export interface Frame {
   name: string;

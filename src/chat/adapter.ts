@@ -2,7 +2,7 @@
 // console). The core posts and edits through it and never imports a
 // platform SDK.
 
-import type { Report } from '../rca/model.js';
+import type { Report } from '../model.js';
 
 export type Platform = 'slack' | 'feishu' | 'console';
 

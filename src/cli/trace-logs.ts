@@ -1,5 +1,5 @@
 // The log lines of the slowest and the failing traces, as `rca-bot traces --logs` and `rca-bot rank` print them.
-import type { TraceLogs } from '../rca/model.js';
+import type { TraceLogs } from '../model.js';
 import { traceHeading, traceLine } from '../../templates/summary.js';
 import type { Io } from './io.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FindingKind } from '../rca/model.js';
+import type { FindingKind } from '../model.js';
 import { digest, formatDuration, isoWeek, periodText, quantile } from './digest.js';
 import type { Incident, IncidentEvent } from './model.js';
 

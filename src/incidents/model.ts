@@ -1,7 +1,7 @@
 // An incident: one firing alert group, or one /rca someone typed, from the
 // moment it was detected until it was resolved. Only the timeline is stored;
 // MTTA, MTTD and MTTR are derived from it (metrics.ts), never stored twice.
-import type { FindingKind, Verdict } from '../rca/model.js';
+import type { FindingKind, Verdict } from '../model.js';
 
 export type IncidentEvent =
   | { type: 'detected'; at: string; by: 'alertmanager' | 'grafana' | 'command' }

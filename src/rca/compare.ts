@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../errors.js';
 import { diffTop } from '../profile/diff.js';
 import type { Profile } from '../profile/model.js';
 import { profileTotal, resolveSampleIndex } from '../profile/top.js';
-import type { Comparison } from './model.js';
+import type { Comparison } from '../model.js';
 
 export interface Side {
   job: string;

@@ -8,7 +8,7 @@ import { capturePprof, type Capture, type CaptureName, type CaptureOptions } fro
 import { runProbes, type ProbeResult } from '../sources/probes.js';
 import { fuse, profileOf } from './fuse.js';
 import { collectAfterWindow, type SourcePlan } from './sources.js';
-import type { CaptureError, Finding, NotCaptured, Report, TraceLogs } from './model.js';
+import type { CaptureError, Finding, NotCaptured, Report, SourceFindings, TraceLogs } from '../model.js';
 
 export interface Target {
   service: string;
@@ -17,16 +17,6 @@ export interface Target {
   probes: ProbeConfig[];
   /** Traces, logs and metrics to read, when the registry names any. */
   sources?: SourcePlan;
-}
-
-/** What one of the other sources (traces, logs, metrics) found, or why it could not. */
-export interface SourceFindings {
-  source: 'traces' | 'logs' | 'metrics';
-  findings: Finding[];
-  /** One line; the other sources still count. */
-  error?: string;
-  /** Traces only: the slowest and the failing traces, each with its own log lines. */
-  traceLogs?: TraceLogs[];
 }
 
 export interface Diagnosis {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { causeOf, corroborate, fuse, sourceCount } from './fuse.js';
-import type { Finding } from './model.js';
+import type { Finding } from '../model.js';
 
 const pool: Finding = {
   kind: 'pool-exhaustion',

@@ -3,7 +3,7 @@
 // goes to a human; when nothing is strong the service looks healthy.
 
 import type { ProbeResult } from '../sources/probes.js';
-import type { CaptureError, Evidence, Finding, FindingKind, Verdict } from './model.js';
+import type { CaptureError, Evidence, Finding, FindingKind, Verdict } from '../model.js';
 
 /** Findings below this are noise and are not reported. */
 const REPORTED = 0.2;

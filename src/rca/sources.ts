@@ -12,7 +12,7 @@ import type { LogsConfig, MetricsConfig, ServiceConfig, TracesConfig } from '../
 import { entrySeconds, queryLoki, spanSeconds } from '../sources/logs/loki.js';
 import { queryRange } from '../sources/metrics/prometheus.js';
 import { fetchTraces } from '../sources/traces/fetch.js';
-import type { SourceFindings } from './diagnose.js';
+import type { SourceFindings } from '../model.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { failed, inSpan } from '../telemetry/spans.js';
 import { quoteTraceLogs, SpanIndex, spanLabels, traceRefOf, type TracedLine } from '../analysis/join.js';

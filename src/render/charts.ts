@@ -4,7 +4,7 @@ import { createCanvas, type Canvas, type SKRSContext2D } from 'canvas';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { formatDuration, periodText, shortDate, UNDIAGNOSED, type Digest } from '../incidents/digest.js';
-import type { FindingKind } from '../rca/model.js';
+import type { FindingKind } from '../model.js';
 import { FONT_FAMILY } from './canvasFlame.js';
 
 export interface DigestPngOptions {

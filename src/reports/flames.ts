@@ -7,7 +7,7 @@ import { cpuSampleType } from '../analysis/stacks.js';
 import { kindLabel, profileKind } from '../profile/kind.js';
 import { resolveSampleIndex } from '../profile/top.js';
 import { callTree, type CallTree, type TreeNode } from '../profile/tree.js';
-import type { FindingKind, Report } from '../rca/model.js';
+import type { FindingKind, Report } from '../model.js';
 import { renderFlameHtml } from '../render/index.js';
 import type { FlameTitle } from '../render/title.js';
 import type { Capture } from '../sources/pprof.js';

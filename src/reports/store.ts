@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Redis } from 'ioredis';
-import type { Report } from '../rca/model.js';
+import type { Report } from '../model.js';
 import type { FlamePage } from './flames.js';
 
 const gzipAsync = promisify(gzip);

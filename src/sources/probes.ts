@@ -3,7 +3,7 @@
 // evidence, quoted verbatim.
 
 import type { ProbeConfig } from '../config/registry.js';
-import type { FindingKind } from '../rca/model.js';
+import type { FindingKind } from '../model.js';
 import { get } from './http.js';
 
 export interface ProbeResult {

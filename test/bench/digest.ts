@@ -2,7 +2,7 @@
 // and the Vega-Lite charts as a PNG. The target is well under a second.
 import { digest } from '../../src/incidents/digest.js';
 import type { Incident, IncidentEvent } from '../../src/incidents/model.js';
-import type { FindingKind } from '../../src/rca/model.js';
+import type { FindingKind } from '../../src/model.js';
 import { renderDigestPng } from '../../src/render/charts.js';
 
 /** mulberry32: a small seeded PRNG, so the incidents are the same every run. */

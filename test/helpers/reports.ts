@@ -1,5 +1,5 @@
 // Reports for the renderer tests, shaped like real diagnoses of the Go test target.
-import type { Report } from '../../src/rca/model.js';
+import type { Report } from '../../src/model.js';
 
 export const poolReport: Report = {
   service: 'order-api',

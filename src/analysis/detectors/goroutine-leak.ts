@@ -5,7 +5,7 @@
 // inferred). Goroutines a library started (an HTTP client's connection
 // loops) have no frame of ours: they are grouped by the library type that
 // runs them, and known ones are traced back to the code that calls the library.
-import type { CodeLocation, Evidence, Finding } from '../../rca/model.js';
+import type { CodeLocation, Evidence, Finding } from '../../model.js';
 import type { Detector, Inputs } from '../inputs.js';
 import { confidence, firstAppFrame, isOwnFrame, pct, stackSamples, strength, total, waitKind, type StackSample } from '../stacks.js';
 

@@ -5,7 +5,7 @@
 // usage gauge near its limit or far above usual a `saturation`.
 
 import type { Point } from '../../sources/metrics/prometheus.js';
-import type { Finding, FindingKind } from '../../rca/model.js';
+import type { Finding, FindingKind } from '../../model.js';
 import { compareWindow, type BaselineOptions, type Comparison, type Window } from './baseline.js';
 
 export type Signal = 'error-ratio' | 'latency' | 'usage';

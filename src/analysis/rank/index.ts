@@ -6,7 +6,7 @@
 // fails sooner, or that logs errors while a callee logs errors or fails
 // sooner, is more likely suffering from that callee than the cause.
 
-import type { Evidence } from '../../rca/model.js';
+import type { Evidence } from '../../model.js';
 import type { Span } from '../../sources/traces/span.js';
 import type { Window } from '../metrics/baseline.js';
 import type { MetricSeries } from '../metrics/detect.js';

@@ -2,7 +2,7 @@
 // (scaled like findings' confidence: 0.5 and up is a strong cause) and the
 // line that says why.
 
-import type { Evidence } from '../../rca/model.js';
+import type { Evidence } from '../../model.js';
 
 export interface Signal {
   service: string;

@@ -4,7 +4,7 @@
 // a finding. Without a baseline only a group that fails a clear share of the
 // requests is, with less confidence. The service at fault is the origin's, or
 // the peer it called when the failing span is a call out with nothing below.
-import type { Finding } from '../../rca/model.js';
+import type { Finding } from '../../model.js';
 import { pct, round } from '../stacks.js';
 import { callLabel, type TraceDetector, type TraceSet } from './inputs.js';
 import type { Signature } from './signature.js';

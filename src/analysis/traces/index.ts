@@ -2,7 +2,7 @@
 // critical path of the slowest trace, and what the detectors found, against a
 // baseline when there is one. Adding a detector is a file here and a line in
 // the list below.
-import type { Finding } from '../../rca/model.js';
+import type { Finding } from '../../model.js';
 import type { Span } from '../../sources/traces/span.js';
 import { compareClusters, type Cluster } from './clusters.js';
 import { errorBurst } from './error-burst.js';

@@ -1,7 +1,7 @@
 // What the trace detectors read: the spans of the incident (and of a
 // baseline) as trees, clusters, and per trace its root group, duration and
 // critical path (when asked for).
-import type { Finding, FindingKind } from '../../rca/model.js';
+import type { Finding, FindingKind } from '../../model.js';
 import type { Span } from '../../sources/traces/span.js';
 import { clusterSpans, type Clustered } from './clusters.js';
 import { blame, type Signature } from './signature.js';

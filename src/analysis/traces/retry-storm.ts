@@ -3,7 +3,7 @@
 // The successful last attempt counts as one of the calls. A fan-out of calls
 // that all succeed (a loop over items) is not a retry. The service at fault
 // is the one called.
-import type { Finding } from '../../rca/model.js';
+import type { Finding } from '../../model.js';
 import { round, strength } from '../stacks.js';
 import { callLabel, micros, type TraceDetector, type TraceSet } from './inputs.js';
 import type { Signature } from './signature.js';

@@ -5,7 +5,7 @@
 // The service charged is the callee for a call out (inputs.ts chargedTo), else
 // the span's own service; when that is the root service itself, the finding is a
 // latency regression of the service, not a slow dependency.
-import type { Finding } from '../../rca/model.js';
+import type { Finding } from '../../model.js';
 import { confidence, pct, round, strength } from '../stacks.js';
 import { quantile } from './clusters.js';
 import { byGroup, callLabel, chargedTo, micros, pathOf, type TraceDetector, type TraceSet } from './inputs.js';

@@ -2,7 +2,7 @@
 // Feishu do in their apps, the console does in its store.
 import { toMarkdown } from '../../../templates/markdown.js';
 import { statusText } from '../../../templates/status.js';
-import type { Report } from '../../rca/model.js';
+import type { Report } from '../../model.js';
 import type { ChatAdapter, MessageRef, Status } from '../adapter.js';
 import type { ConsoleStore } from './store.js';
 

@@ -7,7 +7,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { toFeishuCard } from '../../../templates/feishu.js';
 import { statusText } from '../../../templates/status.js';
 import type { Env } from '../../config/env.js';
-import type { Report } from '../../rca/model.js';
+import type { Report } from '../../model.js';
 import type { ChatAdapter, MessageRef, Status } from '../adapter.js';
 import { larkLogger } from '../../telemetry/log.js';
 

@@ -4,7 +4,7 @@ import { webApi, type Logger, type types } from '@slack/bolt';
 import { statusText } from '../../../templates/status.js';
 import { toSlackBlocks } from '../../../templates/slack.js';
 import type { Env } from '../../config/env.js';
-import type { Report } from '../../rca/model.js';
+import type { Report } from '../../model.js';
 import type { ChatAdapter, MessageRef, Status } from '../adapter.js';
 
 type WebClient = webApi.WebClient;

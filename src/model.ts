@@ -121,3 +121,13 @@ export interface Comparison {
    */
   changes: { function: string; change: number }[];
 }
+
+/** What one of the other sources (traces, logs, metrics) found, or why it could not. */
+export interface SourceFindings {
+  source: 'traces' | 'logs' | 'metrics';
+  findings: Finding[];
+  /** One line; the other sources still count. */
+  error?: string;
+  /** Traces only: the slowest and the failing traces, each with its own log lines. */
+  traceLogs?: TraceLogs[];
+}
