@@ -52,7 +52,7 @@ function flameImages(service: string, wanted: [Capture['name'], string][], captu
     const type = name === 'cpu' && profile ? (cpuSampleType(profile) ?? wantedType) : wantedType;
     const index = profile && resolveSampleIndex(profile, type);
     if (!profile || !index?.ok || profile.samples.count === 0) continue;
-    const tree = callTree(profile, index.value);
+    const tree = callTree(profile, index.value, { withoutProfiler: true });
     const png = renderFlamePng(tree, { title: { kind: kindLabel[profileKind(profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: profile.durationNanos } });
     images.push({ name, png: png.toString('base64'), filename: `${service}-${name}.png`, title: `${service}: ${name} flame graph` });
   }

@@ -1,7 +1,7 @@
 // Reading stacks the way the detectors need them: frames with their kind
 // and line, what a stack is waiting on, and where the application is in it.
 
-import { frameKind, type FrameKind } from '../profile/frames.js';
+import { frameKind, isProfilerFrame, type FrameKind } from '../profile/frames.js';
 import type { Profile } from '../profile/model.js';
 import { resolveSampleIndex } from '../profile/top.js';
 import type { CodeLocation } from '../model.js';
@@ -56,10 +56,7 @@ export function stackSamples(p: Profile, sampleType: string): StackSample[] {
   return out;
 }
 
-// The profiler's own handlers: a capture in progress shows as a long wait.
-function isOwnCapture(f: Frame): boolean {
-  return f.name.startsWith('net/http/pprof.') || f.name.startsWith('runtime/pprof.');
-}
+const isOwnCapture = (f: Frame) => isProfilerFrame(f.name, f.file);
 
 export function total(samples: StackSample[]): number {
   let t = 0;

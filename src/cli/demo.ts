@@ -54,7 +54,7 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     const file = join(out, 'cpu.pb.gz');
     writeFileSync(file, bytes);
     io.out(formatTable(table, 10));
-    const tree = callTree(profile, index);
+    const tree = callTree(profile, index, { withoutProfiler: true });
     const title = { kind: 'CPU', sampleType: table.sampleType, unit: table.unit, total: tree.root.total, durationNanos: profile.durationNanos };
     writeFileSync(join(out, 'flame.png'), renderFlamePng(tree, { title }));
     writeFileSync(join(out, 'flame.html'), renderFlameHtml(tree, { title }));

@@ -55,7 +55,7 @@ export function writeOutputs(d: Diagnosis, dir: string): void {
     const type = drawn[c.name];
     const index = type && resolveSampleIndex(c.profile, type);
     if (!index || !index.ok || c.profile.samples.count === 0) continue;
-    const tree = callTree(c.profile, index.value);
+    const tree = callTree(c.profile, index.value, { withoutProfiler: true });
     const png = join(dir, `${c.name}.png`);
     writeFileSync(png, renderFlamePng(tree, { title: { kind: kindLabel[profileKind(c.profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: c.profile.durationNanos } }));
     d.report.artifacts.push({ name: `${c.name} flame graph`, kind: 'flame-png', mediaType: 'image/png', source: c.name, path: png });

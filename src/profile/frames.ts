@@ -4,6 +4,26 @@
 
 export type FrameKind = 'runtime' | 'stdlib' | 'thirdparty' | 'app' | 'native';
 
+/** Whose code a profile is: the legend names the kinds after it. */
+export type Runtime = 'go' | 'node' | 'other';
+
+// runtime/pprof's label API runs the service's own code inside it (pprof.Do(ctx, labels, handler)).
+const labelApi = /^runtime\/pprof\.(Do|Labels|WithLabels|SetGoroutineLabels|ForLabels|Label)\b/;
+
+/** The profiler's own frames: a capture in progress shows as a long wait, or as CPU the service did not ask for. */
+export function isProfilerFrame(name: string, file = ''): boolean {
+  if (name.startsWith('net/http/pprof.')) return true;
+  if (name.startsWith('runtime/pprof.')) return !labelApi.test(name);
+  return file.includes('/node_modules/@datadog/pprof/');
+}
+
+/** The runtime of a profile from its functions' names and files. */
+export function profileRuntime(names: readonly string[], files: readonly string[]): Runtime {
+  if (files.some((f) => f.endsWith('.go')) || names.some((n) => n.startsWith('runtime.'))) return 'go';
+  if (files.some((f) => f.startsWith('node:') || /\.(m?js|cjs|ts)$/.test(f))) return 'node';
+  return 'other';
+}
+
 // Libraries whose frames are plumbing, not the cause: routers, drivers, RPC, logging.
 const thirdPartyPrefixes = [
   'golang.org/x/', 'google.golang.org/', 'cloud.google.com/go', 'github.com/golang/', 'github.com/google/',

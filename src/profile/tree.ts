@@ -3,7 +3,7 @@
 // along each path from the root, as pprof's flame graph view does.
 
 import type { Profile } from './model.js';
-import { frameKind, type FrameKind } from './frames.js';
+import { frameKind, isProfilerFrame, profileRuntime, type FrameKind, type Runtime } from './frames.js';
 import { functionNodes } from './top.js';
 
 export interface TreeNode {
@@ -22,13 +22,29 @@ export interface CallTree {
   root: TreeNode;
   sampleType: string;
   unit: string;
+  /** Whose frames these are (names the legend's kinds); Go when unset. */
+  runtime?: Runtime;
+  /** The value of the samples left out: those through the profiler's own frames, when asked. */
+  omitted?: number;
+}
+
+export interface TreeOptions {
+  /** Leave out the samples that pass through the profiler's own frames (net/http/pprof, runtime/pprof). */
+  withoutProfiler?: boolean;
 }
 
 /** Builds the call tree for sample type `index`; the root is a synthetic "root" frame. */
-export function callTree(p: Profile, index: number): CallTree {
+export function callTree(p: Profile, index: number, options: TreeOptions = {}): CallTree {
   const nodes = functionNodes(p);
   const files = functionFiles(p, nodes.names);
   const kinds = nodes.names.map((n, i) => frameKind(n, files[i]));
+  const own = options.withoutProfiler ? nodes.names.map((n, i) => isProfilerFrame(n, files[i])) : undefined;
+  const throughOwn = (si: number) => {
+    for (let i = stackStart[si]; i < stackEnd[si]; i++)
+      for (let ni = nodes.locationStart[stack[i]]; ni < nodes.locationStart[stack[i] + 1]; ni++) if (own![nodes.locationNodes[ni]]) return true;
+    return false;
+  };
+  let omitted = 0;
   const root: TreeNode = { name: 'root', file: '', kind: 'runtime', self: 0, total: 0, children: [] };
   const childIndex = new Map<TreeNode, Map<number, TreeNode>>();
   const { values, stack, stackStart, stackEnd, count } = p.samples;
@@ -36,6 +52,10 @@ export function callTree(p: Profile, index: number): CallTree {
   for (let si = 0; si < count; si++) {
     const w = values[si * nTypes + index];
     if (w === 0) continue;
+    if (own && throughOwn(si)) {
+      omitted += w;
+      continue;
+    }
     let node = root;
     root.total += w;
     for (let i = stackEnd[si] - 1; i >= stackStart[si]; i--) {
@@ -57,7 +77,7 @@ export function callTree(p: Profile, index: number): CallTree {
   }
   sortTree(root);
   const st = p.sampleTypes[index];
-  return { root, sampleType: st.type, unit: st.unit };
+  return { root, sampleType: st.type, unit: st.unit, runtime: profileRuntime(nodes.names, files), omitted };
 }
 
 /** Children heaviest first, so the widest paths sit on the left. */

@@ -1,7 +1,8 @@
 // Frame colours. The HTML view computes the same colours in the browser
 // from these constants (see htmlClient.ts), so change both together.
 
-import type { FrameKind } from '../profile/frames.js';
+import type { FrameKind, Runtime } from '../profile/frames.js';
+import type { CallTree, TreeNode } from '../profile/tree.js';
 
 /** Hue, saturation %, lightness % per kind; the application is the warm, saturated one. */
 export const KIND_HSL: Record<FrameKind, [number, number, number]> = {
@@ -21,6 +22,25 @@ export const KIND_LABEL: Record<FrameKind, string> = {
 };
 
 export const KIND_ORDER: FrameKind[] = ['app', 'thirdparty', 'stdlib', 'runtime', 'native'];
+
+// What each kind is called in a profile of that runtime: a Node profile has no "Go runtime".
+const RUNTIME_LABEL: Record<Runtime, Partial<Record<FrameKind, string>>> = {
+  go: {},
+  node: { thirdparty: 'node_modules', stdlib: 'Node.js core', runtime: 'V8 and GC' },
+  other: { stdlib: 'standard library', runtime: 'runtime' },
+};
+
+/** The legend of a call tree: the kinds it has, named after its runtime. */
+export function legendOf(tree: Pick<CallTree, 'root' | 'runtime'>): { kind: FrameKind; label: string }[] {
+  const present = new Set<FrameKind>();
+  const visit = (n: TreeNode) => {
+    present.add(n.kind);
+    for (const c of n.children) visit(c);
+  };
+  for (const c of tree.root.children) visit(c);
+  const labels = RUNTIME_LABEL[tree.runtime ?? 'go'];
+  return KIND_ORDER.filter((k) => present.has(k)).map((kind) => ({ kind, label: labels[kind] ?? KIND_LABEL[kind] }));
+}
 
 /** Blocks standing for several frames too narrow to draw. */
 export const MERGED_FILL = '#b4b4b4';

@@ -56,6 +56,15 @@ describe('renderFlameHtml', () => {
     expect(html).toContain('id="reset"');
   });
 
+  it("says in its title what share of the samples was the profiler's own, and names the kinds after the runtime", () => {
+    const root: TreeNode = { name: 'root', file: '', kind: 'runtime', self: 0, total: 4, children: [{ ...leaf('handle', 4), file: '/srv/app.js', kind: 'app' }] };
+    const html = renderFlameHtml({ root, sampleType: 'wall', unit: 'nanoseconds', runtime: 'node', omitted: 1 });
+    expect(html).toContain("without the profiler&#39;s own frames (20.0% of samples)</h1>");
+    expect(html).toContain('application');
+    expect(html).not.toContain('Go runtime');
+    expect(renderFlameHtml({ root, sampleType: 'wall', unit: 'nanoseconds', omitted: 0 })).not.toContain('without the profiler');
+  });
+
   it('ships a script that parses', () => {
     expect(() => new Function(CLIENT_JS)).not.toThrow();
   });

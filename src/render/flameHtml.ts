@@ -22,28 +22,25 @@
 
 import type { FrameKind } from '../profile/frames.js';
 import type { TreeNode } from '../profile/tree.js';
-import { KIND_HSL, KIND_LABEL, KIND_ORDER, kindSwatch, MERGED_FILL, NEUTRAL_FILL, NEUTRAL_SHARE, diffColor } from './colors.js';
+import { KIND_HSL, KIND_ORDER, kindSwatch, legendOf, MERGED_FILL, NEUTRAL_FILL, NEUTRAL_SHARE, diffColor } from './colors.js';
 import { CLIENT_CSS, CLIENT_JS, unitTable } from './htmlClient.js';
 import { MIN_FRAME_PX } from './layout.js';
-import { diffTitleText, titleText, type DiffTitle, type FlameTitle } from './title.js';
+import { diffTitleText, omittedNote, titleText, type DiffTitle, type FlameTitle } from './title.js';
+import type { CallTree } from '../profile/tree.js';
 
 export interface FlameHtmlOptions {
   /** Heading fields; sample type, unit and total default to the tree's. */
   title?: FlameTitle | DiffTitle;
 }
 
-interface Tree {
-  root: TreeNode;
-  sampleType: string;
-  unit: string;
-}
+type Tree = Pick<CallTree, 'sampleType' | 'unit' | 'runtime' | 'omitted'> & { root: TreeNode };
 
 export function renderFlameHtml(tree: Tree, options: FlameHtmlOptions = {}): string {
   const diff = isDiff(tree.root);
   const unit = options.title?.unit ?? tree.unit;
   const title = diff
     ? diffTitleText({ sampleType: tree.sampleType, baseTotal: baseOf(tree.root).total, total: tree.root.total, ...options.title, unit })
-    : titleText({ sampleType: tree.sampleType, total: tree.root.total, ...options.title, unit });
+    : [titleText({ sampleType: tree.sampleType, total: tree.root.total, ...options.title, unit }), omittedNote(tree.omitted, tree.root.total)].filter(Boolean).join(' · ');
   const data = {
     unit: unitTable(unit),
     diff,
@@ -56,7 +53,7 @@ export function renderFlameHtml(tree: Tree, options: FlameHtmlOptions = {}): str
   };
   const legend = diff
     ? swatch(diffColor(1, 1).fill, 'grew') + swatch(diffColor(-1, 1).fill, 'shrank') + swatch(NEUTRAL_FILL, 'about the same')
-    : KIND_ORDER.map((k) => swatch(kindSwatch(k), KIND_LABEL[k])).join('');
+    : legendOf(tree).map((k) => swatch(kindSwatch(k.kind), k.label)).join('');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -3,8 +3,8 @@
 import type { CallTree } from '../profile/tree.js';
 import { formatValue } from '../profile/units.js';
 import { drawFlame } from './canvasFlame.js';
-import { KIND_LABEL, KIND_ORDER, kindColor, kindSwatch, TEXT } from './colors.js';
-import { share, titleText, type FlameTitle } from './title.js';
+import { kindColor, kindSwatch, legendOf, TEXT } from './colors.js';
+import { omittedNote, share, titleText, type FlameTitle } from './title.js';
 
 export interface FlamePngOptions {
   /** Heading fields; sample type, unit and total default to the tree's. */
@@ -16,10 +16,10 @@ export interface FlamePngOptions {
 export function renderFlamePng(tree: CallTree, options: FlamePngOptions = {}): Buffer {
   const unit = options.title?.unit ?? tree.unit;
   const total = Math.max(0, tree.root.total);
-  const title = titleText({ sampleType: tree.sampleType, total: tree.root.total, ...options.title, unit });
+  const title = [titleText({ sampleType: tree.sampleType, total: tree.root.total, ...options.title, unit }), omittedNote(tree.omitted, total)].filter(Boolean).join(' · ');
   return drawFlame(tree.root, options.width ?? 1600, {
     title,
-    legend: KIND_ORDER.map((k) => ({ fill: kindSwatch(k), label: KIND_LABEL[k] })),
+    legend: legendOf(tree).map((k) => ({ fill: kindSwatch(k.kind), label: k.label })),
     notes: [],
     color: (node) => ({ fill: kindColor(node.kind, node.name), text: TEXT }),
     suffixes: (r) => {

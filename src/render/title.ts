@@ -42,6 +42,12 @@ function capture(durationNanos: number | undefined): string | undefined {
   return durationNanos !== undefined && durationNanos > 0 ? `${formatValue(durationNanos, 'nanoseconds')} capture` : undefined;
 }
 
+/** The heading's remark on what was left out, when anything was. */
+export function omittedNote(omitted: number | undefined, total: number): string | undefined {
+  if (!omitted || omitted <= 0) return undefined;
+  return `without the profiler's own frames (${share(omitted, omitted + Math.max(0, total))} of samples)`;
+}
+
 /** "12.3%" of total; one decimal is enough for frames at least a few pixels wide. */
 export function share(value: number, total: number): string {
   if (total <= 0) return '0%';

@@ -59,7 +59,7 @@ export function flameViews(report: Report, captures: Capture[]): FlameView[] {
     const type = name === 'cpu' ? (cpuSampleType(profile) ?? wantedType) : wantedType;
     const index = resolveSampleIndex(profile, type);
     if (!index.ok) continue;
-    const tree = callTree(profile, index.value);
+    const tree = callTree(profile, index.value, { withoutProfiler: true });
     views.push({
       name,
       title: `${report.service}: ${name} flame graph`,
