@@ -26,6 +26,15 @@ describe('service registry', () => {
     expect(d.value.digests).toEqual([{ platform: 'slack', channel: 'C0LEADS', cron: '0 9 * * 1', days: 7 }]);
   });
 
+  it('takes a single channel or user written on its own as the list of that one', () => {
+    const r = parseRegistry('services:\n  order-api:\n    pprof: http://x:6060\n    channels: {slack: C0123ABCD, feishu: [oc_1, oc_2]}\n    allowed: {users: U042, channels: []}\n', 'rca.config.yaml');
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value.services['order-api'].channels).toEqual({ slack: ['C0123ABCD'], feishu: ['oc_1', 'oc_2'] });
+    expect(r.value.services['order-api'].allowed).toEqual({ users: ['U042'], channels: [] });
+    const bad = parseRegistry('services:\n  order-api:\n    pprof: http://x:6060\n    channels: {slack: 42}\n', 'rca.config.yaml');
+    expect(bad.ok ? '' : bad.error).toBe("rca.config.yaml: services.order-api.channels.slack: expected an id or a list of ids");
+  });
+
   it.each([
     ['services:\n  order-api:\n    pprof: not a url\n', 'rca.config.yaml: services.order-api.pprof: expected an http or https URL'],
     ['services:\n  order-api:\n    pprof: http://x:6060\n    probes:\n      - name: db\n        url: http://x/health\n        indicates: slowness\n', 'rca.config.yaml: services.order-api.probes.0.indicates:'],

@@ -13,6 +13,9 @@ const httpUrl = z
   .string()
   .refine((s) => /^https?:\/\/[^/\s]+/.test(s) && URL.canParse(s), { message: 'expected an http or https URL' });
 
+// A single channel or user may be written on its own: `slack: C0123ABCD` is the list of that one.
+const ids = z.union([z.string().min(1).transform((id) => [id]), z.array(z.string().min(1))], { error: 'expected an id or a list of ids' }).default([]);
+
 const probe = z
   .object({
     name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, dot, dash or underscore'),
@@ -109,16 +112,16 @@ const service = z
     probes: z.array(probe).default([]),
     channels: z
       .object({
-        slack: z.array(z.string()).default([]),
-        feishu: z.array(z.string()).default([]),
+        slack: ids,
+        feishu: ids,
       })
       .strict()
       .default({ slack: [], feishu: [] }),
     /** Who may diagnose it from chat: channel and user ids; an empty list allows everyone. */
     allowed: z
       .object({
-        channels: z.array(z.string()).default([]),
-        users: z.array(z.string()).default([]),
+        channels: ids,
+        users: ids,
       })
       .strict()
       .default({ channels: [], users: [] }),
