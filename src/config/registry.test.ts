@@ -32,7 +32,7 @@ describe('service registry', () => {
     expect(r.value.services['order-api'].channels).toEqual({ slack: ['C0123ABCD'], feishu: ['oc_1', 'oc_2'] });
     expect(r.value.services['order-api'].allowed).toEqual({ users: ['U042'], channels: [] });
     const bad = parseRegistry('services:\n  order-api:\n    pprof: http://x:6060\n    channels: {slack: 42}\n', 'rca.config.yaml');
-    expect(bad.ok ? '' : bad.error).toBe("rca.config.yaml: services.order-api.channels.slack: expected an id or a list of ids");
+    expect(bad.ok ? '' : bad.error).toBe('rca.config.yaml: services.order-api.channels.slack: expected an id or a list of ids');
   });
 
   it.each([
