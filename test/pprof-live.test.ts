@@ -15,8 +15,7 @@ import { hasGo, startLoadedTarget, toolchain, type Target } from './helpers/go.j
 import { expectSameTable, pprofTop } from './helpers/pprof-top.js';
 
 const kinds: [name: string, mode: string, path: string][] = [
-  // The CPU captures come from the mode that burns CPU: on a busy machine a mostly blocked target can give a second with no samples.
-  ['cpu', 'cpu', '/debug/pprof/profile?seconds=2'],
+  ['cpu', 'rwlock', '/debug/pprof/profile?seconds=2'],
   ['block', 'rwlock', '/debug/pprof/block?seconds=2'],
   ['mutex', 'rwlock', '/debug/pprof/mutex?seconds=2'],
   ['goroutine', 'bodyleak', '/debug/pprof/goroutine'],
@@ -24,7 +23,7 @@ const kinds: [name: string, mode: string, path: string][] = [
   ['allocs', 'gc', '/debug/pprof/allocs'],
   ['allocs-delta', 'gc', '/debug/pprof/allocs?seconds=2'],
   ['heap-delta', 'memory', '/debug/pprof/heap?seconds=2'],
-  ['cpu-2', 'cpu', '/debug/pprof/profile?seconds=1'],
+  ['cpu-2', 'rwlock', '/debug/pprof/profile?seconds=1'],
   ['heap-2', 'memory', '/debug/pprof/heap'],
 ];
 

@@ -7,6 +7,8 @@ export default function setup() {
   if (!hasGo) return;
   const t0 = Date.now();
   const out = buildTarget();
+  // The Go 1.26 leak-profile tests build their own variant.
+  if (toolchain().minor >= 26) buildTarget({ experiment: 'goroutineleakprofile' });
   const secs = (Date.now() - t0) / 1000;
   if (secs > 1) console.log(`built the Go target with ${toolchain().version} in ${secs.toFixed(0)} s: ${out}`);
 }
