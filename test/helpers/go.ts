@@ -116,6 +116,24 @@ export function buildTarget(options: BuildOptions = {}): string {
   return out;
 }
 
+/**
+ * Builds a helper program under test/go (tracedump) with the machine's Go,
+ * once per Go version and source, and returns the binary.
+ */
+export function buildTool(name: string): string {
+  const dir = join(repoRoot, 'test/go', name);
+  const hash = createHash('sha256').update(`${run('go', ['env', 'GOVERSION'])}\0`);
+  for (const f of readdirSync(dir).filter((f) => /\.(go|mod|sum)$/.test(f)).sort()) hash.update(`${f}\0`).update(readFileSync(join(dir, f)));
+  const out = join(cacheRoot, 'tools', `${name}-${hash.digest('hex').slice(0, 16)}`, name);
+  if (!existsSync(out)) {
+    mkdirSync(join(out, '..'), { recursive: true });
+    const tmp = `${out}.${process.pid}`;
+    run('go', ['build', '-o', tmp, '.'], {}, dir);
+    renameSync(tmp, out);
+  }
+  return out;
+}
+
 export interface Target {
   url: string;
   process: ChildProcess;

@@ -1,0 +1,141 @@
+// Our execution-trace reader against Go's own (golang.org/x/exp/trace, through
+// test/go/tracedump): both print every event in Event.String()'s form, and the
+// two dumps must be equal byte for byte, on every real trace in the shared
+// fixtures and on each of them truncated and bit-flipped.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dumpTrace } from '../src/trace/dump.js';
+import { buildTool, hasGo } from './helpers/go.js';
+import { sharedFixtures } from './helpers/shared.js';
+
+const traceDir = sharedFixtures && join(sharedFixtures, 'gotrace');
+
+/** The binary traces among the fixtures (not the text tests, fuzz inputs or licences). */
+function traceFiles(): string[] {
+  if (!traceDir) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        if (name !== 'fuzz' && name !== 'tests') walk(p);
+      } else if (readFileSync(p).subarray(0, 5).toString('latin1') === 'go 1.') out.push(p);
+    }
+  };
+  walk(traceDir);
+  return out;
+}
+
+const files = traceFiles();
+const header = (f: string) => Number(/^go 1\.(\d+)/.exec(readFileSync(f).subarray(0, 16).toString('latin1'))![1]);
+const newFormat = files.filter((f) => header(f) >= 22);
+const oldFormat = files.filter((f) => header(f) >= 11 && header(f) <= 21);
+const ancient = files.filter((f) => header(f) < 11);
+const short = (f: string) => f.slice(traceDir!.length + 1);
+
+/** Go's dump: its event text before any error, and the error's first line. */
+async function goDump(file: string): Promise<{ hash: string; error: string | null }> {
+  const proc = spawn(buildTool('tracedump'), [file], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const hash = createHash('sha256');
+  // Keep only the tail in memory: the largest dump is hundreds of MB.
+  proc.stdout.on('data', (c: Buffer) => {
+    chunks.push(c);
+    size += c.length;
+    while (size > 1 << 20 && chunks.length > 1) {
+      const first = chunks.shift()!;
+      size -= first.length;
+      hash.update(first);
+    }
+  });
+  await new Promise((ok) => proc.on('close', ok));
+  const tail = Buffer.concat(chunks);
+  const at = tail.subarray(0, 7).toString() === 'error: ' ? 0 : tail.indexOf('\nerror: ') + 1;
+  const error = at > 0 || tail.subarray(0, 7).toString() === 'error: ' ? tail.subarray(at + 7).toString().split('\n')[0] : null;
+  hash.update(error === null ? tail : tail.subarray(0, at));
+  return { hash: hash.digest('hex'), error };
+}
+
+function ourDump(input: string | Uint8Array): { hash: string; error: string | null } {
+  const hash = createHash('sha256');
+  let error: string | null = null;
+  dumpTrace(input, (s) => {
+    if (typeof s === 'string' && s.startsWith('error: ')) error = s.slice(7).trimEnd();
+    else hash.update(s);
+  });
+  return { hash: hash.digest('hex'), error };
+}
+
+describe.skipIf(!hasGo || !traceDir)('execution traces read exactly as Go reads them', () => {
+  it('finds the fixtures of every format', () => {
+    expect(newFormat.map(header).sort()).toEqual([22, 23, 25, 26]);
+    expect(oldFormat.length).toBeGreaterThan(15);
+  });
+
+  it.each(newFormat.map((f) => [short(f), f]))('%s: every event equals x/exp/trace', async (_name, file) => {
+    const [ours, go] = [ourDump(file), await goDump(file)];
+    expect(go.error).toBeNull();
+    expect(ours.error).toBeNull();
+    expect(ours.hash).toBe(go.hash);
+  });
+
+  it.each(ancient.map((f) => [short(f), f]))('%s: refused in one line naming its version, as Go does', async (_name, file) => {
+    const [ours, go] = [ourDump(file), await goDump(file)];
+    expect(ours.error).toMatch(/^unknown or unsupported trace version go 1\.\d+$/);
+    expect(ours.error).toBe(go.error);
+  });
+
+  it.each(oldFormat.map((f) => [short(f), f]))('%s: the old format is refused in one line naming its version', (_name, file) => {
+    const ours = ourDump(file);
+    expect(ours.error).toBe(`go 1.${header(file)} trace: the old trace format (Go 1.11 to 1.21) is not read yet`);
+  });
+});
+
+describe.skipIf(!hasGo || !traceDir)('broken traces', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rca-trace-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Cuts and flips of a trace: past the header, mid-batch, near the end; single bits through the file. */
+  function mutations(buf: Buffer): [string, Buffer][] {
+    const out: [string, Buffer][] = [];
+    for (const at of [0, 10, 16, 17, 40, Math.floor(buf.length / 3), Math.floor(buf.length / 2), buf.length - 7, buf.length - 1])
+      if (at >= 0 && at < buf.length) out.push([`cut at ${at}`, buf.subarray(0, at)]);
+    for (let k = 1; k <= 12; k++) {
+      const at = 16 + Math.floor(((buf.length - 16) * k) / 13);
+      const b = Buffer.from(buf);
+      b[at] ^= 1 << k % 8;
+      out.push([`bit ${k % 8} flipped at ${at}`, b]);
+    }
+    return out;
+  }
+
+  it.each(newFormat.filter((f) => statSync(f).size < 600_000).map((f) => [short(f), f]))(
+    '%s cut and flipped: the same events as Go up to where reading stops, then one line',
+    async (_name, file) => {
+      for (const [what, bytes] of mutations(readFileSync(file))) {
+        const path = join(dir, 'mutated.trace');
+        writeFileSync(path, bytes);
+        const ours = ourDump(bytes);
+        const go = await goDump(path);
+        // Where Go's reader fails, ours fails at the same event; the wording of the error may differ.
+        expect({ what, stopped: ours.error !== null }).toEqual({ what, stopped: go.error !== null });
+        expect({ what, hash: ours.hash }).toEqual({ what, hash: go.hash });
+        if (ours.error) expect(ours.error).not.toContain('\n');
+      }
+    },
+    120_000,
+  );
+
+  it('not a trace, an empty file and a header alone end in one line', () => {
+    expect(ourDump(Buffer.from('PK\x03\x04 a zip file')).error).toBe('bad file format: not a Go execution trace?');
+    expect(ourDump(Buffer.alloc(0)).error).toBe('bad file format: not a Go execution trace?');
+    expect(ourDump(Buffer.from('go 1.26 trace\0\0\0')).error).toBeNull();
+    expect(ourDump(Buffer.from('go 1.25 trace\0\0\0')).error).toBe('no frequency event found');
+    expect(ourDump(Buffer.from('go 1.4 trace\0\0\0\0')).error).toBe('unknown or unsupported trace version go 1.4');
+  });
+});
