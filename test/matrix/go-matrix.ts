@@ -79,7 +79,7 @@ function main() {
     const json = join(dir, `${tc}.json`);
     const t0 = Date.now();
     console.log(`\n== ${tc}`);
-    const r = spawnSync('npx', ['vitest', 'run', 'test/diagnose.test.ts', 'test/pprof-live.test.ts', '--reporter=dot', '--reporter=json', `--outputFile.json=${json}`], {
+    const r = spawnSync('npx', ['vitest', 'run', 'test/diagnose.test.ts', 'test/pprof-live.test.ts', 'test/trace-live.test.ts', '--reporter=dot', '--reporter=json', `--outputFile.json=${json}`], {
       env: { ...process.env, RCA_GO: tc, RCA_MATRIX_OUT: out },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -103,8 +103,10 @@ function main() {
     if (r.status !== 0 && failed.length === 0) failures.push(`${tc}: vitest exited with ${r.status} (a suite failed outside its tests: see above)`);
     const conformance = res.testResults.flatMap((t) => t.assertionResults.filter((a) => a.fullName.startsWith('live profiles')));
     const confOk = conformance.filter((a) => a.status === 'passed').length;
+    const traces = res.testResults.flatMap((t) => t.assertionResults.filter((a) => a.fullName.startsWith('live execution traces')));
+    const tracesOk = traces.filter((a) => a.status === 'passed').length;
     summary.push(
-      `${pad(these[0]?.toolchain ?? tc, 22)} ${res.numPassedTests} passed, ${res.numFailedTests} failed; pprof-exact ${confOk}/${conformance.length}; ${secs} s`,
+      `${pad(these[0]?.toolchain ?? tc, 22)} ${res.numPassedTests} passed, ${res.numFailedTests} failed; pprof-exact ${confOk}/${conformance.length}; trace-exact ${tracesOk}/${traces.length}; ${secs} s`,
     );
   }
 
