@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dumpTrace } from '../src/trace/dump.js';
+import { expectLatencyProfilesEqualGo } from './helpers/trace.js';
 import { buildTool, hasGo } from './helpers/go.js';
 import { sharedFixtures } from './helpers/shared.js';
 
@@ -94,6 +95,14 @@ describe.skipIf(!hasGo || !traceDir)('execution traces read exactly as Go reads 
     const ours = ourDump(file);
     expect(ours.error).toBe(`go 1.${header(file)} trace: the old trace format (Go 1.11 to 1.21) is not read yet`);
   });
+});
+
+describe.skipIf(!hasGo || !traceDir)('latency profiles equal go tool trace -pprof', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rca-latency-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it.each(newFormat.map((f) => [short(f), f]))('%s: net, sync, syscall and sched, by count and delay', (_name, file) => {
+    expectLatencyProfilesEqualGo(file, dir);
+  }, 120_000);
 });
 
 describe.skipIf(!hasGo || !traceDir)('broken traces', () => {
