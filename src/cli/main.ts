@@ -37,6 +37,11 @@ const commands: Record<string, { load: () => Promise<Run>; usage: string; summar
     usage: usages.traces,
     summary: 'spans (Jaeger, OTLP/Tempo, Zipkin, span CSV) by signature, the critical path, and a slow dependency, new errors or retries (sharper with --baseline)',
   },
+  trace: {
+    load: async () => (await import('./trace.js')).runTrace,
+    usage: usages.trace,
+    summary: 'a Go execution trace: where goroutine time went by start function, its latency profiles (net, sync, syscall, sched) as pprof, regions and tasks',
+  },
   rank: {
     load: async () => (await import('./rank.js')).runRank,
     usage: usages.rank,
