@@ -97,6 +97,7 @@ for (const { file, type } of cases) {
 }
 
 if (part('traces')) benchTraces();
+if (part('trace') && hasGo) await (await import('./gotrace.js')).benchGoTrace(root, resolve(root, '../shared/fixtures'));
 if (part('diagnose')) await benchDiagnose(root);
 if (part('ack')) await benchAck(root);
 if (part('thread')) await benchThread(root);
