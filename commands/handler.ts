@@ -8,7 +8,7 @@ import type { Digests } from '../src/queue/digests.js';
 import type { Pipeline } from '../src/queue/pipeline.js';
 import { lenient, refresh, resolveIncident } from '../src/incidents/intake.js';
 import type { IncidentStore } from '../src/incidents/store.js';
-import { planOf } from '../src/rca/sources.js';
+import { targetOf } from '../src/rca/diagnose.js';
 import { checkService, helpText, parseCommand } from './grammar.js';
 import { notAllowed, type RateLimiter } from './limits.js';
 import { inSpan } from '../src/telemetry/spans.js';
@@ -35,7 +35,7 @@ async function diagnose(ctx: BotContext, c: { platform: Platform; channel: strin
   }
   const window = seconds ?? cfg.seconds;
   const submitted = await ctx.pipeline.submit({
-    target: { service, pprof: cfg.pprof, probes: cfg.probes, sources: planOf(service, cfg) },
+    target: targetOf(service, cfg),
     seconds: window,
     requester: { platform: c.platform, channel: c.channel, user: c.user, thread: c.thread },
     key: c.key,

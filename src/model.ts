@@ -13,7 +13,11 @@ export type FindingKind =
   | 'slow-dependency'
   | 'retry-storm'
   | 'latency-regression'
-  | 'saturation';
+  | 'saturation'
+  | 'scheduler-latency'
+  | 'gc-pause'
+  | 'syscall-blocking'
+  | 'stage-stall';
 
 /**
  * confirmed: three or more independent sources support the top finding;
@@ -23,7 +27,7 @@ export type FindingKind =
 export type Verdict = 'confirmed' | 'likely' | 'needs-review' | 'healthy' | 'inconclusive';
 
 export interface Evidence {
-  /** Where it comes from: "cpu", "block", "mutex", "goroutine", "heap", "allocs", "probe:<name>", "traces", "logs", "metrics". */
+  /** Where it comes from: "cpu", "block", "mutex", "goroutine", "heap", "allocs", "trace" (the execution trace), "probe:<name>", "traces", "logs", "metrics". */
   source: string;
   /** One line with the numbers. */
   summary: string;

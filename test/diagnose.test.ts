@@ -22,6 +22,11 @@ const faults: [string, FindingKind, string][] = [
   ['bodyleak', 'goroutine-leak', 'main.fetchQuote'],
   ['memory', 'memory-growth', 'main.rememberResponse'],
   ['gc', 'gc-pressure', 'main.bufferPages'],
+  // Only the execution trace explains these.
+  ['sched', 'scheduler-latency', 'main.rebuildSearchIndex'],
+  ['stw', 'gc-pause', 'main.stackWatchdog'],
+  ['fsync', 'syscall-blocking', 'main.appendJournal'],
+  ['pipeline', 'stage-stall', 'main.handleOrder'],
 ];
 
 const matrixOut = process.env.RCA_MATRIX_OUT;

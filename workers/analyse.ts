@@ -2,17 +2,13 @@
 // Report, and draw the flame graphs worth posting.
 import type { AnalyseData } from '../src/queue/pipeline.js';
 import type { CaptureResult } from './capture.js';
-import { kindLabel, profileKind } from '../src/profile/kind.js';
 import { parseProfile } from '../src/profile/pprof.js';
-import { resolveSampleIndex } from '../src/profile/top.js';
-import { callTree } from '../src/profile/tree.js';
 import { analyse } from '../src/rca/diagnose.js';
 import type { SourceFindings } from '../src/model.js';
 import type { Report } from '../src/model.js';
 import { renderFlamePng } from '../src/render/index.js';
-import { flamePages, shownBy, type FlamePage } from '../src/reports/flames.js';
-import { cpuSampleType } from '../src/analysis/stacks.js';
-import type { Capture } from '../src/sources/pprof.js';
+import { flamePage, flameViews, type FlamePage, type FlameView } from '../src/reports/flames.js';
+import { readTrace, type Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
 import { inSpanSync } from '../src/telemetry/spans.js';
 
@@ -44,19 +40,9 @@ export interface AnalyseInput {
   values: CaptureResult[];
 }
 
-/** The flame graph PNGs of the profiles `wanted`, those that have samples. */
-function flameImages(service: string, wanted: [Capture['name'], string][], captures: Capture[]): Image[] {
-  const images: Image[] = [];
-  for (const [name, wantedType] of wanted) {
-    const profile = captures.find((c) => c.name === name)?.profile;
-    const type = name === 'cpu' && profile ? (cpuSampleType(profile) ?? wantedType) : wantedType;
-    const index = profile && resolveSampleIndex(profile, type);
-    if (!profile || !index?.ok || profile.samples.count === 0) continue;
-    const tree = callTree(profile, index.value, { withoutProfiler: true });
-    const png = renderFlamePng(tree, { title: { kind: kindLabel[profileKind(profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: profile.durationNanos } });
-    images.push({ name, png: png.toString('base64'), filename: `${service}-${name}.png`, title: `${service}: ${name} flame graph` });
-  }
-  return images;
+/** The flame graph PNGs: the same profiles as the report page's interactive ones. */
+function flameImages(service: string, views: FlameView[]): Image[] {
+  return views.map((v) => ({ name: v.name, png: renderFlamePng(v.tree, { title: v.heading }).toString('base64'), filename: `${service}-${v.name}.png`, title: v.title }));
 }
 
 /** Decode, detect, fuse and draw: CPU work, run in the analysis threads (offload.ts). */
@@ -71,6 +57,12 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
       else
         for (const c of v.captures) {
           const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
+          if (c.name === 'trace') {
+            const read = bytes ? readTrace(bytes) : undefined;
+            const error = c.error ?? (read && !read.ok ? `${read.error} (${bytes?.length} bytes)` : undefined);
+            captures.push({ name: c.name, path: c.path, ms: c.ms, error, absent: c.absent, bytes, trace: read?.ok ? read.value : undefined });
+            continue;
+          }
           const parsed = bytes ? parseProfile(bytes) : undefined;
           const error = c.error ?? (parsed && !parsed.ok ? `${parsed.error} (${bytes?.length} bytes)` : undefined);
           captures.push({ name: c.name, path: c.path, ms: c.ms, error, absent: c.absent, rate: c.rate, bytes, profile: parsed?.ok ? parsed.value : undefined });
@@ -85,20 +77,17 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
     span.setAttributes({ 'rca.verdict': r.verdict, 'rca.findings': r.findings.length, ...(r.findings[0] ? { 'rca.cause': r.findings[0].kind } : {}) });
     return r;
   });
-  const wanted: [Capture['name'], string][] = [['cpu', 'cpu']];
-  const top = report.findings[0];
-  const shown = top && top.confidence >= 0.5 ? shownBy[top.kind] : undefined;
-  if (shown && shown[0] !== 'cpu') wanted.unshift(shown);
   const t0 = performance.now();
-  const images = inSpanSync('rca.render', {}, () => flameImages(service, wanted, captures));
+  const views = inSpanSync('rca.render', {}, () => flameViews(report, captures));
+  const images = inSpanSync('rca.render', {}, () => flameImages(service, views));
   report.timings.render = Math.round(performance.now() - t0);
   const first = (c: Capture) => {
-    const i = wanted.findIndex(([n]) => n === c.name);
-    return i < 0 ? wanted.length : i;
+    const i = views.findIndex((v) => v.name === c.name);
+    return i < 0 ? views.length : i;
   };
   const profiles = captures
     .filter((c) => c.bytes && c.profile)
     .sort((a, b) => first(a) - first(b))
     .map((c) => ({ name: c.name, data: (c.bytes as Buffer).toString('base64') }));
-  return { report, images, profiles, flames: flamePages(report, captures) };
+  return { report, images, profiles, flames: views.map(flamePage) };
 }

@@ -2,6 +2,7 @@
 import type { Profile } from '../profile/model.js';
 import type { ProbeResult } from '../sources/probes.js';
 import type { Finding, FindingKind } from '../model.js';
+import type { TraceView } from '../trace/view.js';
 
 export interface Inputs {
   /** Length of the capture window. */
@@ -16,6 +17,8 @@ export interface Inputs {
   goroutineEnd?: Profile;
   /** Go 1.26's goroutine leak profile (GOEXPERIMENT=goroutineleakprofile): goroutines blocked on what nothing can reach. */
   goroutineLeak?: Profile;
+  /** The execution trace taken inside the window, read. */
+  trace?: TraceView;
   probes: ProbeResult[];
 }
 

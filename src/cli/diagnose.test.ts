@@ -62,7 +62,7 @@ describe('rca-bot diagnose', () => {
     expect(report.verdict).toBe('inconclusive');
     expect(report.findings).toEqual([]);
     expect(report.errors.map((e: { source: string }) => e.source).sort()).toEqual(
-      ['allocs', 'block', 'cpu', 'goroutine-end', 'goroutine-start', 'heap-end', 'heap-start', 'mutex', 'goroutineleak'].sort(),
+      ['allocs', 'block', 'cpu', 'goroutine-end', 'goroutine-start', 'heap-end', 'heap-start', 'mutex', 'goroutineleak', 'trace'].sort(),
     );
     for (const e of report.errors) expect(e.error).toMatch(/^GET \/debug\/pprof\/\S+: connection refused by 127\.0\.0\.1:\d+ \(is the service running\?\)$/);
   });

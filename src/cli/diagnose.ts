@@ -10,7 +10,7 @@ import { kindLabel, profileKind } from '../profile/kind.js';
 import { resolveSampleIndex } from '../profile/top.js';
 import { callTree } from '../profile/tree.js';
 import { diagnose, type Diagnosis, type Target } from '../rca/diagnose.js';
-import { planOf } from '../rca/sources.js';
+import { targetOf } from '../rca/diagnose.js';
 import { renderFlamePng } from '../render/index.js';
 import type { Capture } from '../sources/pprof.js';
 import type { Io } from './io.js';
@@ -40,7 +40,7 @@ function resolveTarget(service: string | undefined, url: string | undefined, con
     const known = Object.keys(reg.value.services);
     throw new UserError(`unknown service "${service}"; ${close.length ? `did you mean ${close.join(', ')}?` : `known services: ${known.join(', ') || 'none'} (in ${configPath})`}`);
   }
-  return { target: { service, pprof: cfg.pprof, probes: cfg.probes, sources: planOf(service, cfg) }, seconds: cfg.seconds };
+  return { target: targetOf(service, cfg), seconds: cfg.seconds };
 }
 
 /** Writes flame graphs, raw profiles, the summary and the report; records them as artifacts. */

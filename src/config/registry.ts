@@ -109,6 +109,19 @@ const service = z
     baseline: duration.default(86400),
     /** Default capture window in seconds. */
     seconds: z.number().int().min(1).max(300).default(10),
+    /**
+     * The execution trace taken inside the window, while the CPU profile runs. A busy
+     * service writes up to ~10 MB of trace a second: a few seconds tell enough.
+     * flightRecorder: the path of the service's flight-recorder snapshot, fetched first when an alert arrives.
+     */
+    trace: z
+      .object({
+        seconds: z.number().min(0).max(60).default(2),
+        maxBytes: z.number().int().min(1 << 16).default(64 << 20),
+        flightRecorder: z.string().regex(/^\/\S*$/, 'expected a path on the pprof server, such as /debug/flightrecorder').optional(),
+      })
+      .strict()
+      .default({ seconds: 2, maxBytes: 64 << 20 }),
     probes: z.array(probe).default([]),
     channels: z
       .object({

@@ -8,7 +8,7 @@ import { metrics } from '../telemetry/metrics.js';
 import type { ChatAdapter, Platform } from '../chat/adapter.js';
 import { closeNames, type Registry, type ServiceConfig } from '../config/registry.js';
 import type { Pipeline } from '../queue/pipeline.js';
-import { planOf } from '../rca/sources.js';
+import { targetOf } from '../rca/diagnose.js';
 import { noticeText } from '../../templates/alert.js';
 import type { Alert } from './alerts.js';
 import type { IncidentStore } from './store.js';
@@ -63,7 +63,7 @@ async function fire(ctx: IntakeContext, a: Alert, by: 'alertmanager' | 'grafana'
   await ctx.incidents.setMessage(opened.id, ref.id);
   if (!cfg || !a.service) return;
   const submitted = await ctx.pipeline.submit({
-    target: { service: a.service, pprof: cfg.pprof, probes: cfg.probes, sources: planOf(a.service, cfg) },
+    target: targetOf(a.service, cfg),
     seconds: cfg.seconds,
     requester: { platform: where.platform, channel: where.channel, thread: ref.id },
     key: `alert:${a.fingerprint}:${a.startsAt}`,

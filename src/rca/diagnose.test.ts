@@ -1,5 +1,5 @@
 // A target that offers only some profiles (the Node demo service: CPU and heap,
-// no block, mutex, allocs or goroutine): each missing one is listed once under
+// no execution trace, block, mutex, allocs or goroutine): each missing one is listed once under
 // "Not captured", nothing is under "What failed", and the verdict stands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,7 +25,7 @@ describe('profiles a target does not offer', () => {
     const { report } = await diagnose({ service: 'demo-api', pprof: `http://127.0.0.1:${demo.port}`, probes: [] }, { seconds: 1, marginMs: 2000 });
     expect(report.errors).toEqual([]);
     expect(report.notCaptured).toEqual(
-      ['block', 'mutex', 'allocs', 'goroutine'].map((source) => ({ source, reason: 'the target does not serve this profile (HTTP 404: not found)' })),
+      ['trace', 'block', 'mutex', 'allocs', 'goroutine'].map((source) => ({ source, reason: 'the target does not serve this profile (HTTP 404: not found)' })),
     );
     expect(report.verdict).toBe('healthy');
   });

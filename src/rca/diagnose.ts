@@ -7,7 +7,9 @@ import type { ProbeConfig } from '../config/registry.js';
 import { capturePprof, type Capture, type CaptureName, type CaptureOptions } from '../sources/pprof.js';
 import { runProbes, type ProbeResult } from '../sources/probes.js';
 import { fuse, profileOf } from './fuse.js';
-import { collectAfterWindow, type SourcePlan } from './sources.js';
+import { collectAfterWindow, planOf, type SourcePlan } from './sources.js';
+import type { ServiceConfig } from '../config/registry.js';
+import type { TraceOptions } from '../sources/pprof.js';
 import type { CaptureError, Finding, NotCaptured, Report, SourceFindings, TraceLogs } from '../model.js';
 
 export interface Target {
@@ -17,6 +19,13 @@ export interface Target {
   probes: ProbeConfig[];
   /** Traces, logs and metrics to read, when the registry names any. */
   sources?: SourcePlan;
+  /** The execution trace to take (0 seconds: none), and the flight recorder to read on an alert. */
+  trace?: TraceOptions;
+}
+
+/** The target of a service as the registry describes it. */
+export function targetOf(service: string, cfg: ServiceConfig): Target {
+  return { service, pprof: cfg.pprof, probes: cfg.probes, sources: planOf(service, cfg), trace: cfg.trace };
 }
 
 export interface Diagnosis {
@@ -35,6 +44,7 @@ const inputName: Record<CaptureName, keyof Inputs> = {
   'goroutine-start': 'goroutineStart',
   'goroutine-end': 'goroutineEnd',
   goroutineleak: 'goroutineLeak',
+  trace: 'trace',
 };
 
 // Without these the bot cannot tell a healthy service from one it could not see.
@@ -45,10 +55,12 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
   const t1 = performance.now();
   const inputs: Inputs = { seconds, probes };
   for (const c of captures) if (c.profile) (inputs as unknown as Record<string, unknown>)[inputName[c.name]] = c.profile;
+  const trace = captures.find((c) => c.name === 'trace')?.trace;
+  if (trace) inputs.trace = trace;
   const found = detectors.flatMap((d) => d.detect(inputs));
   const errors: CaptureError[] = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
   for (const o of others) if (o.error) errors.push({ source: o.source, error: o.error });
-  const captured = captures.filter((c) => c.profile).length;
+  const captured = captures.filter((c) => c.profile || c.trace).length;
   // Block and goroutine profiles may be absent (a Node service has none); without CPU the bot saw nothing.
   const essentialFailed = captures.some((c) => essential.includes(c.name) && (c.error !== undefined || (c.name === 'cpu' && !c.profile)));
   const fused = fuse(found, probes, errors, captured, essentialFailed, others.flatMap((o) => o.findings), target.service);
@@ -101,7 +113,7 @@ export async function diagnose(target: Target, options: Omit<CaptureOptions, 'se
   const start = new Date();
   const t0 = performance.now();
   const [captures, probes, others] = await Promise.all([
-    capturePprof(target.pprof, options),
+    capturePprof(target.pprof, { ...options, trace: target.trace }),
     runProbes(target.probes, options.seconds, options.signal),
     target.sources ? collectAfterWindow(target.sources, start, options.seconds, options.signal) : [],
   ]);

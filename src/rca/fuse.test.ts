@@ -46,4 +46,19 @@ describe('fusion across sources', () => {
     const out = corroborate([weak], [logs('waiting for a free connection from pool')], 'order-api');
     expect(out).toHaveLength(2);
   });
+
+  it('goroutines waiting for a P where the CPU goes fold into the CPU finding at that code, as one more source', () => {
+    const at = (fn: string) => ({ function: fn, file: 'main.go', line: 1 });
+    const hot: Finding = { kind: 'cpu-hotspot', title: 'main.hash takes 90% of CPU', confidence: 0.7, location: at('main.hash'), evidence: [{ source: 'cpu', summary: '90%' }] };
+    const gc: Finding = { kind: 'gc-pressure', title: 'GC', confidence: 0.3, location: at('main.hash'), evidence: [{ source: 'cpu', summary: 'gc' }, { source: 'allocs', summary: 'a' }] };
+    const waits: Finding = { kind: 'scheduler-latency', title: 'waits for a P', confidence: 0.9, location: at('main.hash'), evidence: [{ source: 'trace', summary: 'p99 20 ms' }] };
+    const fused = fuse([hot, gc, waits], [], [], 8, false);
+    expect(fused.findings.map((f) => f.kind)).toEqual(['cpu-hotspot', 'gc-pressure']);
+    expect(fused.findings[0].evidence.map((e) => e.source)).toEqual(['cpu', 'trace']);
+    expect(fused.findings[0].confidence).toBe(0.95);
+    expect(fused.verdict).toBe('likely');
+    // A background goroutine holding the P is its own cause: nothing at that code to fold into.
+    const held = { ...waits, location: at('main.rebuildIndex') };
+    expect(fuse([hot, held], [], [], 8, false).findings.map((f) => f.kind)).toEqual(['scheduler-latency', 'cpu-hotspot']);
+  });
 });

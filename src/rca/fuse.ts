@@ -89,6 +89,30 @@ export function corroborate(findings: Finding[], others: Finding[], target?: str
   return out;
 }
 
+// A finding that is the effect of another at the same code: folded into it as one more source.
+// Goroutines waiting for a P where the CPU goes is the CPU hot path (or the collector) seen from the trace.
+const effectOf: Partial<Record<FindingKind, FindingKind[]>> = {
+  'scheduler-latency': ['cpu-hotspot', 'gc-pressure'],
+};
+
+function foldEffects(findings: Finding[]): Finding[] {
+  const out = [...findings];
+  for (const effect of [...out]) {
+    const causes = effectOf[effect.kind];
+    const fn = effect.location?.function;
+    if (!causes || !fn) continue;
+    const cause = out
+      .filter((f) => causes.includes(f.kind) && f.location?.function === fn && f.confidence >= REPORTED)
+      .sort((a, b) => b.confidence - a.confidence)[0];
+    if (!cause) continue;
+    const fresh = effect.evidence.some((e) => !cause.evidence.some((c) => sourceOf(c) === sourceOf(e)));
+    cause.evidence.push(...effect.evidence);
+    if (fresh) cause.confidence = Math.round(Math.min(0.95, 1 - (1 - cause.confidence) * (1 - effect.confidence)) * 100) / 100;
+    out.splice(out.indexOf(effect), 1);
+  }
+  return out;
+}
+
 export interface Fused {
   verdict: Verdict;
   findings: Finding[];
@@ -110,7 +134,7 @@ export function fuse(
   others: Finding[] = [],
   target?: string,
 ): Fused {
-  const findings = corroborate(found, others, target);
+  const findings = corroborate(foldEffects(found.map((f) => ({ ...f, evidence: [...f.evidence] }))), others, target);
   const outErrors = [...errors];
   for (const p of probes) {
     if (p.ok) continue;

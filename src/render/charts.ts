@@ -32,6 +32,10 @@ export const CAUSE_COLORS: Record<FindingKind | typeof UNDIAGNOSED, string> = {
   'retry-storm': '#9c755f',
   'latency-regression': '#a0cbe8',
   saturation: '#8cd17d',
+  'scheduler-latency': '#d4a6c8',
+  'gc-pause': '#86bcb6',
+  'syscall-blocking': '#f1ce63',
+  'stage-stall': '#499894',
   undiagnosed: '#bab0ac',
 };
 const OTHER_CAUSE = '#79706e';

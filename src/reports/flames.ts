@@ -25,7 +25,8 @@ export interface FlamePage {
 
 /** A profile chosen to be drawn, ready for renderFlamePng or renderFlameHtml. */
 export interface FlameView {
-  name: Capture['name'];
+  /** The capture it shows ("cpu", "block"), or "trace-sched" for a latency profile of the execution trace. */
+  name: string;
   /** "order-api: cpu flame graph" */
   title: string;
   tree: CallTree;
@@ -41,7 +42,12 @@ export const shownBy: Partial<Record<FindingKind, [Capture['name'], string]>> = 
   'pool-exhaustion': ['block', 'delay'],
   'goroutine-leak': ['goroutine-end', 'goroutine'],
   'memory-growth': ['heap-end', 'inuse_space'],
+  // The execution trace's latency profiles: the capture is the trace, the "type" the profile.
+  'scheduler-latency': ['trace', 'sched'],
+  'syscall-blocking': ['trace', 'syscall'],
 };
+
+const latencyTitle: Record<string, string> = { sched: 'scheduler latency', syscall: 'syscall', sync: 'sync blocking', net: 'network blocking' };
 
 /**
  * The profiles worth drawing for `report`: the one that shows a strong top
@@ -54,17 +60,18 @@ export function flameViews(report: Report, captures: Capture[]): FlameView[] {
   if (shown && shown[0] !== 'cpu') wanted.unshift(shown);
   const views: FlameView[] = [];
   for (const [name, wantedType] of wanted) {
-    const profile = captures.find((c) => c.name === name)?.profile;
+    const latency = name === 'trace' ? captures.find((c) => c.name === 'trace')?.trace?.latency[wantedType as 'sched'] : undefined;
+    const profile = latency ?? captures.find((c) => c.name === name)?.profile;
     if (!profile || profile.samples.count === 0) continue;
-    const type = name === 'cpu' ? (cpuSampleType(profile) ?? wantedType) : wantedType;
+    const type = latency ? 'delay' : name === 'cpu' ? (cpuSampleType(profile) ?? wantedType) : wantedType;
     const index = resolveSampleIndex(profile, type);
     if (!index.ok) continue;
     const tree = callTree(profile, index.value, { withoutProfiler: true });
     views.push({
-      name,
-      title: `${report.service}: ${name} flame graph`,
+      name: latency ? `trace-${wantedType}` : name,
+      title: latency ? `${report.service}: ${latencyTitle[wantedType]} flame graph (execution trace)` : `${report.service}: ${name} flame graph`,
       tree,
-      heading: { kind: kindLabel[profileKind(profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: profile.durationNanos },
+      heading: { kind: latency ? `${latencyTitle[wantedType]} (execution trace)` : kindLabel[profileKind(profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: profile.durationNanos },
     });
   }
   return views;

@@ -10,7 +10,7 @@ import { closeServers, serve, type Handler } from '../../test/helpers/server.js'
 import { hasGo, startTarget, type Target } from '../../test/helpers/go.js';
 import { capturePprof, type Capture } from './pprof.js';
 
-const order = ['cpu', 'block', 'mutex', 'allocs', 'heap-start', 'goroutine-start', 'heap-end', 'goroutine-end', 'goroutineleak'];
+const order = ['cpu', 'trace', 'block', 'mutex', 'allocs', 'heap-start', 'goroutine-start', 'heap-end', 'goroutine-end', 'goroutineleak'];
 const busyBody = 'Could not enable CPU profiling: cpu profiling already in use\n';
 
 afterEach(closeServers);
@@ -64,8 +64,10 @@ describe('capturePprof against targets that misbehave', () => {
     const captures = await capturePprof(url, { seconds: 1, marginMs: 300 });
     expect(captures.map((c) => c.name)).toEqual(order);
     for (const c of captures) {
-      expect(c.error, c.name).toMatch(new RegExp(`^not a pprof profile \\(.+\\) \\(text/html; charset=utf-8, ${page.length} bytes\\)$`));
+      const what = c.name === 'trace' ? 'bad file format: not a Go execution trace\\?' : 'not a pprof profile \\(.+\\)';
+      expect(c.error, c.name).toMatch(new RegExp(`^${what} \\(text/html; charset=utf-8, ${page.length} bytes\\)$`));
       expect(c.profile).toBeUndefined();
+      expect(c.trace).toBeUndefined();
     }
   });
 
@@ -113,8 +115,9 @@ describe.skipIf(!hasGo)('capturePprof with real Go profiles', () => {
       expect(res.status, path).toBe(200);
       return Buffer.from(await res.arrayBuffer());
     };
-    [real.cpu, real.heap, real.goroutine, real.block, real.mutex, real.allocs] = await Promise.all([
+    [real.cpu, real.trace, real.heap, real.goroutine, real.block, real.mutex, real.allocs] = await Promise.all([
       fetchBytes('/debug/pprof/profile?seconds=1'),
+      fetchBytes('/debug/pprof/trace?seconds=1'),
       fetchBytes('/debug/pprof/heap'),
       fetchBytes('/debug/pprof/goroutine'),
       fetchBytes('/debug/pprof/block'),
@@ -168,7 +171,7 @@ describe.skipIf(!hasGo)('capturePprof with real Go profiles', () => {
     // Go's leak profile is an experiment of 1.26: this target does not serve it, which is no error.
     expect(byName(after).goroutineleak.absent).toBe('the target does not serve this profile (HTTP 404: Unknown profile)');
     for (const capture of after.filter((c) => c.name !== 'goroutineleak')) {
-      expect(capture.profile, capture.name).toBeDefined();
+      expect(capture.name === 'trace' ? capture.trace : capture.profile, capture.name).toBeDefined();
       expect(capture.bytes?.length).toBeGreaterThan(0);
     }
   });

@@ -1,23 +1,37 @@
 // Captures a Go service's profiles over one window, in parallel: CPU,
 // block, mutex and allocs as deltas over the window, heap and goroutine
-// snapshots at its start and end, and Go 1.26's goroutine leak profile at
-// the end where the target serves it. Each capture yields a profile, a
-// one-line error, or the reason the target does not offer it; one failing
-// never stops the others.
+// snapshots at its start and end, Go 1.26's goroutine leak profile at the
+// end where the target serves it, and an execution trace of the window's
+// first seconds, taken while the CPU profile runs so that it carries CPU
+// samples. Each capture yields a profile (or trace), a one-line error, or the
+// reason the target does not offer it; one failing never stops the others.
 
 import { err, ok, type Result } from '../errors.js';
 import type { Profile } from '../profile/model.js';
 import { parseProfile } from '../profile/pprof.js';
 import { get } from './http.js';
+import { analyzeTrace } from '../trace/analyze.js';
+import { traceView, type TraceView } from '../trace/view.js';
 import { failed, inSpan } from '../telemetry/spans.js';
 
-export type CaptureName = 'cpu' | 'block' | 'mutex' | 'allocs' | 'heap-start' | 'heap-end' | 'goroutine-start' | 'goroutine-end' | 'goroutineleak';
+export type CaptureName = 'cpu' | 'block' | 'mutex' | 'allocs' | 'heap-start' | 'heap-end' | 'goroutine-start' | 'goroutine-end' | 'goroutineleak' | 'trace';
+
+export interface TraceOptions {
+  /** How long a trace to take at the start of the window; 0 for none. */
+  seconds: number;
+  /** Cap on the trace's bytes. */
+  maxBytes: number;
+  /** The path of the service's flight-recorder snapshot, if it keeps one. */
+  flightRecorder?: string;
+}
 
 export interface Capture {
   name: CaptureName;
   /** The path and query that was fetched, for messages. */
   path: string;
   profile?: Profile;
+  /** The execution trace, read (the trace capture only). */
+  trace?: TraceView;
   /** The raw bytes, kept so they can be saved or re-read. */
   bytes?: Buffer;
   error?: string;
@@ -44,9 +58,12 @@ export interface CaptureOptions {
   busyBackoffMs?: number;
   /** Decode each profile (default); the pipeline leaves that to its analysis threads and keeps only the bytes. */
   decode?: boolean;
+  /** The execution trace to take; by default 2 s. */
+  trace?: TraceOptions;
 }
 
-const defaults = { maxBodyBytes: 64 << 20, maxProfileBytes: 256 << 20, marginMs: 10_000, busyBackoffMs: 500, decode: true };
+export const defaultTrace: TraceOptions = { seconds: 2, maxBytes: 64 << 20 };
+const defaults = { maxBodyBytes: 64 << 20, maxProfileBytes: 256 << 20, marginMs: 10_000, busyBackoffMs: 500, decode: true, trace: defaultTrace };
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -66,8 +83,8 @@ function isBusy(status: number, headers: Headers, body: Buffer): boolean {
 
 type Options = Required<Omit<CaptureOptions, 'signal'>> & { signal?: AbortSignal };
 
-function fetchProfile(base: string, path: string, timeoutMs: number, o: Options) {
-  return get(base + path, { timeoutMs, maxBytes: o.maxBodyBytes, signal: o.signal });
+function fetchProfile(base: string, path: string, timeoutMs: number, o: Options, maxBytes = o.maxBodyBytes) {
+  return get(base + path, { timeoutMs, maxBytes, signal: o.signal });
 }
 
 /** A capture in its span: the target and the profile named, its error recorded. */
@@ -88,9 +105,27 @@ function one(base: string, name: CaptureName, path: string, timeoutMs: number, o
 async function oneUntraced(base: string, name: CaptureName, path: string, timeoutMs: number, o: Options): Promise<Capture> {
   const t0 = performance.now();
   const done = (r: Decoded): Capture => ({ name, path, ms: Math.round(performance.now() - t0), ...outcome(r) });
-  const res = await fetchProfile(base, path, timeoutMs, o);
+  const res = await fetchProfile(base, path, timeoutMs, o, name === 'trace' ? o.trace.maxBytes : o.maxBodyBytes);
   if (!res.ok) return done(res);
+  if (name === 'trace') return done(decodeTraceCapture(res.value.status, res.value.headers, res.value.body, o.decode));
   return done(decode(res.value.status, res.value.headers, res.value.body, o));
+}
+
+/** An execution trace's answer: read it (unless the caller leaves that to its threads). */
+export function decodeTraceCapture(status: number, headers: Headers, body: Buffer, read: boolean): Decoded {
+  if (status === 404) return ok({ absent: `${notServed} (${statusLine(status, body)})` });
+  if (status !== 200) return err(statusLine(status, body));
+  if (!read) return ok({ bytes: body });
+  const t0 = performance.now();
+  const view = readTrace(body);
+  const decodeMs = Math.round(performance.now() - t0);
+  return view.ok ? ok({ trace: view.value, bytes: body, decodeMs }) : err(`${view.error} (${headers.get('content-type') ?? 'no content type'}, ${body.length} bytes)`);
+}
+
+/** A trace's bytes, read into what the detectors use; a broken trace is an error value. */
+export function readTrace(body: Uint8Array): Result<TraceView> {
+  const a = analyzeTrace(body);
+  return a.ok ? ok(traceView(a.value)) : a;
 }
 
 const notServed = 'the target does not serve this profile';
@@ -100,7 +135,7 @@ function statusLine(status: number, body: Buffer): string {
   return `HTTP ${status}${text ? `: ${text}` : ''}`;
 }
 
-type Decoded = Result<{ profile?: Profile; bytes?: Buffer; decodeMs?: number; absent?: string }>;
+type Decoded = Result<{ profile?: Profile; trace?: TraceView; bytes?: Buffer; decodeMs?: number; absent?: string }>;
 
 const outcome = (r: Decoded) => (r.ok ? r.value : { error: r.error });
 
@@ -170,14 +205,17 @@ async function mutexRate(base: string, timeoutMs: number, o: Options): Promise<n
 
 /** Captures every profile over `seconds`; the results come back in a fixed order. */
 export async function capturePprof(base: string, options: CaptureOptions): Promise<Capture[]> {
-  const o = { ...defaults, ...options };
+  const o = { ...defaults, ...options, trace: options.trace ?? defaultTrace };
   const root = base.replace(/\/+$/, '');
   const s = o.seconds;
   const windowMs = s * 1000 + o.marginMs;
   // Every request is given up by the end of the window plus the margin.
   const startSnapshots = [one(root, 'heap-start', '/debug/pprof/heap?gc=1', windowMs, o), one(root, 'goroutine-start', '/debug/pprof/goroutine', windowMs, o)];
+  const traceSeconds = Math.min(o.trace.seconds, s);
   const deltas = [
     cpuCapture(root, o),
+    // Started with the CPU profile, so the trace carries its samples.
+    ...(traceSeconds > 0 ? [one(root, 'trace', `/debug/pprof/trace?seconds=${traceSeconds}`, windowMs, o)] : []),
     one(root, 'block', `/debug/pprof/block?seconds=${s}`, windowMs, o),
     Promise.all([one(root, 'mutex', `/debug/pprof/mutex?seconds=${s}`, windowMs, o), mutexRate(root, windowMs, o)]).then(([c, rate]) => (rate === undefined ? c : { ...c, rate })),
     one(root, 'allocs', `/debug/pprof/allocs?seconds=${s}`, windowMs, o),

@@ -1,6 +1,8 @@
 // One pass over a trace for everything the bot reads from it: the goroutine,
-// region and task summary and the four latency profiles.
+// region and task summary, the four latency profiles and the facts the
+// detectors read.
 import { err, ok, type Result } from '../errors.js';
+import { FactsCollector, type TraceFacts } from './facts.js';
 import { LatencyProfiles } from './latency.js';
 import { TraceReader } from './reader.js';
 import { Summarizer, type Summary } from './summary.js';
@@ -12,6 +14,7 @@ export interface TraceAnalysis {
   bytes: number;
   summary: Summary;
   latency: LatencyProfiles;
+  facts: TraceFacts;
 }
 
 /** Reads and analyses a trace; a broken one is an error value of one line. */
@@ -25,12 +28,14 @@ export function analyzeTrace(input: Uint8Array | string): Result<TraceAnalysis> 
   }
   const summarizer = new Summarizer();
   const latency = new LatencyProfiles();
+  const facts = new FactsCollector();
   let events = 0;
   try {
     for (let e = r.next(); e; e = r.next()) {
       events++;
       summarizer.event(e);
       latency.event(e);
+      facts.event(e);
     }
   } catch (e) {
     if (e instanceof TraceError) return err(`${e.message} (after ${events} events, at byte ${r.offset})`);
@@ -38,5 +43,5 @@ export function analyzeTrace(input: Uint8Array | string): Result<TraceAnalysis> 
   } finally {
     r.close();
   }
-  return ok({ version: r.version, events, bytes: r.offset, summary: summarizer.finish(), latency });
+  return ok({ version: r.version, events, bytes: r.offset, summary: summarizer.finish(), latency, facts: facts.finish() });
 }

@@ -109,6 +109,7 @@ export class Ordering {
   gcState = GC_UNDETERMINED;
   initialGen = 0;
   private queue: TraceEvent[] = [];
+  private cur: Ctx = { g: NoGoroutine, p: NoProc, m: NoThread };
   private head = 0;
 
   constructor(readonly version: number) {}
@@ -144,7 +145,10 @@ export class Ordering {
   /** Advance: true when ev was ordered (and queued with any events it implies); throws on a broken trace. */
   advance(ev: BaseEvent, evt: EvTable, m: number, gen: number): boolean {
     if (this.initialGen === 0) this.initialGen = gen;
-    const cur: Ctx = { m, p: NoProc, g: NoGoroutine };
+    const cur = this.cur;
+    cur.m = m;
+    cur.p = NoProc;
+    cur.g = NoGoroutine;
     let ms: MState | undefined;
     if (m !== NoThread) {
       ms = this.mStates.get(m);
@@ -165,6 +169,15 @@ export class Ordering {
 }
 
 const seqOf = (gen: number, seq: number): Seq => ({ gen, seq });
+
+// The context after an event: one object reused for every event (advance copies it out at once).
+const NEXT: Ctx = { g: NoGoroutine, p: NoProc, m: NoThread };
+function then(cur: Ctx, g: number, p: number): Ctx {
+  NEXT.g = g;
+  NEXT.p = p;
+  NEXT.m = cur.m;
+  return NEXT;
+}
 
 const procStatus: Handler = (o, ev, evt, _m, gen, cur) => {
   const pid = ev.args[0];
@@ -188,7 +201,7 @@ const procStatus: Handler = (o, ev, evt, _m, gen, cur) => {
     oldState = gen === o.initialGen ? ProcState.Undetermined : ProcState.NotExist;
   }
   ev.args[2] = oldState;
-  const next = { ...cur };
+  const next = then(cur, cur.g, cur.p);
   if (status === ProcStatus.Running || status === ProcStatus.Syscall) next.p = pid;
   if (status === ProcStatus.SyscallAbandoned && oldState === ProcState.Running) {
     // The proc is about to be stolen: emit this event in the context of the thread that had it.
@@ -214,7 +227,7 @@ const procStart: Handler = (o, ev, evt, _m, gen, cur) => {
   state.status = ProcStatus.Running;
   state.seq = seq;
   o.push(evt, cur, ev);
-  return { ...cur, p: pid };
+  return then(cur, cur.g, pid);
 };
 
 const procStop: Handler = (o, ev, evt, _m, _gen, cur) => {
@@ -225,7 +238,7 @@ const procStop: Handler = (o, ev, evt, _m, _gen, cur) => {
   validateCtx(cur, [MUST, MUST, MAY]);
   state.status = ProcStatus.Idle;
   o.push(evt, cur, ev);
-  return { ...cur, p: NoProc };
+  return then(cur, cur.g, NoProc);
 };
 
 const procSteal: Handler = (o, ev, evt, _m, gen, cur) => {
@@ -246,7 +259,7 @@ const procSteal: Handler = (o, ev, evt, _m, gen, cur) => {
   if (mid === cur.m) {
     if (cur.p !== pid) throw new TraceError(`tried to self-steal proc ${pid} (thread ${mid}), but got proc ${cur.p} instead`);
     o.push(evt, cur, ev);
-    return { ...cur, p: NoProc };
+    return then(cur, cur.g, NoProc);
   }
   const ms = o.mStates.get(mid);
   if (!ms) throw new TraceError(`stole proc from non-existent thread ${mid}`);
@@ -273,7 +286,7 @@ const goStatus: Handler = (o, ev, evt, _m, gen, cur) => {
     throw new TraceError(`found goroutine status for new goroutine after the first generation: id=${gid} status=${goStatusName(status)}`);
   }
   ev.args[2] = oldState * 2 ** 32 + status;
-  const next = { ...cur };
+  const next = then(cur, cur.g, cur.p);
   if (status === GoStatus.Running) next.g = gid;
   else if (status === GoStatus.Syscall) {
     if (mid === NoThread) throw new TraceError(`found goroutine ${gid} in syscall without a thread`);
@@ -319,7 +332,7 @@ const goStopExec: Handler = (o, ev, evt, _m, _gen, cur) => {
   if (ev.typ === Ev.GoDestroy) o.gStates.delete(cur.g);
   else state.status = ev.typ === Ev.GoStop ? GoStatus.Runnable : GoStatus.Waiting;
   o.push(evt, cur, ev);
-  return { ...cur, g: NoGoroutine };
+  return then(cur, NoGoroutine, cur.p);
 };
 
 const goStart: Handler = (o, ev, evt, _m, gen, cur) => {
@@ -331,7 +344,7 @@ const goStart: Handler = (o, ev, evt, _m, gen, cur) => {
   state.status = GoStatus.Running;
   state.seq = seq;
   o.push(evt, cur, ev);
-  return { ...cur, g: gid };
+  return then(cur, gid, cur.p);
 };
 
 const goUnblock: Handler = (o, ev, evt, _m, gen, cur) => {
@@ -362,7 +375,7 @@ const goSwitch: Handler = (o, ev, evt, _m, gen, cur) => {
   nextG.status = GoStatus.Running;
   nextG.seq = seq;
   o.enqueue(o.make(evt, { ...cur, g: NoGoroutine }, Ev.GoStart, ev.time, nextg, ev.args[1]));
-  return { ...cur, g: nextg };
+  return then(cur, nextg, cur.p);
 };
 
 const goSyscallBegin: Handler = (o, ev, evt, _m, gen, cur) => {
@@ -408,7 +421,7 @@ const goSyscallEndBlocked: Handler = (o, ev, evt, _m, _gen, cur) => {
   const state = syscallingG(o, ev, cur, [MUST, MAY, MUST]);
   state.status = GoStatus.Runnable;
   o.push(evt, cur, ev);
-  return { ...cur, g: NoGoroutine };
+  return then(cur, NoGoroutine, cur.p);
 };
 
 const goCreateSyscall: Handler = (o, ev, evt, _m, gen, cur) => {
@@ -417,7 +430,7 @@ const goCreateSyscall: Handler = (o, ev, evt, _m, gen, cur) => {
   if (o.gStates.has(newg)) throw new TraceError(`tried to create goroutine (${newg}) in syscall that already exists`);
   o.gStates.set(newg, new GState(newg, GoStatus.Syscall, seqOf(gen, 0)));
   o.push(evt, cur, ev);
-  return { ...cur, g: newg };
+  return then(cur, newg, cur.p);
 };
 
 const goDestroySyscall: Handler = (o, ev, evt, _m, _gen, cur) => {
@@ -426,7 +439,7 @@ const goDestroySyscall: Handler = (o, ev, evt, _m, _gen, cur) => {
   if (!state) throw new TraceError(`event ${o.evName(ev.typ)} for goroutine (${cur.g}) that doesn't exist`);
   if (state.status !== GoStatus.Syscall) throw new TraceError(`${o.evName(ev.typ)} event for goroutine that's not Syscall`);
   o.gStates.delete(cur.g);
-  const next = { ...cur, g: NoGoroutine };
+  const next = then(cur, NoGoroutine, cur.p);
   if (cur.p !== NoProc) {
     const p = o.pStates.get(cur.p);
     if (!p) throw new TraceError(`found invalid proc ${cur.p} during ${o.evName(ev.typ)}`);

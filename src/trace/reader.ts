@@ -27,31 +27,59 @@ class BatchCursor {
     if (this.idx === batches.length) return false;
     const b = batches[this.idx];
     if (this.lastTs === 0) this.lastTs = table.mul(b.time);
-    const [n, tsdiff] = readTimedBaseEvent(b.data, this.dataOff, this.ev);
-    this.ev.time = table.mul(tsdiff) + this.lastTs;
+    const n = readTimedBaseEvent(b.data, this.dataOff, this.ev);
+    this.ev.time = table.mul(tsDiff) + this.lastTs;
     this.lastTs = this.ev.time;
     this.dataOff += n;
     return true;
   }
 }
 
-function readTimedBaseEvent(b: Uint8Array, off: number, e: BaseEvent): [number, number] {
+// The offset after the last varint read by varint(): one module-level cursor instead of a tuple per argument.
+let at = 0;
+
+/** The uvarint at b[at], moving `at` past it; -1 where it is broken (the caller says how). */
+function varint(b: Uint8Array): number {
+  const c = b[at];
+  if (c < 0x80 && at < b.length) {
+    at++;
+    return c;
+  }
+  const [v, n] = uvarintAt(b, at);
+  if (n <= 0) return -1;
+  at += n;
+  return v;
+}
+
+/** Reads one event into e and returns its length; its timestamp delta is left in `tsDiff`. */
+function readTimedBaseEvent(b: Uint8Array, off: number, e: BaseEvent): number {
   const typ = b[off];
   if (typ >= specs.length) throw new TraceError(`found invalid event type: ${typ}`);
   e.typ = typ;
   const spec = specs[typ];
-  if (spec.args.length === 0 || !spec.timed) throw new TraceError(`found event without a timestamp: type=${typ}`);
-  let n = 1;
-  const [ts, nb] = uvarintAt(b, off + n);
-  if (nb <= 0) throw new TraceError('found invalid uvarint for timestamp');
-  n += nb;
-  for (let i = 0; i < spec.args.length - 1; i++) {
-    const [arg, k] = uvarintAt(b, off + n);
-    if (k <= 0) throw new TraceError('found invalid uvarint');
+  const nargs = spec.args.length;
+  if (nargs === 0 || !spec.timed) throw new TraceError(`found event without a timestamp: type=${typ}`);
+  at = off + 1;
+  // A decoded -1 (NoThread and the like, written as ^uint64(0)) only ever comes back through uvarintAt's
+  // slow path; the fast path never yields it, so -1 as "broken" is checked against the bytes read.
+  const before = at;
+  const ts = varint(b);
+  if (ts === -1 && !validNegative(b, before)) throw new TraceError('found invalid uvarint for timestamp');
+  for (let i = 0; i < nargs - 1; i++) {
+    const start = at;
+    const arg = varint(b);
+    if (arg === -1 && !validNegative(b, start)) throw new TraceError('found invalid uvarint');
     e.args[i] = arg;
-    n += k;
   }
-  return [n, ts];
+  tsDiff = ts;
+  return at - off;
+}
+let tsDiff = 0;
+
+/** Whether a -1 from varint() at `start` was a real ^uint64(0) rather than a broken varint. */
+function validNegative(b: Uint8Array, start: number): boolean {
+  const [, n] = uvarintAt(b, start);
+  return n > 0;
 }
 
 // The frontier's min-heap, as batchcursor.go keeps it (the order of ties matters for exactness).

@@ -51,6 +51,9 @@ export interface GoroutineSummary {
   /** The goroutine's start function, "" where no stack named it. */
   name: string;
   pc: number;
+  /** Where the start function is. */
+  file: string;
+  line: number;
   creationTime: number;
   /** First time it ran; 0 if it never ran. */
   startTime: number;
@@ -136,7 +139,7 @@ export class Summarizer {
   private syncTs = 0;
 
   private newG(id: number, creationTime: number): G {
-    const g: G = { id, name: '', pc: 0, creationTime, startTime: 0, endTime: 0, regions: [], stats: newStats(), pending: newPending() };
+    const g: G = { id, name: '', pc: 0, file: '', line: 0, creationTime, startTime: 0, endTime: 0, regions: [], stats: newStats(), pending: newPending() };
     this.gs.set(id, g);
     return g;
   }
@@ -311,6 +314,8 @@ export class Summarizer {
       for (const f of frames(ev.table, st.stack)) {
         g.pc = f.pc;
         g.name = f.func;
+        g.file = f.file;
+        g.line = f.line;
       }
     }
     if (to === GoState.Running) {

@@ -41,6 +41,10 @@ const expected: Record<string, [string, string]> = {
   bodyleak: ['goroutine-leak', 'main.fetchQuote'],
   memory: ['memory-growth', 'main.rememberResponse'],
   gc: ['gc-pressure', 'main.bufferPages'],
+  sched: ['scheduler-latency', 'main.rebuildSearchIndex'],
+  stw: ['gc-pause', 'main.stackWatchdog'],
+  fsync: ['syscall-blocking', 'main.appendJournal'],
+  pipeline: ['stage-stall', 'main.handleOrder'],
 };
 
 function newestPatches(): string[] {

@@ -28,6 +28,9 @@ func newFault(mode, pgURL string) (*fault, error) {
 	plain := func(fn func(id int)) *fault {
 		return &fault{work: func(_ context.Context, id int) error { fn(id); return nil }, health: ok}
 	}
+	if f, err := traceFault(mode); f != nil || err != nil {
+		return f, err
+	}
 	switch mode {
 	case "healthy":
 		return plain(func(int) { healthyWork() }), nil

@@ -24,6 +24,10 @@
 //	memory    /work caches 256 KiB per request and never evicts
 //	gc        /work allocates megabytes of short-lived garbage
 //	churn     retains ~64 MB at start, frees it after -free-after
+//	sched     GOMAXPROCS=1 and a CPU-bound background goroutine: requests wait for the P
+//	stw       20,000 parked goroutines and a watchdog dumping all their stacks: stop-the-world pauses
+//	fsync     /work appends to a journal file and fsyncs it: syscalls on the request path
+//	pipeline  /work is a trace task with parse, route, execute and render regions; execute stalls
 //
 // The same binary generates load from a separate process, so that the load
 // does not show in the target's profiles:

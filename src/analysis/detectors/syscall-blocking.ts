@@ -1,0 +1,32 @@
+// Requests sit in system calls (an fsync, a synchronous file or DNS call on
+// the request path): the trace's syscall profile times every one.
+import type { Detector } from '../inputs.js';
+import { appKey, bySite, confidence, onRequestPath, pct, stackSamples, strength, total } from '../stacks.js';
+import { ms } from '../trace.js';
+
+export const syscallBlocking: Detector = {
+  kind: 'syscall-blocking',
+  detect({ trace }) {
+    if (!trace || trace.facts.durationNs <= 0) return [];
+    const calls = stackSamples(trace.latency.syscall, 'delay').filter((s) => onRequestPath(s.frames));
+    const all = total(calls);
+    const site = bySite(calls, appKey)[0];
+    if (!site?.location || all <= 0) return [];
+    const waiting = all / trace.facts.durationNs;
+    // The call the application made: the frame just below its own on the heaviest stack.
+    const heaviest = calls.filter((s) => appKey(s) === site.key).sort((a, b) => b.value - a.value)[0];
+    const i = heaviest.frames.findIndex((f) => f.kind === 'app');
+    const call = i > 0 ? heaviest.frames[i - 1].name : heaviest.frames[0].name;
+    return [
+      {
+        kind: 'syscall-blocking',
+        title: `Requests wait in system calls in ${site.location.function} (${call}): ${waiting.toFixed(2)} in a syscall at any time.`,
+        confidence: confidence(strength(waiting, 0.1), site.value / all),
+        location: site.location,
+        evidence: [
+          { source: 'trace', summary: `requests spent ${ms(all)} in syscalls in ${(trace.facts.durationNs / 1e9).toFixed(1)} s, ${pct(site.value / all)} of it under ${site.location.function} (${site.samples} stacks, ${call})` },
+        ],
+      },
+    ];
+  },
+};

@@ -1,0 +1,140 @@
+// What the detectors read from an execution trace, gathered in the same pass
+// as the summary: stop-the-world pauses with the stack that asked for them,
+// GC mark phases and assists, GOMAXPROCS, how long runnable goroutines waited
+// for a P and whether every P was busy meanwhile, and the CPU samples' stacks.
+import { Kind, GoState, ProcState, frames, kindOf, metric, range, stackId, transition, type StackFrame, type TraceEvent } from './event.js';
+import { Ev } from './spec.js';
+
+export interface Pause {
+  /** "stop-the-world (all goroutines stack trace)". */
+  reason: string;
+  ns: number;
+  /** The stack that stopped the world, leaf first. */
+  stack: StackFrame[];
+}
+
+export interface TraceFacts {
+  durationNs: number;
+  /** GOMAXPROCS as the trace last saw it (0 when it never said). */
+  gomaxprocs: number;
+  pauses: Pause[];
+  gc: { count: number; markNs: number; assistNs: number; assistStacks: { stack: StackFrame[]; ns: number }[] };
+  /** Each wait of a runnable goroutine for a P, in ns, less any stop-the-world pause inside it (goroutines of the runtime left out). */
+  schedWaits: number[];
+  /** While some goroutine was runnable, outside stop-the-world pauses: how long every P was running something, and how long in all. */
+  runnableNs: number;
+  runnableAllBusyNs: number;
+  /** The execution trace's CPU samples, each a stack (leaf first). */
+  cpuSamples: StackFrame[][];
+}
+
+const isRuntimeFn = (fn: string) => fn.startsWith('runtime.');
+
+export class FactsCollector {
+  private f: TraceFacts = {
+    durationNs: 0,
+    gomaxprocs: 0,
+    pauses: [],
+    gc: { count: 0, markNs: 0, assistNs: 0, assistStacks: [] },
+    schedWaits: [],
+    runnableNs: 0,
+    runnableAllBusyNs: 0,
+    cpuSamples: [],
+  };
+  private first = 0;
+  private last = 0;
+  private open = new Map<string, TraceEvent>();
+  private runnableSince = new Map<number, number>();
+  private system = new Set<number>();
+  private runningPs = new Set<number>();
+  private runnable = 0;
+  private at = 0;
+  // Stop-the-world pauses in progress, and their time so far: a wait for a P during one is the pause's doing, not the scheduler's.
+  private stwOpen = 0;
+  private stwSoFar = 0;
+  private stwAtRunnable = new Map<number, number>();
+
+  event(ev: TraceEvent) {
+    if (this.first === 0) this.first = ev.time;
+    this.advanceClock(ev.time);
+    this.last = ev.time;
+    switch (kindOf(ev)) {
+      case Kind.Metric:
+        if (ev.typ === Ev.ProcsChange) this.f.gomaxprocs = metric(ev).value;
+        break;
+      case Kind.StackSample:
+        this.f.cpuSamples.push(frames(ev.table, stackId(ev)));
+        break;
+      case Kind.RangeBegin:
+      case Kind.RangeActive: {
+        const r = range(ev);
+        this.open.set(`${r.name}\0${r.scope}\0${r.id}`, ev);
+        if (kindOf(ev) === Kind.RangeBegin && r.name.startsWith('stop-the-world')) this.stwOpen++;
+        break;
+      }
+      case Kind.RangeEnd: {
+        const r = range(ev);
+        const key = `${r.name}\0${r.scope}\0${r.id}`;
+        const begin = this.open.get(key);
+        this.open.delete(key);
+        if (r.name.startsWith('stop-the-world') && this.stwOpen > 0) this.stwOpen--;
+        if (!begin) break;
+        const ns = ev.time - begin.time;
+        if (r.name.startsWith('stop-the-world')) this.f.pauses.push({ reason: r.name, ns, stack: frames(begin.table, stackId(begin)) });
+        else if (r.name === 'GC concurrent mark phase') {
+          this.f.gc.count++;
+          this.f.gc.markNs += ns;
+        } else if (r.name === 'GC mark assist') {
+          this.f.gc.assistNs += ns;
+          this.f.gc.assistStacks.push({ stack: frames(begin.table, stackId(begin)), ns });
+        }
+        break;
+      }
+      case Kind.StateTransition:
+        this.transition(ev);
+        break;
+    }
+  }
+
+  /** Integrates the time some goroutine was runnable, and how much of it every P was busy. */
+  private advanceClock(t: number) {
+    const dt = this.at === 0 ? 0 : t - this.at;
+    if (this.stwOpen > 0) this.stwSoFar += dt;
+    else if (this.runnable > 0) {
+      this.f.runnableNs += dt;
+      if (this.f.gomaxprocs > 0 && this.runningPs.size >= this.f.gomaxprocs) this.f.runnableAllBusyNs += dt;
+    }
+    this.at = t;
+  }
+
+  private transition(ev: TraceEvent) {
+    const st = transition(ev);
+    if (st.resource === 'proc') {
+      if (st.to === ProcState.Running) this.runningPs.add(st.id);
+      else this.runningPs.delete(st.id);
+      return;
+    }
+    if (st.stack !== null && (st.from === GoState.NotExist || st.from === GoState.Undetermined)) {
+      const fs = frames(ev.table, st.stack);
+      if (fs.length > 0 && isRuntimeFn(fs[fs.length - 1].func)) this.system.add(st.id);
+    }
+    const since = this.runnableSince.get(st.id);
+    if (since !== undefined && st.to !== GoState.Runnable) {
+      this.runnableSince.delete(st.id);
+      this.runnable--;
+      const paused = this.stwSoFar - (this.stwAtRunnable.get(st.id) ?? this.stwSoFar);
+      this.stwAtRunnable.delete(st.id);
+      if (st.to === GoState.Running && !this.system.has(st.id)) this.f.schedWaits.push(Math.max(0, ev.time - since - paused));
+    }
+    if (st.to === GoState.Runnable && since === undefined) {
+      this.runnableSince.set(st.id, ev.time);
+      this.stwAtRunnable.set(st.id, this.stwSoFar);
+      this.runnable++;
+    }
+  }
+
+  finish(): TraceFacts {
+    this.f.durationNs = this.last - this.first;
+    return this.f;
+  }
+}
