@@ -87,6 +87,11 @@ export interface Report {
   notCaptured?: NotCaptured[];
   /** Milliseconds per step: capture, analysis, render. */
   timings: Record<string, number>;
+  /**
+   * The Go execution trace the findings read: the flight recorder's snapshot of the seconds before
+   * the alert, or the one taken in the window. Wall-clock times where the trace carries them (Go 1.25+).
+   */
+  executionTrace?: { source: 'flight-recorder' | 'window'; seconds: number; start?: string; end?: string };
   /** The OpenTelemetry trace of the diagnosis that made this report, when the bot exports traces. */
   traceId?: string;
   /** The slowest and the failing traces of the service, each with its own log lines (joined by trace id). */

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Report } from '../src/model.js';
 import type { FlamePage } from '../src/reports/flames.js';
-import { traceHeading, traceLine, verdictEmoji, verdictSentence } from './summary.js';
+import { executionTraceLine, traceHeading, traceLine, verdictEmoji, verdictSentence } from './summary.js';
 
 export interface ReportPageInput {
   report: Report;
@@ -106,6 +106,8 @@ function flameHtml(f: FlamePage): string {
 export function reportPage(input: ReportPageInput): ReportPage {
   const r = input.report;
   const about = [`Captured ${r.window.seconds} s from <code>${esc(r.target)}</code> at ${esc(r.window.start)}.`];
+  const trace = executionTraceLine(r);
+  if (trace) about.push(esc(trace));
   if (input.expiresAt) about.push(`This link works until ${esc(input.expiresAt)}.`);
   if (r.traceId) {
     const id = `<code id="trace-id">${esc(r.traceId)}</code>`;

@@ -1,7 +1,7 @@
 // A Report as Slack Block Kit: the verdict, the top findings with their
 // evidence and code location, what failed, and the buttons.
 import type { Report } from '../src/model.js';
-import { clip, headline, shownFindings, traceHeading, traceLine, verdictSentence, where } from './summary.js';
+import { clip, executionTraceLine, headline, shownFindings, traceHeading, traceLine, verdictSentence, where } from './summary.js';
 
 export type Block = Record<string, unknown>;
 
@@ -36,7 +36,8 @@ export function toSlackBlocks(r: Report, opts: { job: string; reportUrl?: string
   for (const t of (r.traceLogs ?? []).slice(0, 2))
     // Slack's mrkdwn reads &, < and > even in a code block; the fence is closed whatever the clip.
     blocks.push(mrkdwn(`*${traceHeading(t)}*\n\`\`\`${clip(`${t.lines.map(traceLine).join('\n')}${t.more ? `\n… ${t.more} more lines` : ''}`, 2800).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}\`\`\``));
-  const about = `Captured ${r.window.seconds} s from ${r.target}${opts.reportUrl ? ` · <${opts.reportUrl}|full report>` : ''}`;
+  const trace = executionTraceLine(r);
+  const about = `Captured ${r.window.seconds} s from ${r.target}${trace ? ` · ${trace}` : ''}${opts.reportUrl ? ` · <${opts.reportUrl}|full report>` : ''}`;
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(about, 2000) }] });
   const value = JSON.stringify({ job: opts.job, service: r.service });
   blocks.push({

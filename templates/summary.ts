@@ -30,6 +30,16 @@ export function verdictSentence(r: Report): string {
   }
 }
 
+const hms = (iso: string) => iso.slice(11, 19);
+
+/** Which execution trace the findings read, in a phrase: "the flight recorder's 6.1 s before the alert (11:02:03–11:02:09 UTC)". */
+export function executionTraceLine(r: Report): string | undefined {
+  const t = r.executionTrace;
+  if (!t) return undefined;
+  const when = t.start && t.end ? ` (${hms(t.start)}–${hms(t.end)} UTC)` : '';
+  return t.source === 'flight-recorder' ? `Execution trace: the flight recorder's ${t.seconds} s before the alert${when}.` : `Execution trace: ${t.seconds} s of the window${when}.`;
+}
+
 export function where(f: Finding): string | undefined {
   if (!f.location) return undefined;
   const file = f.location.file.split('/').slice(-2).join('/');

@@ -57,7 +57,7 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
       else
         for (const c of v.captures) {
           const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
-          if (c.name === 'trace') {
+          if (c.name === 'trace' || c.name === 'flight') {
             const read = bytes ? readTrace(bytes) : undefined;
             const error = c.error ?? (read && !read.ok ? `${read.error} (${bytes?.length} bytes)` : undefined);
             captures.push({ name: c.name, path: c.path, ms: c.ms, error, absent: c.absent, bytes, trace: read?.ok ? read.value : undefined });

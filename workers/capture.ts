@@ -39,7 +39,7 @@ export async function captureJob(job: Pick<Job<CaptureData>, 'data' | 'timestamp
     if (end > Date.now()) await sleep(end - Date.now());
     return { source, results: await sources(target.sources, Math.min(end, Date.now())) };
   }
-  const captures = await capturePprof(target.pprof, { seconds, decode: false });
+  const captures = await capturePprof(target.pprof, { seconds, decode: false, trace: target.trace, flight: job.data.flight });
   return {
     source,
     captures: captures.map((c) => ({ name: c.name, path: c.path, error: c.error, absent: c.absent, rate: c.rate, ms: c.ms, data: c.bytes?.toString('base64') })),

@@ -67,6 +67,7 @@ async function fire(ctx: IntakeContext, a: Alert, by: 'alertmanager' | 'grafana'
     seconds: cfg.seconds,
     requester: { platform: where.platform, channel: where.channel, thread: ref.id },
     key: `alert:${a.fingerprint}:${a.startsAt}`,
+    alert: true,
   });
   await ctx.incidents.link(submitted.job, opened.id);
 }

@@ -28,6 +28,8 @@ export interface DiagnosisRequest {
   requester: Requester;
   /** The platform's idempotency key: Slack trigger_id, Feishu event_id, a console message id. */
   key: string;
+  /** An alert asked for it: the service's flight recorder, if it keeps one, is read first. */
+  alert?: boolean;
 }
 
 export interface Submitted {
@@ -43,6 +45,8 @@ export interface CaptureData {
   source: 'pprof' | 'probes' | 'sources';
   target: Target;
   seconds: number;
+  /** Read the flight recorder's snapshot first (the diagnosis answers an alert). */
+  flight?: boolean;
 }
 
 export interface AnalyseData {
@@ -132,7 +136,7 @@ export class Pipeline {
     const capture = (source: CaptureData['source']) => ({
       name: `capture-${source}`,
       queueName: queues.capture,
-      data: { job, source, target: req.target, seconds: req.seconds } satisfies CaptureData,
+      data: { job, source, target: req.target, seconds: req.seconds, ...(req.alert ? { flight: true } : {}) } satisfies CaptureData,
       opts: { ...childOpts, jobId: `${job}-${source}` },
     });
     await this.flow.add({

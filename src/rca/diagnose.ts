@@ -10,6 +10,7 @@ import { fuse, profileOf } from './fuse.js';
 import { collectAfterWindow, planOf, type SourcePlan } from './sources.js';
 import type { ServiceConfig } from '../config/registry.js';
 import type { TraceOptions } from '../sources/pprof.js';
+import type { TraceView } from '../trace/view.js';
 import type { CaptureError, Finding, NotCaptured, Report, SourceFindings, TraceLogs } from '../model.js';
 
 export interface Target {
@@ -45,6 +46,7 @@ const inputName: Record<CaptureName, keyof Inputs> = {
   'goroutine-end': 'goroutineEnd',
   goroutineleak: 'goroutineLeak',
   trace: 'trace',
+  flight: 'trace',
 };
 
 // Without these the bot cannot tell a healthy service from one it could not see.
@@ -55,7 +57,9 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
   const t1 = performance.now();
   const inputs: Inputs = { seconds, probes };
   for (const c of captures) if (c.profile) (inputs as unknown as Record<string, unknown>)[inputName[c.name]] = c.profile;
-  const trace = captures.find((c) => c.name === 'trace')?.trace;
+  // The flight recorder's seconds before the alert, where there are some; else the window's own trace.
+  const flight = captures.find((c) => c.name === 'flight')?.trace;
+  const trace = flight ?? captures.find((c) => c.name === 'trace')?.trace;
   if (trace) inputs.trace = trace;
   const found = detectors.flatMap((d) => d.detect(inputs));
   const errors: CaptureError[] = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
@@ -81,6 +85,16 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
       analysis: Math.round(t2 - t1),
     },
     ...(traceLogs.length ? { traceLogs } : {}),
+    ...(trace ? { executionTrace: executionTraceOf(trace, flight ? 'flight-recorder' : 'window') } : {}),
+  };
+}
+
+function executionTraceOf(t: TraceView, source: 'flight-recorder' | 'window'): NonNullable<Report['executionTrace']> {
+  const wall = t.facts.wall;
+  return {
+    source,
+    seconds: Math.round(t.facts.durationNs / 1e7) / 100,
+    ...(wall ? { start: new Date(wall.startMs).toISOString(), end: new Date(wall.endMs).toISOString() } : {}),
   };
 }
 

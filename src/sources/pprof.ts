@@ -14,7 +14,7 @@ import { analyzeTrace } from '../trace/analyze.js';
 import { traceView, type TraceView } from '../trace/view.js';
 import { failed, inSpan } from '../telemetry/spans.js';
 
-export type CaptureName = 'cpu' | 'block' | 'mutex' | 'allocs' | 'heap-start' | 'heap-end' | 'goroutine-start' | 'goroutine-end' | 'goroutineleak' | 'trace';
+export type CaptureName = 'cpu' | 'block' | 'mutex' | 'allocs' | 'heap-start' | 'heap-end' | 'goroutine-start' | 'goroutine-end' | 'goroutineleak' | 'trace' | 'flight';
 
 export interface TraceOptions {
   /** How long a trace to take at the start of the window; 0 for none. */
@@ -60,10 +60,12 @@ export interface CaptureOptions {
   decode?: boolean;
   /** The execution trace to take; by default 2 s. */
   trace?: TraceOptions;
+  /** Read the flight recorder's snapshot (trace.flightRecorder) before anything else: the seconds before an alert. */
+  flight?: boolean;
 }
 
 export const defaultTrace: TraceOptions = { seconds: 2, maxBytes: 64 << 20 };
-const defaults = { maxBodyBytes: 64 << 20, maxProfileBytes: 256 << 20, marginMs: 10_000, busyBackoffMs: 500, decode: true, trace: defaultTrace };
+const defaults = { maxBodyBytes: 64 << 20, maxProfileBytes: 256 << 20, marginMs: 10_000, busyBackoffMs: 500, decode: true, trace: defaultTrace, flight: false };
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -105,9 +107,10 @@ function one(base: string, name: CaptureName, path: string, timeoutMs: number, o
 async function oneUntraced(base: string, name: CaptureName, path: string, timeoutMs: number, o: Options): Promise<Capture> {
   const t0 = performance.now();
   const done = (r: Decoded): Capture => ({ name, path, ms: Math.round(performance.now() - t0), ...outcome(r) });
-  const res = await fetchProfile(base, path, timeoutMs, o, name === 'trace' ? o.trace.maxBytes : o.maxBodyBytes);
+  const isTrace = name === 'trace' || name === 'flight';
+  const res = await fetchProfile(base, path, timeoutMs, o, isTrace ? o.trace.maxBytes : o.maxBodyBytes);
   if (!res.ok) return done(res);
-  if (name === 'trace') return done(decodeTraceCapture(res.value.status, res.value.headers, res.value.body, o.decode));
+  if (isTrace) return done(decodeTraceCapture(res.value.status, res.value.headers, res.value.body, o.decode));
   return done(decode(res.value.status, res.value.headers, res.value.body, o));
 }
 
@@ -207,6 +210,8 @@ async function mutexRate(base: string, timeoutMs: number, o: Options): Promise<n
 export async function capturePprof(base: string, options: CaptureOptions): Promise<Capture[]> {
   const o = { ...defaults, ...options, trace: options.trace ?? defaultTrace };
   const root = base.replace(/\/+$/, '');
+  // The seconds before an alert are in the flight recorder now and gone soon: read it before the window opens.
+  const flight = o.flight && o.trace.flightRecorder ? [await one(root, 'flight', o.trace.flightRecorder, o.marginMs, o)] : [];
   const s = o.seconds;
   const windowMs = s * 1000 + o.marginMs;
   // Every request is given up by the end of the window plus the margin.
@@ -228,7 +233,7 @@ export async function capturePprof(base: string, options: CaptureOptions): Promi
     ]),
   );
   const [starts, ds, ends] = await Promise.all([Promise.all(startSnapshots), Promise.all(deltas), endSnapshots]);
-  const all = [...ds, ...starts, ...ends];
+  const all = [...flight, ...ds, ...starts, ...ends];
   // Not one profile there, and 404s: the URL is wrong or pprof is not mounted. That is a failure, not a choice.
   if (all.every((c) => !c.bytes) && all.some((c) => c.absent))
     return all.map(({ absent, ...c }) => (absent ? { ...c, error: absent.slice(notServed.length + 2, -1) } : c));

@@ -15,6 +15,8 @@ export interface Pause {
 
 export interface TraceFacts {
   durationNs: number;
+  /** The wall-clock time the trace covers (ms since the epoch), from its clock snapshots (Go 1.25+ traces). */
+  wall?: { startMs: number; endMs: number };
   /** GOMAXPROCS as the trace last saw it (0 when it never said). */
   gomaxprocs: number;
   pauses: Pause[];
@@ -43,6 +45,8 @@ export class FactsCollector {
   };
   private first = 0;
   private last = 0;
+  /** Wall-clock ms minus trace-clock ms, from the first clock snapshot. */
+  private wallOffset: number | undefined;
   private open = new Map<string, TraceEvent>();
   private runnableSince = new Map<number, number>();
   private system = new Set<number>();
@@ -59,6 +63,11 @@ export class FactsCollector {
     this.advanceClock(ev.time);
     this.last = ev.time;
     switch (kindOf(ev)) {
+      case Kind.Sync: {
+        const t = ev.table;
+        if (this.wallOffset === undefined && t?.hasClockSnapshot) this.wallOffset = t.snapWallSec * 1000 + t.snapWallNsec / 1e6 - t.mul(t.snapTime) / 1e6;
+        break;
+      }
       case Kind.Metric:
         if (ev.typ === Ev.ProcsChange) this.f.gomaxprocs = metric(ev).value;
         break;
@@ -135,6 +144,7 @@ export class FactsCollector {
 
   finish(): TraceFacts {
     this.f.durationNs = this.last - this.first;
+    if (this.wallOffset !== undefined) this.f.wall = { startMs: Math.round(this.first / 1e6 + this.wallOffset), endMs: Math.round(this.last / 1e6 + this.wallOffset) };
     return this.f;
   }
 }

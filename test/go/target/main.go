@@ -4,7 +4,8 @@
 // net/http/pprof (block and mutex profiling on), GET /work (the request path
 // the faults live on), GET /health (a JSON probe), GET /stats (requests so
 // far), GET /metrics and POST /fault?on=true|false (the fault switched on or
-// off while serving; -fault-off starts without it), and prints "listening <addr>" once ready. With
+// off while serving; -fault-off starts without it), /debug/flightrecorder with
+// -flightrecorder (Go 1.25+: the last seconds of execution trace), and prints "listening <addr>" once ready. With
 // OTEL_EXPORTER_OTLP_ENDPOINT set it exports its spans; -log FILE appends a
 // JSON line per request carrying the trace and span it was served in.
 //
@@ -78,6 +79,7 @@ func main() {
 	rate := flag.Int("rate", 200, "load: requests per second")
 	logPath := flag.String("log", "", "append a JSON line per request (with its trace id) to this file")
 	faultOff := flag.Bool("fault-off", false, "start with the fault off: requests take the healthy path until POST /fault?on=true")
+	flight := flag.Bool("flightrecorder", false, "keep a flight recorder (Go 1.25+) and serve its snapshot at /debug/flightrecorder")
 	flag.Parse()
 
 	if *load != "" {
@@ -157,6 +159,13 @@ func main() {
 		json.NewEncoder(w).Encode(f.health())
 	})
 	http.Handle("/metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+	if *flight {
+		snapshot, err := startFlightRecorder()
+		if err != nil {
+			log.Fatalf("flight recorder: %v", err)
+		}
+		http.HandleFunc("/debug/flightrecorder", snapshot)
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
