@@ -91,5 +91,8 @@ describe.skipIf(!hasRedis || !flightRecorder)('an alert reads the flight recorde
     const at = (hms: string) => Date.parse(`${new Date(faultOff).toISOString().slice(0, 10)}T${hms}Z`);
     expect(at(m![2])).toBeLessThan(faultOff - 1000);
     expect(Number(m![1])).toBeGreaterThanOrEqual(2);
+    // The thread gets the flight recorder's timeline, with the slowest regions drawn.
+    const timeline = await until(async () => slackApi.calls.find((c) => c.method === 'files.getUploadURLExternal' && c.body.filename === 'order-api-timeline.png'), 'the timeline image');
+    expect(timeline).toBeDefined();
   });
 });

@@ -7,6 +7,7 @@ import { analyse } from '../src/rca/diagnose.js';
 import type { SourceFindings } from '../src/model.js';
 import type { Report } from '../src/model.js';
 import { renderFlamePng } from '../src/render/index.js';
+import { renderTimelinePng } from '../src/render/timeline.js';
 import { flamePage, flameViews, type FlamePage, type FlameView } from '../src/reports/flames.js';
 import { readTrace, type Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
@@ -45,6 +46,19 @@ function flameImages(service: string, views: FlameView[]): Image[] {
   return views.map((v) => ({ name: v.name, png: renderFlamePng(v.tree, { title: v.heading }).toString('base64'), filename: `${service}-${v.name}.png`, title: v.title }));
 }
 
+// Findings only the execution trace shows are shown by its timeline.
+const timelineKinds = new Set(['scheduler-latency', 'gc-pause', 'syscall-blocking', 'stage-stall']);
+
+function timelineImage(service: string, report: Report, captures: Capture[]): Image[] {
+  const top = report.findings[0];
+  if (!top || top.confidence < 0.5 || !timelineKinds.has(top.kind)) return [];
+  const flight = report.executionTrace?.source === 'flight-recorder';
+  const trace = captures.find((c) => c.name === (flight ? 'flight' : 'trace'))?.trace;
+  if (!trace) return [];
+  const title = `${service}: execution trace${flight ? ' (flight recorder, before the alert)' : ''}, ${(trace.facts.durationNs / 1e9).toFixed(1)} s, GOMAXPROCS=${trace.facts.gomaxprocs || '?'}`;
+  return [{ name: 'timeline', png: renderTimelinePng(trace.timeline, title).toString('base64'), filename: `${service}-timeline.png`, title: `${service}: execution trace timeline` }];
+}
+
 /** Decode, detect, fuse and draw: CPU work, run in the analysis threads (offload.ts). */
 export function analyseCaptures(input: AnalyseInput): AnalyseResult {
   const captures: Capture[] = [];
@@ -79,7 +93,7 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
   });
   const t0 = performance.now();
   const views = inSpanSync('rca.render', {}, () => flameViews(report, captures));
-  const images = inSpanSync('rca.render', {}, () => flameImages(service, views));
+  const images = inSpanSync('rca.render', {}, () => [...timelineImage(service, report, captures), ...flameImages(service, views)]);
   report.timings.render = Math.round(performance.now() - t0);
   const first = (c: Capture) => {
     const i = views.findIndex((v) => v.name === c.name);

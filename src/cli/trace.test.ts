@@ -34,6 +34,17 @@ describe.skipIf(!sharedFixtures)('rca-bot trace', () => {
     expect(Object.keys(report.latency)).toEqual(['net', 'sync', 'syscall', 'sched']);
   });
 
+  it('draws the timeline as a PNG', async () => {
+    const out = join(dir, 'timeline.png');
+    const r = await run(['trace', json125(), '--png', out]);
+    expect(r.code).toBe(0);
+    const png = readFileSync(out);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // 1600 px wide; one lane per P and the slowest regions below.
+    expect(png.readUInt32BE(16)).toBe(1600);
+    expect(png.readUInt32BE(20)).toBeGreaterThan(120);
+  });
+
   it('writes a latency profile that pprof readers take', async () => {
     const out = join(dir, 'sched.pb.gz');
     const r = await run(['trace', json125(), '--pprof', 'sched', '-o', out]);

@@ -1,6 +1,8 @@
 // `rca-bot trace <file|->`: what a Go execution trace says, in text or JSON;
 // its latency profiles as pprof files (--pprof KIND -o out.pb.gz).
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { renderTimelinePng } from '../render/timeline.js';
 import { parseArgs } from 'node:util';
 import { fileError, UserError } from '../errors.js';
 import { formatValue } from '../profile/units.js';
@@ -23,6 +25,7 @@ export function runTrace(argv: string[], io: Io): number {
       pprof: { type: 'string' },
       o: { type: 'string', short: 'o' },
       limit: { type: 'string' },
+      png: { type: 'string' },
       // Every event in Go's Event.String() form, for comparing with Go's own reader.
       dump: { type: 'boolean', default: false },
     },
@@ -57,6 +60,7 @@ export function runTrace(argv: string[], io: Io): number {
     writeFileSync(values.o!, analysis.value.latency.pprof(kind, analysis.value.summary));
     return 0;
   }
+  if (values.png) writeFileSync(values.png, renderTimelinePng(analysis.value.timeline, `${basename(file)}: execution trace, ${(analysis.value.facts.durationNs / 1e9).toFixed(1)} s`));
   const report = traceReport(analysis.value);
   if (values.json) io.out(JSON.stringify(report));
   else io.out(formatReport(report, limit));

@@ -7,7 +7,7 @@ export const usages = {
   worker: 'rca-bot worker',
   logs: 'rca-bot logs <file|-> [--format F] [--baseline <file>] [--json]',
   traces: 'rca-bot traces <file|url|-> [--baseline <file|url>] [--logs <file|->] [--json] [--service S]',
-  trace: 'rca-bot trace <file|-> [--json] [--limit N] [--pprof net|sync|syscall|sched -o <out.pb.gz>]',
+  trace: 'rca-bot trace <file|-> [--json] [--limit N] [--png <timeline.png>] [--pprof net|sync|syscall|sched -o <out.pb.gz>]',
   rank: 'rca-bot rank <case-dir> [--baseline <dir>]... [--json]',
   diagnose: 'rca-bot diagnose <service> | --url <base> [--seconds N] [--json] [--out <dir>]',
 } as const;

@@ -4,6 +4,7 @@
 import { err, ok, type Result } from '../errors.js';
 import { FactsCollector, type TraceFacts } from './facts.js';
 import { LatencyProfiles } from './latency.js';
+import { TimelineCollector, type Timeline } from './timeline.js';
 import { TraceReader } from './reader.js';
 import { Summarizer, type Summary } from './summary.js';
 import { TraceError } from './wire.js';
@@ -15,6 +16,7 @@ export interface TraceAnalysis {
   summary: Summary;
   latency: LatencyProfiles;
   facts: TraceFacts;
+  timeline: Timeline;
 }
 
 /** Reads and analyses a trace; a broken one is an error value of one line. */
@@ -29,6 +31,7 @@ export function analyzeTrace(input: Uint8Array | string): Result<TraceAnalysis> 
   const summarizer = new Summarizer();
   const latency = new LatencyProfiles();
   const facts = new FactsCollector();
+  const timeline = new TimelineCollector();
   let events = 0;
   try {
     for (let e = r.next(); e; e = r.next()) {
@@ -36,6 +39,7 @@ export function analyzeTrace(input: Uint8Array | string): Result<TraceAnalysis> 
       summarizer.event(e);
       latency.event(e);
       facts.event(e);
+      timeline.event(e);
     }
   } catch (e) {
     if (e instanceof TraceError) return err(`${e.message} (after ${events} events, at byte ${r.offset})`);
@@ -43,5 +47,5 @@ export function analyzeTrace(input: Uint8Array | string): Result<TraceAnalysis> 
   } finally {
     r.close();
   }
-  return ok({ version: r.version, events, bytes: r.offset, summary: summarizer.finish(), latency, facts: facts.finish() });
+  return ok({ version: r.version, events, bytes: r.offset, summary: summarizer.finish(), latency, facts: facts.finish(), timeline: timeline.finish() });
 }

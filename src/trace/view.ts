@@ -7,11 +7,13 @@ import type { TraceAnalysis } from './analyze.js';
 import type { TraceFacts } from './facts.js';
 import { latencyKinds, type LatencyKind } from './latency.js';
 import type { Summary } from './summary.js';
+import type { Timeline } from './timeline.js';
 
 export interface TraceView {
   facts: TraceFacts;
   summary: Summary;
   latency: Record<LatencyKind, Profile>;
+  timeline: Timeline;
 }
 
 export function traceView(a: TraceAnalysis): TraceView {
@@ -21,5 +23,5 @@ export function traceView(a: TraceAnalysis): TraceView {
     if (!p.ok) throw new Error(`our own ${k} latency profile does not decode: ${p.error}`);
     latency[k] = p.value;
   }
-  return { facts: a.facts, summary: a.summary, latency };
+  return { facts: a.facts, summary: a.summary, latency, timeline: a.timeline };
 }
