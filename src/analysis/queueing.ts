@@ -6,6 +6,7 @@
 import type { Inputs } from './inputs.js';
 import { bySite, displayName, onRequestPath, pct, seconds, stackSamples, total, waitKind, type StackSample, type WaitKind } from './stacks.js';
 import type { CodeLocation, Evidence } from '../model.js';
+import { traceQueueEvidence } from './trace.js';
 
 export interface Queue {
   /** Where requests wait: a function name. */
@@ -21,6 +22,14 @@ export interface Queue {
 }
 
 export function requestQueue(inputs: Inputs, kinds: WaitKind[], siteOf: (s: StackSample) => string | undefined, what: string): Queue | undefined {
+  const q = fromProfiles(inputs, kinds, siteOf, what);
+  // The execution trace times every wait, not a sample of them: one more source where it agrees.
+  const seen = q && traceQueueEvidence(inputs.trace, kinds, siteOf, q.site, what);
+  if (q && seen) q.evidence.push(seen);
+  return q;
+}
+
+function fromProfiles(inputs: Inputs, kinds: WaitKind[], siteOf: (s: StackSample) => string | undefined, what: string): Queue | undefined {
   const window = inputs.seconds;
   const goroutines = (p: Inputs['goroutineEnd']) => (p ? stackSamples(p, 'goroutine').filter((s) => onRequestPath(s.frames)) : []);
   const end = goroutines(inputs.goroutineEnd);

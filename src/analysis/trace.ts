@@ -35,7 +35,12 @@ export const ms = (ns: number) => (ns >= 10e6 ? `${(ns / 1e6).toFixed(0)} ms` : 
 export function traceQueueEvidence(t: TraceView | undefined, kinds: WaitKind[], siteOf: (s: StackSample) => string | undefined, site: string, what: string): Evidence | undefined {
   if (!t) return undefined;
   const waits = stackSamples(t.latency.sync, 'delay').filter((s) => onRequestPath(s.frames) && kinds.includes(waitKind(s.frames)));
-  const here = waits.filter((s) => siteOf(s) === site);
+  // Profiles name generic code by its shape (Pool[go.shape.*uint8]), traces as Pool[...]: compared as displayed.
+  const shown = displayName(site);
+  const here = waits.filter((s) => {
+    const k = siteOf(s);
+    return k !== undefined && displayName(k) === shown;
+  });
   const ns = total(here);
   if (ns <= 0) return undefined;
   const span = t.facts.durationNs / 1e9;

@@ -9,7 +9,7 @@
 // (a container CPU limit throttling it, an overloaded host).
 import type { Detector } from '../inputs.js';
 import type { Evidence } from '../../model.js';
-import { appKey, bySite, confidence, cpuSampleType, pct, seconds, stackSamples, strength, total } from '../stacks.js';
+import { appKey, bySite, confidence, cpuSampleType, pct, round, seconds, stackSamples, strength, total } from '../stacks.js';
 import { busiestGoroutines, ms, quantile } from '../trace.js';
 
 export const schedulerLatency: Detector = {
@@ -36,12 +36,16 @@ export const schedulerLatency: Detector = {
     const cpuSamples = cpu && cpuSampleType(cpu) ? stackSamples(cpu, cpuSampleType(cpu)!) : [];
     let location;
     let title: string;
+    // The CPU profile agreeing that the holder burns the CPU: a second, independent source.
+    let cpuAgrees = 0;
     if (holder?.location && holderShare >= 0.3) {
       location = holder.location;
       evidence[0].summary += `; ${holder.name} ran ${pct(holderShare)} of the P time`;
       const under = cpuSamples.filter((s) => s.frames.some((fr) => fr.name === holder.name));
       if (total(under) > 0) {
         const leaf = bySite(under, appKey)[0];
+        const share = total(under) / total(cpuSamples);
+        cpuAgrees = confidence(strength(share, 0.5), share);
         evidence.push({ source: 'cpu', summary: `${pct(total(under) / total(cpuSamples))} of the CPU (${seconds(total(under))}) was under ${holder.name}${leaf?.location && leaf.location.function !== holder.name ? `, most in ${leaf.location.function}` : ''}` });
       }
       title = `Requests wait for a P while ${holder.name} holds it: p99 ${ms(p99)}, ${waiting.toFixed(1)} waiting at any time (${procs}).`;
@@ -54,7 +58,7 @@ export const schedulerLatency: Detector = {
       {
         kind: 'scheduler-latency',
         title,
-        confidence: confidence(strength(p99 / 1e6, 10), Math.min(1, Math.max(waiting / 0.5, holderShare))),
+        confidence: round(Math.min(0.95, 1 - (1 - confidence(strength(p99 / 1e6, 10), Math.min(1, Math.max(waiting / 0.5, holderShare)))) * (1 - cpuAgrees))),
         ...(location ? { location } : {}),
         evidence,
       },
