@@ -95,7 +95,8 @@ describe.skipIf(!hasRedis || !hasGo)('alerts open incidents and start the diagno
     const [incident] = await incidents.range(new Date(0), new Date(Date.now() + 60_000));
     expect(incident).toMatchObject({ service: 'order-api', title: 'HighLatency: p99 over 2 s', channel: { platform: 'slack', channel: 'C-INC' } });
     // The alert's message, then the diagnosis in its thread, then the message edited to the verdict.
-    await until(async () => inChannel().some((c) => c.method === 'chat.update' && c.body.text?.includes('Diagnosis: likely, pool-exhaustion')), 'the diagnosed alert', 30_000);
+    // Block profile, goroutines and the execution trace: three sources.
+    await until(async () => inChannel().some((c) => c.method === 'chat.update' && c.body.text?.includes('Diagnosis: confirmed, pool-exhaustion')), 'the diagnosed alert', 30_000);
     const notice = inChannel().filter((c) => c.method === 'chat.postMessage' && !c.body.thread_ts);
     expect(notice.map((c) => c.body.text)).toEqual([`🔥 Firing: HighLatency: p99 over 2 s (order-api)\n⏳ Diagnosing…\nincident ${incident.id}`]);
     const publish = new Queue(queues.publish, { connection: redis, prefix });
@@ -111,7 +112,7 @@ describe.skipIf(!hasRedis || !hasGo)('alerts open incidents and start the diagno
     const endsAt = new Date().toISOString();
     expect((await post(payload('resolved', endsAt), { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
     const resolved = await until(async () => inChannel().find((c) => c.method === 'chat.update' && c.body.text?.startsWith('✅ Resolved after')), 'the resolved alert');
-    expect(resolved.body.text).toBe(`✅ Resolved after 5 min: HighLatency: p99 over 2 s (order-api)\n🟠 Diagnosis: likely, pool-exhaustion (details in the thread)\nincident ${incident.id}`);
+    expect(resolved.body.text).toBe(`✅ Resolved after 5 min: HighLatency: p99 over 2 s (order-api)\n🔴 Diagnosis: confirmed, pool-exhaustion (details in the thread)\nincident ${incident.id}`);
     const closed = await incidents.get(incident.id);
     expect(closed?.timeline.map((e) => e.type)).toEqual(['detected', 'diagnosed', 'resolved']);
     expect(timeToResolve(closed!)).toBeCloseTo((Date.parse(endsAt) - Date.parse(startsAt)) / 1000, 3);

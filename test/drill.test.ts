@@ -51,20 +51,20 @@ describe.skipIf(missing.length > 0)('the incident drill', () => {
       expect.stringMatching(/^• logs: \S+order-api\.log starts at .* no \S+order-api\.log\.1 is beside it/),
       expect.stringMatching(/^• metrics: .*(503|timed out)/),
     ]);
-    // The block and goroutine profiles and the probe still count. Traces and metrics do not, nor the logs:
-    // the rotated file does not reach back to the baseline window, so its templates are not compared.
+    // The block and goroutine profiles, the execution trace and the probe still count. Traces and metrics do not,
+    // nor the logs: the rotated file does not reach back to the baseline window, so its templates are not compared.
     const text = drill.badDay.report.body.text ?? '';
-    expect(text).toMatch(/^🔴 order-api: confirmed: 3 independent sources agree: Requests queue for a bounded resource/);
+    expect(text).toMatch(/^🔴 order-api: confirmed: 4 independent sources agree: Requests queue for a bounded resource/);
     expect(failed[1]).toMatch(/; baseline: the lines read from \S+order-api\.log do not reach back to .*, so its templates are not compared$/);
     const evidence = texts(blocks).find((t) => t.startsWith('*block*')) ?? '';
-    expect([...evidence.matchAll(/\*([\w:-]+)\*: /g)].map((m) => m[1]).sort()).toEqual(['block', 'goroutine', 'probe:db-pool']);
+    expect([...evidence.matchAll(/\*([\w:-]+)\*: /g)].map((m) => m[1]).sort()).toEqual(['block', 'goroutine', 'probe:db-pool', 'trace']);
   });
 
   it('on a good day metrics join too: every source of the pool verdict, none failed', () => {
     const blocks = JSON.parse(drill.pool.report.body.blocks ?? '[]') as Block[];
     expect(texts(blocks).some((t) => t.startsWith('*What failed*'))).toBe(false);
     const evidence = texts(blocks).find((t) => t.startsWith('*block*')) ?? '';
-    expect(new Set([...evidence.matchAll(/\*([\w:-]+)\*: /g)].map((m) => m[1]))).toEqual(new Set(['block', 'goroutine', 'logs', 'probe:db-pool', 'metrics']));
+    expect(new Set([...evidence.matchAll(/\*([\w:-]+)\*: /g)].map((m) => m[1]))).toEqual(new Set(['block', 'goroutine', 'trace', 'logs', 'probe:db-pool', 'metrics']));
   });
 
   it('the fault stops, Alertmanager sends resolved, and the incident is resolved in place with its time to resolve; the digest shows it', () => {

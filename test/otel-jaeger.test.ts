@@ -169,7 +169,8 @@ describe.skipIf(!hasRedis || !hasGo || !jaegerBinary)("the bot's own traces in J
     const analyse = one('rca.analyse');
     expect(parentOf(analyse)?.name).toBe('process rca-analyse');
     for (const step of ['rca.decode', 'rca.detect', 'rca.render']) expect(parentOf(one(step))?.spanId).toBe(analyse.spanId);
-    expect(attr(one('rca.detect'), 'rca.verdict')?.stringValue).toBe('likely');
+    // Block profile, goroutines and the execution trace agree.
+    expect(attr(one('rca.detect'), 'rca.verdict')?.stringValue).toBe('confirmed');
     // Publish: each chat call, and Slack's own HTTP request under it.
     const postReport = one('chat postReport');
     expect(ancestors(postReport)).toContain('process rca-publish');

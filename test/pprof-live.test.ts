@@ -22,7 +22,9 @@ const kinds: [name: string, mode: string, path: string][] = [
   ['heap', 'memory', '/debug/pprof/heap'],
   ['allocs', 'gc', '/debug/pprof/allocs'],
   ['allocs-delta', 'gc', '/debug/pprof/allocs?seconds=2'],
-  ['heap-delta', 'memory', '/debug/pprof/heap?seconds=2'],
+  // A heap profile changes only when a GC completes: the memory target's growing heap can go
+  // two seconds without one (an empty delta), the garbage-making target collects many times a second.
+  ['heap-delta', 'gc', '/debug/pprof/heap?seconds=2'],
   ['cpu-2', 'rwlock', '/debug/pprof/profile?seconds=1'],
   ['heap-2', 'memory', '/debug/pprof/heap'],
 ];

@@ -86,9 +86,9 @@ describe.skipIf(!hasGo || !hasRedisServer)('Redis restarted mid-job', () => {
     await publish.close();
     const posts = slackApi.calls.filter((c) => c.method === 'chat.postMessage');
     expect(posts.map((p) => (p.body.thread_ts ? 'report' : 'root'))).toEqual(['root', 'report']);
-    expect(posts[1].body.text).toMatch(/^🟠 order-api: likely/);
+    expect(posts[1].body.text).toMatch(/^🔴 order-api: confirmed/);
     expect(slackApi.calls.filter((c) => c.method === 'files.completeUploadExternal')).toHaveLength(2);
-    expect(slackApi.calls.filter((c) => c.method === 'chat.update').at(-1)?.body.text).toBe('✅ order-api: likely (details in the thread)');
+    expect(slackApi.calls.filter((c) => c.method === 'chat.update').at(-1)?.body.text).toBe('✅ order-api: confirmed (details in the thread)');
     // The outage was reported in a line per connection, without stack traces, and so was the return.
     expect(logged.some((l) => / is back$/.test(l))).toBe(true);
     expect(logged.every((l) => !l.includes('\n'))).toBe(true);

@@ -93,9 +93,9 @@ describe.skipIf(!hasRedis || !hasGo)('/rca from Slack, end to end', () => {
     const rootTs = '1700000000.000001';
     const updates = slackApi.calls.filter((c) => c.method === 'chat.update');
     expect(updates.every((u) => u.body.ts === rootTs && u.body.channel === 'C123')).toBe(true);
-    expect(updates.map((u) => u.body.text)).toEqual(['📡 Capturing order-api for 2 s…', '🔎 Analysing order-api…', '✅ order-api: likely (details in the thread)']);
+    expect(updates.map((u) => u.body.text)).toEqual(['📡 Capturing order-api for 2 s…', '🔎 Analysing order-api…', '✅ order-api: confirmed (details in the thread)']);
     const report = posts.find((p) => p.body.thread_ts === rootTs);
-    expect(report?.body.text).toMatch(/^🟠 order-api: likely: Two independent sources agree: Requests queue for a bounded resource in github\.com\/jackc\/puddle\/v2\.\(\*Pool\[\.\.\.\]\)\.acquire/);
+    expect(report?.body.text).toMatch(/^🔴 order-api: confirmed: 3 independent sources agree: Requests queue for a bounded resource in github\.com\/jackc\/puddle\/v2\.\(\*Pool\[\.\.\.\]\)\.acquire/);
     expect(JSON.parse(report?.body.blocks ?? '[]').map((b: { type: string }) => b.type)).toContain('actions');
     const uploads = slackApi.calls.filter((c) => c.method === 'files.completeUploadExternal');
     expect(uploads.map((u) => [u.body.channel_id, u.body.thread_ts])).toEqual([

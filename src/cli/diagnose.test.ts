@@ -80,7 +80,7 @@ describe.skipIf(!hasGo)('rca-bot diagnose against a real Go service', () => {
     const r = await run(['demo', '--url', target.url, '--seconds', '1', '--json', '--out', out]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
-    expect(Object.keys(report)).toEqual(['service', 'target', 'window', 'verdict', 'findings', 'artifacts', 'errors', 'notCaptured', 'timings']);
+    expect(Object.keys(report)).toEqual(['service', 'target', 'window', 'verdict', 'findings', 'artifacts', 'errors', 'notCaptured', 'timings', 'executionTrace']);
     expect(report).toMatchObject({ service: 'demo', target: target.url, window: { seconds: 1 }, verdict: 'healthy', errors: [] });
     for (const name of ['cpu.pb.gz', 'goroutine-end.png', 'summary.md', 'report.json']) expect(existsSync(join(out, name)), name).toBe(true);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^## demo: healthy\n\n\*\*Looks healthy: nothing stands out/);
