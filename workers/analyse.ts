@@ -8,6 +8,7 @@ import type { SourceFindings } from '../src/model.js';
 import type { Report } from '../src/model.js';
 import { renderFlamePng } from '../src/render/index.js';
 import { renderTimelinePng } from '../src/render/timeline.js';
+import { renderTimelineHtml } from '../src/render/timelineHtml.js';
 import { flamePage, flameViews, type FlamePage, type FlameView } from '../src/reports/flames.js';
 import { readTrace, type Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
@@ -59,6 +60,17 @@ function timelineImage(service: string, report: Report, captures: Capture[]): Im
   return [{ name: 'timeline', png: renderTimelinePng(trace.timeline, title).toString('base64'), filename: `${service}-timeline.png`, title: `${service}: execution trace timeline` }];
 }
 
+/** The report page's interactive timeline of the execution trace the findings read. */
+function timelinePage(service: string, report: Report, captures: Capture[]): FlamePage[] {
+  const flight = report.executionTrace?.source === 'flight-recorder';
+  const trace = captures.find((c) => c.name === (flight ? 'flight' : 'trace'))?.trace;
+  if (!trace) return [];
+  const title = `${service}: execution trace${flight ? ' (flight recorder, before the alert)' : ''}`;
+  const { html, height } = renderTimelineHtml(trace.timeline, title);
+  // The page sizes the frame from a row count (report-page.ts: 140 px and 18 px a row).
+  return [{ name: 'timeline', title, html, depth: Math.ceil((height - 140) / 18) }];
+}
+
 /** Decode, detect, fuse and draw: CPU work, run in the analysis threads (offload.ts). */
 export function analyseCaptures(input: AnalyseInput): AnalyseResult {
   const captures: Capture[] = [];
@@ -103,5 +115,5 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
     .filter((c) => c.bytes && c.profile)
     .sort((a, b) => first(a) - first(b))
     .map((c) => ({ name: c.name, data: (c.bytes as Buffer).toString('base64') }));
-  return { report, images, profiles, flames: views.map(flamePage) };
+  return { report, images, profiles, flames: [...timelinePage(service, report, captures), ...views.map(flamePage)] };
 }

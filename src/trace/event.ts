@@ -17,13 +17,27 @@ export interface BaseEvent {
   args: number[];
 }
 
-export interface TraceEvent extends BaseEvent {
+/**
+ * An event as the reader hands it out. Its arguments are four fields rather
+ * than an array: a busy trace has millions of events, and one object each
+ * instead of two halves what the garbage collector has to do.
+ */
+export interface TraceEvent {
   table: EvTable | null;
   /** The execution context: goroutine, proc and thread (-1 for none). */
   g: number;
   p: number;
   m: number;
+  typ: number;
+  time: number;
+  a0: number;
+  a1: number;
+  a2: number;
+  a3: number;
 }
+
+/** The i-th argument after the timestamp. */
+export const arg = (e: TraceEvent, i: number): number => (i === 0 ? e.a0 : i === 1 ? e.a1 : i === 2 ? e.a2 : e.a3);
 
 export const Kind = {
   Bad: 0,
@@ -78,7 +92,7 @@ for (const t of [
   kinds[t] = Kind.StateTransition;
 for (let t = Ev.Span; t <= Ev.GoroutineStackFree; t++) kinds[t] = Kind.Experimental;
 
-export const kindOf = (e: BaseEvent) => kinds[e.typ];
+export const kindOf = (e: { typ: number }) => kinds[e.typ];
 
 // Reader-level states (GoState, ProcState), which differ from the runtime's statuses.
 export const GoState = { Undetermined: 0, NotExist: 1, Runnable: 2, Running: 3, Waiting: 4, Syscall: 5 } as const;
@@ -90,11 +104,11 @@ export const goStatusToState = [GoState.Undetermined, GoState.Runnable, GoState.
 export const procStatusToState = [ProcState.Undetermined, ProcState.Running, ProcState.Idle, ProcState.Running, ProcState.Idle];
 
 /** The main stack of an event (0 for none). */
-export function stackId(e: BaseEvent): number {
+export function stackId(e: TraceEvent): number {
   if (e.typ === EvSyncEvent) return 0;
-  if (e.typ === Ev.CPUSample) return e.args[0];
+  if (e.typ === Ev.CPUSample) return e.a0;
   const ids = specs[e.typ].stackIds;
-  return ids.length === 0 ? 0 : e.args[ids[0] - 1];
+  return ids.length === 0 ? 0 : arg(e, ids[0] - 1);
 }
 
 export interface Transition {
@@ -108,39 +122,38 @@ export interface Transition {
 }
 
 export function transition(e: TraceEvent): Transition {
-  const a = e.args;
   const str = (id: number) => e.table?.string(id) ?? '';
   const go = (id: number, from: number, to: number, reason = '', stack: number | null = null): Transition => ({ resource: 'goroutine', id, from, to, reason, stack });
   const proc = (id: number, from: number, to: number): Transition => ({ resource: 'proc', id, from, to, reason: '', stack: null });
   const own = () => stackId(e) || null;
   switch (e.typ) {
     case Ev.ProcStart:
-      return proc(a[0], ProcState.Idle, ProcState.Running);
+      return proc(e.a0, ProcState.Idle, ProcState.Running);
     case Ev.ProcStop:
       return proc(e.p, ProcState.Running, ProcState.Idle);
     case Ev.ProcSteal:
-      return proc(a[0], a[3] === ProcStatus.SyscallAbandoned ? ProcState.Idle : ProcState.Running, ProcState.Idle);
+      return proc(e.a0, e.a3 === ProcStatus.SyscallAbandoned ? ProcState.Idle : ProcState.Running, ProcState.Idle);
     case Ev.ProcStatus:
-      return proc(a[0], a[2], procStatusToState[a[1]]);
+      return proc(e.a0, e.a2, procStatusToState[e.a1]);
     case Ev.GoCreate:
     case Ev.GoCreateBlocked:
-      return go(a[0], GoState.NotExist, e.typ === Ev.GoCreateBlocked ? GoState.Waiting : GoState.Runnable, '', a[1]);
+      return go(e.a0, GoState.NotExist, e.typ === Ev.GoCreateBlocked ? GoState.Waiting : GoState.Runnable, '', e.a1);
     case Ev.GoCreateSyscall:
-      return go(a[0], GoState.NotExist, GoState.Syscall);
+      return go(e.a0, GoState.NotExist, GoState.Syscall);
     case Ev.GoStart:
-      return go(a[0], GoState.Runnable, GoState.Running);
+      return go(e.a0, GoState.Runnable, GoState.Running);
     case Ev.GoDestroy:
       return go(e.g, GoState.Running, GoState.NotExist);
     case Ev.GoDestroySyscall:
       return go(e.g, GoState.Syscall, GoState.NotExist);
     case Ev.GoStop:
-      return go(e.g, GoState.Running, GoState.Runnable, str(a[0]), own());
+      return go(e.g, GoState.Running, GoState.Runnable, str(e.a0), own());
     case Ev.GoBlock:
-      return go(e.g, GoState.Running, GoState.Waiting, str(a[0]), own());
+      return go(e.g, GoState.Running, GoState.Waiting, str(e.a0), own());
     case Ev.GoUnblock:
     case Ev.GoSwitch:
     case Ev.GoSwitchDestroy:
-      return go(a[0], GoState.Waiting, GoState.Runnable);
+      return go(e.a0, GoState.Waiting, GoState.Runnable);
     case Ev.GoSyscallBegin:
       return go(e.g, GoState.Running, GoState.Syscall, '', own());
     case Ev.GoSyscallEnd:
@@ -150,8 +163,8 @@ export function transition(e: TraceEvent): Transition {
     case Ev.GoStatus:
     case Ev.GoStatusStack: {
       // ordering packs the state before the transition into the high bits.
-      const packed = a[2];
-      return go(a[0], Math.floor(packed / 2 ** 32), goStatusToState[packed % 2 ** 32], '', own());
+      const packed = e.a2;
+      return go(e.a0, Math.floor(packed / 2 ** 32), goStatusToState[packed % 2 ** 32], '', own());
     }
   }
   throw new Error(`transition of a non-transition event type ${e.typ}`);
@@ -164,11 +177,10 @@ export interface Range {
 }
 
 export function range(e: TraceEvent): Range {
-  const a = e.args;
   switch (e.typ) {
     case Ev.STWBegin:
     case Ev.STWEnd:
-      return { name: `stop-the-world (${e.table?.string(a[0]) ?? ''})`, scope: 'goroutine', id: e.g };
+      return { name: `stop-the-world (${e.table?.string(e.a0) ?? ''})`, scope: 'goroutine', id: e.g };
     case Ev.GCBegin:
     case Ev.GCActive:
     case Ev.GCEnd:
@@ -176,33 +188,33 @@ export function range(e: TraceEvent): Range {
     case Ev.GCSweepBegin:
     case Ev.GCSweepActive:
     case Ev.GCSweepEnd:
-      return { name: 'GC incremental sweep', scope: 'proc', id: e.typ === Ev.GCSweepActive ? a[0] : e.p };
+      return { name: 'GC incremental sweep', scope: 'proc', id: e.typ === Ev.GCSweepActive ? e.a0 : e.p };
     case Ev.GCMarkAssistBegin:
     case Ev.GCMarkAssistActive:
     case Ev.GCMarkAssistEnd:
-      return { name: 'GC mark assist', scope: 'goroutine', id: e.typ === Ev.GCMarkAssistActive ? a[0] : e.g };
+      return { name: 'GC mark assist', scope: 'goroutine', id: e.typ === Ev.GCMarkAssistActive ? e.a0 : e.g };
   }
   throw new Error(`range of a non-range event type ${e.typ}`);
 }
 
 export function metric(e: TraceEvent): { name: string; value: number } {
-  if (e.typ === Ev.ProcsChange) return { name: '/sched/gomaxprocs:threads', value: e.args[0] };
-  if (e.typ === Ev.HeapAlloc) return { name: '/memory/classes/heap/objects:bytes', value: e.args[0] };
-  return { name: '/gc/heap/goal:bytes', value: e.args[0] };
+  if (e.typ === Ev.ProcsChange) return { name: '/sched/gomaxprocs:threads', value: e.a0 };
+  if (e.typ === Ev.HeapAlloc) return { name: '/memory/classes/heap/objects:bytes', value: e.a0 };
+  return { name: '/gc/heap/goal:bytes', value: e.a0 };
 }
 
 export function task(e: TraceEvent): { id: number; parent: number; type: string } {
-  if (e.typ === Ev.UserTaskBegin) return { id: e.args[0], parent: e.args[1], type: e.table?.string(e.args[2]) ?? '' };
-  return { id: e.args[0], parent: e.args[2], type: e.table?.extraString(e.args[3]) ?? '' };
+  if (e.typ === Ev.UserTaskBegin) return { id: e.a0, parent: e.a1, type: e.table?.string(e.a2) ?? '' };
+  return { id: e.a0, parent: e.a2, type: e.table?.extraString(e.a3) ?? '' };
 }
 
-export const region = (e: TraceEvent) => ({ task: e.args[0], type: e.table?.string(e.args[1]) ?? '' });
-export const log = (e: TraceEvent) => ({ task: e.args[0], category: e.table?.string(e.args[1]) ?? '', message: e.table?.string(e.args[2]) ?? '' });
+export const region = (e: TraceEvent) => ({ task: e.a0, type: e.table?.string(e.a1) ?? '' });
+export const log = (e: TraceEvent) => ({ task: e.a0, category: e.table?.string(e.a1) ?? '', message: e.table?.string(e.a2) ?? '' });
 
 export function experimental(e: TraceEvent) {
   const spec = specs[e.typ];
   const args = spec.args.slice(1);
-  return { name: spec.name, experiment: experiments[spec.experiment], args, values: args.map((_, i) => e.args[i]) };
+  return { name: spec.name, experiment: experiments[spec.experiment], args, values: args.map((_, i) => arg(e, i)) };
 }
 
 export interface StackFrame {

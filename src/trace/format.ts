@@ -81,7 +81,7 @@ export function eventString(e: TraceEvent): string {
       break;
     }
     case Kind.Label:
-      out.push(` Label=${quote(e.table?.string(e.args[0]) ?? '')} Resource=Goroutine(${e.g})`);
+      out.push(` Label=${quote(e.table?.string(e.a0) ?? '')} Resource=Goroutine(${e.g})`);
       break;
     case Kind.RangeBegin:
     case Kind.RangeActive:
@@ -90,7 +90,7 @@ export function eventString(e: TraceEvent): string {
       const scope = r.scope === 'none' ? 'None' : `${r.scope === 'proc' ? 'Proc' : 'Goroutine'}(${r.id})`;
       out.push(` Name=${quote(r.name)} Scope=${scope}`);
       if (kindOf(e) === Kind.RangeEnd) {
-        const attrs = e.typ === Ev.GCSweepEnd ? `"bytes swept"=${uint64Value(e.args[0])} "bytes reclaimed"=${uint64Value(e.args[1])}` : '';
+        const attrs = e.typ === Ev.GCSweepEnd ? `"bytes swept"=${uint64Value(e.a0)} "bytes reclaimed"=${uint64Value(e.a1)}` : '';
         out.push(` Attributes=[${attrs}]`);
       }
       break;
@@ -129,7 +129,7 @@ export function eventString(e: TraceEvent): string {
       break;
     }
     case Kind.Sync: {
-      out.push(` N=${e.args[0]}`);
+      out.push(` N=${e.a0}`);
       const t = e.table;
       if (t?.hasClockSnapshot) out.push(` Trace=${t.mul(t.snapTime)} Mono=${t.snapMono} Wall=${rfc3339Nano(t.snapWallSec, t.snapWallNsec)}`);
       break;

@@ -13,11 +13,17 @@ interface Ctx {
   m: number;
 }
 
-interface Seq {
-  gen: number;
+/** A sequence counter local to a generation, kept on the state as two numbers (no object per event). */
+interface Sequenced {
+  seqGen: number;
   seq: number;
 }
-const succeeds = (a: Seq, b: Seq) => a.gen === b.gen && a.seq === b.seq + 1;
+/** Whether (gen, seq) comes right after the state's counter. */
+const succeeds = (gen: number, seq: number, s: Sequenced) => s.seqGen === gen && seq === s.seq + 1;
+const setSeq = (s: Sequenced, gen: number, seq: number) => {
+  s.seqGen = gen;
+  s.seq = seq;
+};
 
 interface RangeType {
   typ: number;
@@ -57,7 +63,8 @@ class GState extends RangeState {
   constructor(
     readonly id: number,
     public status: number,
-    public seq: Seq,
+    public seqGen: number,
+    public seq = 0,
   ) {
     super();
   }
@@ -67,7 +74,8 @@ class PState extends RangeState {
   constructor(
     readonly id: number,
     public status: number,
-    public seq: Seq,
+    public seqGen: number,
+    public seq = 0,
   ) {
     super();
   }
@@ -119,26 +127,29 @@ export class Ordering {
   }
 
   push(evt: EvTable, ctx: Ctx, ev: BaseEvent) {
-    this.queue.push({ table: evt, g: ctx.g, p: ctx.p, m: ctx.m, typ: ev.typ, time: ev.time, args: ev.args.slice() });
+    const a = ev.args;
+    this.enqueue({ table: evt, g: ctx.g, p: ctx.p, m: ctx.m, typ: ev.typ, time: ev.time, a0: a[0], a1: a[1], a2: a[2], a3: a[3] });
   }
 
-  make(evt: EvTable, ctx: Ctx, typ: number, time: number, ...args: number[]): TraceEvent {
-    const a = [0, 0, 0, 0];
-    args.forEach((v, i) => (a[i] = v));
-    return { table: evt, g: ctx.g, p: ctx.p, m: ctx.m, typ, time, args: a };
+  make(evt: EvTable, ctx: Ctx, typ: number, time: number, a0 = 0, a1 = 0): TraceEvent {
+    return { table: evt, g: ctx.g, p: ctx.p, m: ctx.m, typ, time, a0, a1, a2: 0, a3: 0 };
   }
+
+  // A queue that is nearly always one event long: head and tail go back to 0 once it empties,
+  // and the array keeps its length (resizing it on every event cost more than the events).
+  private tail = 0;
 
   enqueue(e: TraceEvent) {
-    this.queue.push(e);
+    if (this.tail === this.queue.length) this.queue.push(e);
+    else this.queue[this.tail] = e;
+    this.tail++;
   }
 
   next(): TraceEvent | undefined {
-    if (this.head === this.queue.length) return undefined;
-    const ev = this.queue[this.head++];
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
-    }
+    if (this.head === this.tail) return undefined;
+    const ev = this.queue[this.head];
+    this.head++;
+    if (this.head === this.tail) this.head = this.tail = 0;
     return ev;
   }
 
@@ -168,7 +179,6 @@ export class Ordering {
   }
 }
 
-const seqOf = (gen: number, seq: number): Seq => ({ gen, seq });
 
 // The context after an event: one object reused for every event (advance copies it out at once).
 const NEXT: Ctx = { g: NoGoroutine, p: NoProc, m: NoThread };
@@ -195,9 +205,9 @@ const procStatus: Handler = (o, ev, evt, _m, gen, cur) => {
     } else if (s.status !== status) {
       throw new TraceError(`inconsistent status for proc ${pid}: old ${procStatusName(s.status)} vs. new ${procStatusName(status)}`);
     }
-    s.seq = seqOf(gen, 0);
+    setSeq(s, gen, 0);
   } else {
-    o.pStates.set(pid, new PState(pid, status, seqOf(gen, 0)));
+    o.pStates.set(pid, new PState(pid, status, gen));
     oldState = gen === o.initialGen ? ProcState.Undetermined : ProcState.NotExist;
   }
   ev.args[2] = oldState;
@@ -220,12 +230,12 @@ const procStatus: Handler = (o, ev, evt, _m, gen, cur) => {
 
 const procStart: Handler = (o, ev, evt, _m, gen, cur) => {
   const pid = ev.args[0];
-  const seq = seqOf(gen, ev.args[1]);
+  const seq = ev.args[1];
   const state = o.pStates.get(pid);
-  if (!state || state.status !== ProcStatus.Idle || !succeeds(seq, state.seq) || cur.p !== NoProc) return null;
+  if (!state || state.status !== ProcStatus.Idle || !succeeds(gen, seq, state) || cur.p !== NoProc) return null;
   validateCtx(cur, [MUST, MUST_NOT, MAY]);
   state.status = ProcStatus.Running;
-  state.seq = seq;
+  setSeq(state, gen, seq);
   o.push(evt, cur, ev);
   return then(cur, cur.g, pid);
 };
@@ -243,14 +253,14 @@ const procStop: Handler = (o, ev, evt, _m, _gen, cur) => {
 
 const procSteal: Handler = (o, ev, evt, _m, gen, cur) => {
   const pid = ev.args[0];
-  const seq = seqOf(gen, ev.args[1]);
+  const seq = ev.args[1];
   const state = o.pStates.get(pid);
-  if (!state || (state.status !== ProcStatus.Syscall && state.status !== ProcStatus.SyscallAbandoned) || !succeeds(seq, state.seq)) return null;
+  if (!state || (state.status !== ProcStatus.Syscall && state.status !== ProcStatus.SyscallAbandoned) || !succeeds(gen, seq, state)) return null;
   validateCtx(cur, [MUST, MAY, MAY]);
   const oldStatus = state.status;
   ev.args[3] = oldStatus;
   state.status = ProcStatus.Idle;
-  state.seq = seq;
+  setSeq(state, gen, seq);
   if (oldStatus === ProcStatus.SyscallAbandoned) {
     o.push(evt, cur, ev);
     return cur;
@@ -278,9 +288,9 @@ const goStatus: Handler = (o, ev, evt, _m, gen, cur) => {
   const s = o.gStates.get(gid);
   if (s) {
     if (s.status !== status) throw new TraceError(`inconsistent status for goroutine ${gid}: old ${goStatusName(s.status)} vs. new ${goStatusName(status)}`);
-    s.seq = seqOf(gen, 0);
+    setSeq(s, gen, 0);
   } else if (gen === o.initialGen) {
-    o.gStates.set(gid, new GState(gid, status, seqOf(gen, 0)));
+    o.gStates.set(gid, new GState(gid, status, gen));
     oldState = GoState.Undetermined;
   } else {
     throw new TraceError(`found goroutine status for new goroutine after the first generation: id=${gid} status=${goStatusName(status)}`);
@@ -314,7 +324,7 @@ const goCreate: Handler = (o, ev, evt, _m, gen, cur) => {
   const newg = ev.args[0];
   if (o.gStates.has(newg)) throw new TraceError(`tried to create goroutine (${newg}) that already exists`);
   const status = ev.typ === Ev.GoCreateBlocked ? GoStatus.Waiting : GoStatus.Runnable;
-  o.gStates.set(newg, new GState(newg, status, seqOf(gen, 0)));
+  o.gStates.set(newg, new GState(newg, status, gen));
   o.push(evt, cur, ev);
   return cur;
 };
@@ -337,23 +347,23 @@ const goStopExec: Handler = (o, ev, evt, _m, _gen, cur) => {
 
 const goStart: Handler = (o, ev, evt, _m, gen, cur) => {
   const gid = ev.args[0];
-  const seq = seqOf(gen, ev.args[1]);
+  const seq = ev.args[1];
   const state = o.gStates.get(gid);
-  if (!state || state.status !== GoStatus.Runnable || !succeeds(seq, state.seq)) return null;
+  if (!state || state.status !== GoStatus.Runnable || !succeeds(gen, seq, state)) return null;
   validateCtx(cur, [MUST, MUST, MUST_NOT]);
   state.status = GoStatus.Running;
-  state.seq = seq;
+  setSeq(state, gen, seq);
   o.push(evt, cur, ev);
   return then(cur, gid, cur.p);
 };
 
 const goUnblock: Handler = (o, ev, evt, _m, gen, cur) => {
   const gid = ev.args[0];
-  const seq = seqOf(gen, ev.args[1]);
+  const seq = ev.args[1];
   const state = o.gStates.get(gid);
-  if (!state || state.status !== GoStatus.Waiting || !succeeds(seq, state.seq)) return null;
+  if (!state || state.status !== GoStatus.Waiting || !succeeds(gen, seq, state)) return null;
   state.status = GoStatus.Runnable;
-  state.seq = seq;
+  setSeq(state, gen, seq);
   o.push(evt, cur, ev);
   return cur;
 };
@@ -361,9 +371,9 @@ const goUnblock: Handler = (o, ev, evt, _m, gen, cur) => {
 const goSwitch: Handler = (o, ev, evt, _m, gen, cur) => {
   const curG = runningG(o, ev, cur);
   const nextg = ev.args[0];
-  const seq = seqOf(gen, ev.args[1]);
+  const seq = ev.args[1];
   const nextG = o.gStates.get(nextg);
-  if (!nextG || nextG.status !== GoStatus.Waiting || !succeeds(seq, nextG.seq)) return null;
+  if (!nextG || nextG.status !== GoStatus.Waiting || !succeeds(gen, seq, nextG)) return null;
   o.push(evt, cur, ev);
   if (ev.typ === Ev.GoSwitch) {
     curG.status = GoStatus.Waiting;
@@ -373,7 +383,7 @@ const goSwitch: Handler = (o, ev, evt, _m, gen, cur) => {
     o.enqueue(o.make(evt, cur, Ev.GoDestroy, ev.time));
   }
   nextG.status = GoStatus.Running;
-  nextG.seq = seq;
+  setSeq(nextG, gen, seq);
   o.enqueue(o.make(evt, { ...cur, g: NoGoroutine }, Ev.GoStart, ev.time, nextg, ev.args[1]));
   return then(cur, nextg, cur.p);
 };
@@ -384,10 +394,9 @@ const goSyscallBegin: Handler = (o, ev, evt, _m, gen, cur) => {
   const p = o.pStates.get(cur.p);
   if (!p) throw new TraceError(`uninitialized proc ${cur.p} found during ${o.evName(ev.typ)}`);
   p.status = ProcStatus.Syscall;
-  const pSeq = seqOf(gen, ev.args[0]);
-  if (!succeeds(pSeq, p.seq))
-    throw new TraceError(`failed to advance ${o.evName(ev.typ)}: can't make sequence: ${p.seq.seq} (gen=${p.seq.gen}) -> ${pSeq.seq} (gen=${pSeq.gen})`);
-  p.seq = pSeq;
+  const pSeq = ev.args[0];
+  if (!succeeds(gen, pSeq, p)) throw new TraceError(`failed to advance ${o.evName(ev.typ)}: can't make sequence: ${p.seq} (gen=${p.seqGen}) -> ${pSeq} (gen=${gen})`);
+  setSeq(p, gen, pSeq);
   o.push(evt, cur, ev);
   return cur;
 };
@@ -428,7 +437,7 @@ const goCreateSyscall: Handler = (o, ev, evt, _m, gen, cur) => {
   validateCtx(cur, [MUST, MAY, MUST_NOT]);
   const newg = ev.args[0];
   if (o.gStates.has(newg)) throw new TraceError(`tried to create goroutine (${newg}) in syscall that already exists`);
-  o.gStates.set(newg, new GState(newg, GoStatus.Syscall, seqOf(gen, 0)));
+  o.gStates.set(newg, new GState(newg, GoStatus.Syscall, gen));
   o.push(evt, cur, ev);
   return then(cur, newg, cur.p);
 };
@@ -447,7 +456,7 @@ const goDestroySyscall: Handler = (o, ev, evt, _m, _gen, cur) => {
     p.status = ProcStatus.SyscallAbandoned;
     next.p = NoProc;
     const steal = o.make(evt, cur, Ev.ProcSteal, ev.time, cur.p);
-    steal.args[3] = ProcStatus.Syscall;
+    steal.a3 = ProcStatus.Syscall;
     o.enqueue(steal);
   }
   o.push(evt, cur, ev);

@@ -4,18 +4,21 @@
 // in a min-heap by the time of their next event. The head advances when the
 // ordering's state machines allow it; otherwise the others are tried in time
 // order, exactly as Go's reader does.
-import { NoGoroutine, NoProc, NoThread, type BaseEvent, type TraceEvent } from './event.js';
+import { NoGoroutine, NoProc, NoThread, arg, type BaseEvent, type TraceEvent } from './event.js';
 import { readGeneration, readGenerationWithSpill, type CPUSample, type EvTable, type Generation, type Spilled } from './generation.js';
 import { Ordering } from './order.js';
 import { Ev, EvSyncEvent, V, newFormats, oldFormats, specs } from './spec.js';
-import { BufferSource, FileSource, TraceError, uvarintAt, type Batch, type ByteSource } from './wire.js';
+import { BufferSource, FileSource, TraceError, uvarintAt, uv, type Batch, type ByteSource } from './wire.js';
 
 class BatchCursor {
   lastTs = 0;
   idx = 0;
   dataOff = 0;
   ev: BaseEvent = { typ: 0, time: 0, args: [0, 0, 0, 0] };
-  constructor(readonly m: number) {}
+  constructor(
+    readonly m: number,
+    readonly batches: Batch[],
+  ) {}
 
   /** The next event of this thread, or false when its batches are done. */
   next(batches: Batch[], table: EvTable): boolean {
@@ -45,9 +48,9 @@ function varint(b: Uint8Array): number {
     at++;
     return c;
   }
-  const [v, n] = uvarintAt(b, at);
-  if (n <= 0) return -1;
-  at += n;
+  const v = uvarintAt(b, at);
+  if (uv.len <= 0) return -1;
+  at += uv.len;
   return v;
 }
 
@@ -78,16 +81,21 @@ let tsDiff = 0;
 
 /** Whether a -1 from varint() at `start` was a real ^uint64(0) rather than a broken varint. */
 function validNegative(b: Uint8Array, start: number): boolean {
-  const [, n] = uvarintAt(b, start);
-  return n > 0;
+  uvarintAt(b, start);
+  return uv.len > 0;
 }
 
 // The frontier's min-heap, as batchcursor.go keeps it (the order of ties matters for exactness).
+function swap(h: BatchCursor[], i: number, j: number) {
+  const t = h[i];
+  h[i] = h[j];
+  h[j] = t;
+}
 const before = (a: BatchCursor, b: BatchCursor) => a.ev.time > b.ev.time;
 function siftUp(h: BatchCursor[], i: number): number {
   while (i > 0 && before(h[(i - 1) >> 1], h[i])) {
     const p = (i - 1) >> 1;
-    [h[p], h[i]] = [h[i], h[p]];
+    swap(h, p, i);
     i = p;
   }
   return i;
@@ -103,7 +111,7 @@ function siftDown(h: BatchCursor[], i: number) {
       }
     }
     if (m === i) return;
-    [h[i], h[m]] = [h[m], h[i]];
+    swap(h, i, m);
     i = m;
   }
 }
@@ -114,10 +122,10 @@ function heapUpdate(h: BatchCursor[], i: number) {
 function heapRemove(h: BatchCursor[], i: number) {
   while (i > 0) {
     const p = (i - 1) >> 1;
-    [h[p], h[i]] = [h[i], h[p]];
+    swap(h, p, i);
     i = p;
   }
-  [h[0], h[h.length - 1]] = [h[h.length - 1], h[0]];
+  swap(h, 0, h.length - 1);
   h.pop();
   siftDown(h, 0);
 }
@@ -125,12 +133,12 @@ function heapRemove(h: BatchCursor[], i: number) {
 /** Go's slices.SortFunc on the frontier: insertion sort below 13 elements, which is stable. */
 function sortFrontier(h: BatchCursor[]) {
   if (h.length <= 12) {
-    for (let i = 1; i < h.length; i++) for (let j = i; j > 0 && h[j].ev.time < h[j - 1].ev.time; j--) [h[j], h[j - 1]] = [h[j - 1], h[j]];
+    for (let i = 1; i < h.length; i++) for (let j = i; j > 0 && h[j].ev.time < h[j - 1].ev.time; j--) swap(h, j, j - 1);
   } else h.sort((a, b) => a.ev.time - b.ev.time);
 }
 
 function syncEvent(table: EvTable | null, time: number, n: number): TraceEvent {
-  return { table, g: NoGoroutine, p: NoProc, m: NoThread, typ: EvSyncEvent, time, args: [n, 0, 0, 0] };
+  return { table, g: NoGoroutine, p: NoProc, m: NoThread, typ: EvSyncEvent, time, a0: n, a1: 0, a2: 0, a3: 0 };
 }
 
 /** Reads "go 1.NN trace\0\0\0" and returns NN. */
@@ -231,26 +239,19 @@ export class TraceReader {
       return this.installGen(gen);
     }
     const gen = this.gen!;
-    const tryAdvance = (i: number): boolean => {
-      const bc = this.frontier[i];
-      if (!this.order.advance(bc.ev, gen.table, bc.m, gen.gen)) return false;
-      if (bc.next(gen.batches.get(bc.m)!, gen.table)) heapUpdate(this.frontier, i);
-      else heapRemove(this.frontier, i);
-      return true;
-    };
     if (this.cpuNext < this.cpuSamples.length) {
       const s = this.cpuSamples[this.cpuNext];
       if (this.frontier.length === 0 || s.time < this.frontier[0].ev.time) {
         this.cpuNext++;
-        return { table: gen.table, g: s.g, p: s.p, m: s.m, typ: Ev.CPUSample, time: s.time, args: [s.stack, 0, 0, 0] };
+        return { table: gen.table, g: s.g, p: s.p, m: s.m, typ: Ev.CPUSample, time: s.time, a0: s.stack, a1: 0, a2: 0, a3: 0 };
       }
     }
     if (this.frontier.length === 0) throw new TraceError(`broken trace: frontier is empty [gen=${gen.gen}]`);
-    if (!tryAdvance(0)) {
+    if (!this.tryAdvance(gen, 0)) {
       sortFrontier(this.frontier);
       let success = false;
       for (let i = 1; i < this.frontier.length; i++) {
-        if (tryAdvance(i)) {
+        if (this.tryAdvance(gen, i)) {
           success = true;
           break;
         }
@@ -263,6 +264,15 @@ export class TraceReader {
     const ev = this.order.next();
     if (!ev) throw new Error('invariant violation: advance successful, but queue is empty');
     return ev;
+  }
+
+  /** Orders the next event of the i-th cursor if it can go now, and moves that cursor on. */
+  private tryAdvance(gen: Generation, i: number): boolean {
+    const bc = this.frontier[i];
+    if (!this.order.advance(bc.ev, gen.table, bc.m, gen.gen)) return false;
+    if (bc.next(bc.batches, gen.table)) heapUpdate(this.frontier, i);
+    else heapRemove(this.frontier, i);
+    return true;
   }
 
   private nextGenWithSpill(): TraceEvent | null {
@@ -301,8 +311,8 @@ export class TraceReader {
     this.cpuSamples = gen.cpuSamples;
     this.cpuNext = 0;
     for (const m of gen.batchMs) {
-      const bc = new BatchCursor(m);
-      if (!bc.next(gen.batches.get(m)!, gen.table)) continue;
+      const bc = new BatchCursor(m, gen.batches.get(m)!);
+      if (!bc.next(bc.batches, gen.table)) continue;
       this.frontier.push(bc);
       siftUp(this.frontier, this.frontier.length - 1);
     }
@@ -314,11 +324,11 @@ function validateTableIds(e: TraceEvent) {
   if (e.typ === EvSyncEvent) return;
   const spec = specs[e.typ];
   for (const i of spec.stackIds) {
-    const id = e.args[i - 1];
+    const id = arg(e, i - 1);
     if (e.table!.stack(id) === undefined) throw new TraceError(`found invalid stack ID ${id} for event ${spec.name}`);
   }
   for (const i of spec.stringIds) {
-    const id = e.args[i - 1];
+    const id = arg(e, i - 1);
     if (e.table!.string(id) === undefined) throw new TraceError(`found invalid string ID ${id} for event ${spec.name}`);
   }
 }

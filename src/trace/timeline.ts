@@ -2,7 +2,7 @@
 // when (stored column-wise: a busy second has tens of thousands of slices),
 // the GC mark phases and stop-the-world pauses, and the slowest region
 // instances. Gathered in the same pass as everything else.
-import { GoState, Kind, kindOf, range, region, transition, type TraceEvent } from './event.js';
+import { GoState, Kind, frames, kindOf, range, region, transition, type TraceEvent } from './event.js';
 import { isSystemGoroutine } from './summary.js';
 
 export type SliceKind = 0 | 1 | 2; // application (or library) code, runtime, GC worker
@@ -11,7 +11,19 @@ export interface Timeline {
   startNs: number;
   endNs: number;
   procs: number[];
-  slices: { count: number; p: Int32Array; start: Float64Array; end: Float64Array; kind: Uint8Array; name: string[] };
+  slices: {
+    count: number;
+    p: Int32Array;
+    start: Float64Array;
+    end: Float64Array;
+    kind: Uint8Array;
+    name: string[];
+    g: Float64Array;
+    /** Index into `stacks`: where the goroutine stopped running (-1: no stack). */
+    stack: Int32Array;
+  };
+  /** Stacks as text, a few frames each, innermost first. */
+  stacks: string[];
   gc: [number, number][];
   stw: { start: number; end: number; reason: string }[];
   /** The slowest region instances, slowest first. */
@@ -29,6 +41,9 @@ export class TimelineCollector {
   private start = new Float64Array(1024);
   private end = new Float64Array(1024);
   private g = new Float64Array(1024);
+  private stack = new Int32Array(1024);
+  private stacks: string[] = [];
+  private stackIndex = new WeakMap<object, Map<number, number>>();
   private openRanges = new Map<string, number>();
   private gc: [number, number][] = [];
   private stw: Timeline['stw'] = [];
@@ -53,7 +68,7 @@ export class TimelineCollector {
         if (f) this.names.set(st.id, ev.table?.string(f.funcId) ?? '');
       }
       if (st.to === GoState.Running && ev.p >= 0) this.running.set(st.id, { p: ev.p, start: ev.time });
-      else if (st.from === GoState.Running) this.close(st.id, ev.time);
+      else if (st.from === GoState.Running) this.close(st.id, ev.time, this.stackOf(ev, st.stack));
     } else if (k === Kind.RangeBegin || k === Kind.RangeActive) {
       const r = range(ev);
       this.openRanges.set(`${r.name}\0${r.scope}\0${r.id}`, ev.time);
@@ -84,7 +99,26 @@ export class TimelineCollector {
     }
   }
 
-  private close(g: number, t: number) {
+  /** The stack as text, once per stack of a generation. */
+  private stackOf(ev: TraceEvent, id: number | null): number {
+    if (!id || !ev.table) return -1;
+    let ids = this.stackIndex.get(ev.table);
+    if (!ids) this.stackIndex.set(ev.table, (ids = new Map()));
+    let i = ids.get(id);
+    if (i === undefined) {
+      i = this.stacks.length;
+      this.stacks.push(
+        frames(ev.table, id)
+          .slice(0, 12)
+          .map((f) => `${f.func} ${f.file.split('/').slice(-2).join('/')}:${f.line}`)
+          .join('\n'),
+      );
+      ids.set(id, i);
+    }
+    return i;
+  }
+
+  private close(g: number, t: number, stack = -1) {
     const open = this.running.get(g);
     if (!open) return;
     this.running.delete(g);
@@ -93,6 +127,7 @@ export class TimelineCollector {
     this.start[this.n] = open.start;
     this.end[this.n] = t;
     this.g[this.n] = g;
+    this.stack[this.n] = stack;
     this.n++;
   }
 
@@ -107,6 +142,7 @@ export class TimelineCollector {
     this.start = copy(this.start, (n) => new Float64Array(n));
     this.end = copy(this.end, (n) => new Float64Array(n));
     this.g = copy(this.g, (n) => new Float64Array(n));
+    this.stack = copy(this.stack, (n) => new Int32Array(n));
   }
 
   finish(): Timeline {
@@ -124,7 +160,8 @@ export class TimelineCollector {
       startNs: this.first,
       endNs: this.last,
       procs: [...this.procs].sort((a, b) => a - b),
-      slices: { count: this.n, p: this.p.subarray(0, this.n), start: this.start.subarray(0, this.n), end: this.end.subarray(0, this.n), kind, name },
+      slices: { count: this.n, p: this.p.subarray(0, this.n), start: this.start.subarray(0, this.n), end: this.end.subarray(0, this.n), kind, name, g: this.g.subarray(0, this.n), stack: this.stack.subarray(0, this.n) },
+      stacks: this.stacks,
       gc: this.gc,
       stw: this.stw,
       regions: this.regions.slice(0, 12),

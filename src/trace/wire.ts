@@ -119,25 +119,39 @@ export function readUvarint(src: ByteSource): number {
 }
 
 /**
- * binary.Uvarint on a buffer: [value, bytes read]; bytes read is 0 when the
- * buffer ends first and negative on overflow.
+ * binary.Uvarint on a buffer: the value, with the bytes read left in
+ * `uv.len` (0 when the buffer ends first, negative on overflow). No tuple
+ * is made: this runs for every argument of every event.
  */
-export function uvarintAt(buf: Uint8Array, pos: number): [number, number] {
+export const uv = { len: 0 };
+
+export function uvarintAt(buf: Uint8Array, pos: number): number {
   let b = buf[pos];
-  if (b < 0x80 && pos < buf.length) return [b, 1];
+  if (b < 0x80 && pos < buf.length) {
+    uv.len = 1;
+    return b;
+  }
   let x = 0;
   let mul = 1;
   for (let i = 0; i < 10; i++) {
-    if (pos + i >= buf.length) return [0, 0];
+    if (pos + i >= buf.length) {
+      uv.len = 0;
+      return 0;
+    }
     b = buf[pos + i];
     if (b < 0x80) {
-      if (i === 9 && b > 1) return [0, -(i + 1)];
-      return [i >= 7 ? wide(Array.from(buf.subarray(pos, pos + i + 1))) : x + b * mul, i + 1];
+      if (i === 9 && b > 1) {
+        uv.len = -(i + 1);
+        return 0;
+      }
+      uv.len = i + 1;
+      return i >= 7 ? wide(Array.from(buf.subarray(pos, pos + i + 1))) : x + b * mul;
     }
     x += (b & 0x7f) * mul;
     mul *= 128;
   }
-  return [0, -11];
+  uv.len = -11;
+  return 0;
 }
 
 export interface Batch {
@@ -202,7 +216,8 @@ export class BatchReader {
     return this.data[this.pos++];
   }
   uvarint(): number {
-    const [v, n] = uvarintAt(this.data, this.pos);
+    const v = uvarintAt(this.data, this.pos);
+    const n = uv.len;
     if (n === 0) throw new TraceError(this.pos >= this.data.length ? EOF : UNEXPECTED_EOF);
     if (n < 0) throw new TraceError(OVERFLOW);
     this.pos += n;

@@ -33,7 +33,7 @@ export const stageStall: Detector = {
       if (share < 0.3) continue;
       const region = [...trace.summary.tasks.values()].flatMap((t) => t.regions).find((r) => r.name === stage && r.start);
       // UserRegionBegin's stack is its third argument: where the stage was entered.
-      const location = region?.start ? firstAppFrame(traceFrames(frames(region.start.table, region.start.args[2]))) : undefined;
+      const location = region?.start ? firstAppFrame(traceFrames(frames(region.start.table, region.start.a2))) : undefined;
       out.push({
         kind: 'stage-stall' as const,
         title: `The ${stage} stage takes ${pct(share)} of the slowest ${type} requests' time (p90 ${ms(p90)}).`,
