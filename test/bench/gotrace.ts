@@ -1,12 +1,12 @@
 // Execution-trace reader speed and memory, beside Go's own parser
 // (golang.org/x/exp/trace through test/go/tracedump -count) on the same files
-// in the same run: the largest fixture and a 30 s trace of a busy Go target (the pool-exhaustion mode under load).
+// in the same run: the largest fixture and a 30 s trace of a busy Go target (2,000 requests a second).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceReader } from '../../src/trace/reader.js';
-import { buildTool, startLoadedTarget } from '../helpers/go.js';
+import { buildTool, startLoad, startTarget } from '../helpers/go.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -29,14 +29,16 @@ function parseOurs(file: string): { ms: number; events: number } {
 export async function benchGoTrace(root: string, fixtures: string, runs = 7) {
   const tracedump = buildTool('tracedump');
   const files = [join(fixtures, 'gotrace/Krommka__wbOrderSaver/trace.pprof')];
-  console.log('execution trace reader: capturing 30 s of trace from a busy Go target (pgxpool mode under load)…');
-  const target = await startLoadedTarget(['-mode', 'pgxpool'], 100);
+  console.log('execution trace reader: capturing 30 s of trace from a busy Go target (healthy mode, 2,000 requests a second)…');
+  const target = await startTarget(['-mode', 'healthy']);
+  const load = startLoad(`${target.url}/work`, 2000);
   try {
     const live = join(mkdtempSync(join(tmpdir(), 'rca-bench-trace-')), 'busy-30s.trace');
     const res = await fetch(`${target.url}/debug/pprof/trace?seconds=30`);
     writeFileSync(live, Buffer.from(await res.arrayBuffer()));
     files.push(live);
   } finally {
+    await load.stop();
     await target.stop();
   }
   console.log(`(${runs} runs each, median, after one warm-up; reading and ordering every event)\n`);
