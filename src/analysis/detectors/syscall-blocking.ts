@@ -21,7 +21,9 @@ export const syscallBlocking: Detector = {
       {
         kind: 'syscall-blocking',
         title: `Requests wait in system calls in ${site.location.function} (${call}): ${waiting.toFixed(2)} in a syscall at any time.`,
-        confidence: confidence(strength(waiting, 0.1), site.value / all),
+        // One request in twenty sitting in a syscall at any time is worth a look: a healthy service's
+        // request path spends about a hundredth of that in them (its reads and writes of sockets).
+        confidence: confidence(strength(waiting, 0.05), site.value / all),
         location: site.location,
         evidence: [
           { source: 'trace', summary: `requests spent ${ms(all)} in syscalls in ${(trace.facts.durationNs / 1e9).toFixed(1)} s, ${pct(site.value / all)} of it under ${site.location.function} (${site.samples} stacks, ${call})` },
