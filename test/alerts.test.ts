@@ -6,65 +6,39 @@
 // one diagnosis; the resolved payload closes it.
 import { createHmac } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackAdapter, slackClient } from '../src/chat/slack/adapter.js';
-import { validateRegistry } from '../src/config/registry.js';
-import { takeAlerts } from '../src/incidents/intake.js';
 import { timeToResolve } from '../src/incidents/metrics.js';
-import { IncidentStore } from '../src/incidents/store.js';
+import type { IncidentStore } from '../src/incidents/store.js';
 import { Digests } from '../src/queue/digests.js';
-import { Pipeline, queues } from '../src/queue/pipeline.js';
-import { alertRoutes } from '../src/server/alerts.js';
-import { startServer } from '../src/server/http.js';
-import { startWorkers, type Workers } from '../workers/index.js';
+import { queues } from '../src/queue/pipeline.js';
+import { startAlertBot, type AlertBot } from './helpers/alert-bot.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
-import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
-import { envOf, FakeSlack } from './helpers/slack-fake.js';
+import { hasRedis, until } from './helpers/redis.js';
+import type { FakeSlack } from './helpers/slack-fake.js';
 
 const TOKEN = 'am-token';
 const GRAFANA = 'grafana-secret';
 
 describe.skipIf(!hasRedis || !hasGo)('alerts open incidents and start the diagnosis', () => {
-  const prefix = uniquePrefix();
+  let bot: AlertBot;
+  let target: Target;
   let slackApi: FakeSlack;
   let redis: Redis;
-  let pipeline: Pipeline;
-  let workers: Workers;
-  let target: Target;
+  let prefix: string;
   let incidents: IncidentStore;
   let base: string;
-  let close: () => void;
   const startsAt = new Date(Date.now() - 5 * 60_000).toISOString();
 
   beforeAll(async () => {
-    slackApi = new FakeSlack();
-    await slackApi.start();
     target = await startLoadedTarget(['-mode', 'pool']);
-    const env = envOf({ SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: `${slackApi.url}api/`, ALERTMANAGER_TOKEN: TOKEN, GRAFANA_WEBHOOK_SECRET: GRAFANA });
-    const registry = validateRegistry({ services: { 'order-api': { pprof: target.url, seconds: 2, channels: { slack: ['C-INC'] } } } }, 'test');
-    if (!registry.ok) throw new Error(registry.error);
-    redis = new Redis(redisUrl);
-    const adapters = { slack: new SlackAdapter(slackClient(env)) };
-    pipeline = new Pipeline(redis, prefix, adapters);
-    incidents = new IncidentStore(redis, prefix);
-    workers = startWorkers({ redisUrl, prefix, adapters });
-    const intake = { registry: registry.value, pipeline, incidents, adapter: () => adapters.slack, fallback: { platform: 'slack' as const, channel: 'C-ALERTS' }, serviceLabel: 'service' };
-    const server = await startServer(alertRoutes(env, (alerts, by) => takeAlerts(intake, alerts, by), () => undefined), 0, '127.0.0.1');
-    base = `http://127.0.0.1:${server.port}`;
-    close = () => server.server.close();
+    bot = await startAlertBot({ 'order-api': { pprof: target.url, seconds: 2, channels: { slack: ['C-INC'] } } }, { ALERTMANAGER_TOKEN: TOKEN, GRAFANA_WEBHOOK_SECRET: GRAFANA });
+    ({ slackApi, redis, prefix, incidents, base } = bot);
   });
 
   afterAll(async () => {
-    close?.();
-    await workers?.close();
-    await pipeline?.close();
+    await bot?.close();
     await target?.stop();
-    await slackApi?.close();
-    if (redis) {
-      await cleanup(redis, prefix);
-      await redis.quit();
-    }
   });
 
   const payload = (status: 'firing' | 'resolved', endsAt = '0001-01-01T00:00:00Z') =>
