@@ -24,7 +24,7 @@ export interface Queue {
 export function requestQueue(inputs: Inputs, kinds: WaitKind[], siteOf: (s: StackSample) => string | undefined, what: string): Queue | undefined {
   const q = fromProfiles(inputs, kinds, siteOf, what);
   // The execution trace times every wait, not a sample of them: one more source where it agrees.
-  const seen = q && traceQueueEvidence(inputs.trace, kinds, siteOf, q.site, what);
+  const seen = q && traceQueueEvidence(inputs.trace, kinds, siteOf, q.site, what, q.waiting);
   if (q && seen) q.evidence.push(seen);
   return q;
 }

@@ -85,6 +85,9 @@ const requestRoots = [
   'github.com/valyala/fasthttp.(*Server).serveConn',
 ];
 
+/** True for a goroutine whose start function serves requests (net/http's per-connection goroutine). */
+export const isRequestRoot = (fn: string) => requestRoots.includes(fn);
+
 /** True when the stack serves a request (HTTP or gRPC handler below it). */
 export function onRequestPath(frames: Frame[]): boolean {
   return frames.some((f) => requestRoots.includes(f.name));

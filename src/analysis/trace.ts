@@ -32,7 +32,14 @@ export const ms = (ns: number) => (ns >= 10e6 ? `${(ns / 1e6).toFixed(0)} ms` : 
  * The execution trace's word on requests queueing at `site`: its sync-blocking
  * profile (every wait, not a sample of them) filtered as the block profile is.
  */
-export function traceQueueEvidence(t: TraceView | undefined, kinds: WaitKind[], siteOf: (s: StackSample) => string | undefined, site: string, what: string): Evidence | undefined {
+export function traceQueueEvidence(
+  t: TraceView | undefined,
+  kinds: WaitKind[],
+  siteOf: (s: StackSample) => string | undefined,
+  site: string,
+  what: string,
+  waitingSeen: number,
+): Evidence | undefined {
   if (!t) return undefined;
   const waits = stackSamples(t.latency.sync, 'delay').filter((s) => onRequestPath(s.frames) && kinds.includes(waitKind(s.frames)));
   // Profiles name generic code by its shape (Pool[go.shape.*uint8]), traces as Pool[...]: compared as displayed.
@@ -42,7 +49,8 @@ export function traceQueueEvidence(t: TraceView | undefined, kinds: WaitKind[], 
     return k !== undefined && displayName(k) === shown;
   });
   const ns = total(here);
-  if (ns <= 0) return undefined;
+  // A source agrees when it sees a good part of what the profiles saw, not a stray wait.
+  if (ns <= 0 || ns / t.facts.durationNs < Math.max(0.5, 0.2 * waitingSeen)) return undefined;
   const span = t.facts.durationNs / 1e9;
   return { source: 'trace', summary: `the execution trace saw requests wait ${seconds(ns)} on ${what} at ${displayName(site)} in its ${span.toFixed(1)} s (${(ns / t.facts.durationNs).toFixed(1)} waiting at any time)` };
 }

@@ -77,6 +77,12 @@ describe.skipIf(!sharedFixtures)('rca-bot trace', () => {
 
   it('a missing file and a bad flag say so', async () => {
     expect((await run(['trace', join(dir, 'nope.trace')])).err).toEqual([expect.stringMatching(/nope\.trace: no such file$/)]);
+    const dump = await run(['trace', join(dir, 'nope.trace'), '--dump']);
+    expect(dump.code).toBe(2);
+    expect(dump.err).toEqual([expect.stringMatching(/nope\.trace: no such file$/)]);
+    const png = await run(['trace', json125(), '--png', join(dir, 'no-such-dir', 'x.png')]);
+    expect(png.code).toBe(2);
+    expect(png.err).toEqual([expect.stringMatching(/x\.png: no such file$/)]);
     expect((await run(['trace', json125(), '--pprof', 'cpu', '-o', 'x'])).err).toEqual(['rca-bot: --pprof takes net, sync, syscall, sched, not "cpu"']);
   });
 });

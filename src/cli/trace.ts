@@ -17,6 +17,17 @@ import { usageOf } from './usage.js';
 const ns = (v: number) => (v === 0 ? '0' : formatValue(v, 'nanoseconds'));
 
 export function runTrace(argv: string[], io: Io): number {
+  try {
+    return run(argv, io);
+  } catch (e) {
+    // A trace that cannot be opened, or an output that cannot be written: one line, exit 2.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && !(e instanceof UserError)) throw new UserError(`${(e as NodeJS.ErrnoException).path ?? 'file'}: ${fileError(e)}`);
+    throw e;
+  }
+}
+
+function run(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -47,14 +58,7 @@ export function runTrace(argv: string[], io: Io): number {
     if (error) throw new UserError(`${file}: ${error}`);
     return 0;
   }
-  let analysis;
-  try {
-    analysis = analyzeTrace(input);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code) throw new UserError(`${file}: ${fileError(e)}`);
-    throw e;
-  }
+  const analysis = analyzeTrace(input);
   if (!analysis.ok) throw new UserError(`${file}: ${analysis.error}`);
   if (kind !== undefined) {
     writeFileSync(values.o!, analysis.value.latency.pprof(kind, analysis.value.summary));

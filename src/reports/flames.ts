@@ -60,7 +60,9 @@ export function flameViews(report: Report, captures: Capture[]): FlameView[] {
   if (shown && shown[0] !== 'cpu') wanted.unshift(shown);
   const views: FlameView[] = [];
   for (const [name, wantedType] of wanted) {
-    const latency = name === 'trace' ? captures.find((c) => c.name === 'trace')?.trace?.latency[wantedType as 'sched'] : undefined;
+    // The trace the findings read: the flight recorder's when the alert brought one.
+    const traceName = report.executionTrace?.source === 'flight-recorder' ? 'flight' : 'trace';
+    const latency = name === 'trace' ? captures.find((c) => c.name === traceName)?.trace?.latency[wantedType as 'sched'] : undefined;
     const profile = latency ?? captures.find((c) => c.name === name)?.profile;
     if (!profile || profile.samples.count === 0) continue;
     const type = latency ? 'delay' : name === 'cpu' ? (cpuSampleType(profile) ?? wantedType) : wantedType;

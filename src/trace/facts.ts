@@ -77,7 +77,9 @@ export class FactsCollector {
       case Kind.RangeBegin:
       case Kind.RangeActive: {
         const r = range(ev);
-        this.open.set(`${r.name}\0${r.scope}\0${r.id}`, ev);
+        const key = `${r.name}\0${r.scope}\0${r.id}`;
+        // Each generation restates ranges in progress (GCActive): they began earlier.
+        if (!this.open.has(key)) this.open.set(key, ev);
         if (kindOf(ev) === Kind.RangeBegin && r.name.startsWith('stop-the-world')) this.stwOpen++;
         break;
       }
@@ -144,7 +146,8 @@ export class FactsCollector {
 
   finish(): TraceFacts {
     this.f.durationNs = this.last - this.first;
-    if (this.wallOffset !== undefined) this.f.wall = { startMs: Math.round(this.first / 1e6 + this.wallOffset), endMs: Math.round(this.last / 1e6 + this.wallOffset) };
+    const ok = (ms: number) => Number.isFinite(ms) && Math.abs(ms) < 8.64e15;
+    if (this.wallOffset !== undefined && ok(this.first / 1e6 + this.wallOffset) && ok(this.last / 1e6 + this.wallOffset)) this.f.wall = { startMs: Math.round(this.first / 1e6 + this.wallOffset), endMs: Math.round(this.last / 1e6 + this.wallOffset) };
     return this.f;
   }
 }

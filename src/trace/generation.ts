@@ -268,6 +268,8 @@ function setSyncBatch(t: EvTable, b: Batch, v: number) {
     if (ev === Ev.Frequency) {
       if (t.freq !== 0) throw new TraceError('found multiple frequency events');
       const f = r.uvarint();
+      // Go takes 0 and computes with an infinite frequency; every time would be NaN here.
+      if (!(f > 0)) throw new TraceError(`invalid frequency ${f}`);
       t.freq = 1.0 / (f / 1e9);
     } else if (ev === Ev.ClockSnapshot && v >= V.Go125) {
       if (t.hasClockSnapshot) throw new TraceError('found multiple clock snapshot events');

@@ -192,7 +192,7 @@ function then(cur: Ctx, g: number, p: number): Ctx {
 const procStatus: Handler = (o, ev, evt, _m, gen, cur) => {
   const pid = ev.args[0];
   const status = ev.args[1];
-  if (status >= procStatusToState.length) throw new TraceError(`invalid status for proc ${pid}: ${status}`);
+  if (status < 0 || status >= procStatusToState.length) throw new TraceError(`invalid status for proc ${pid}: ${status}`);
   let oldState: number = procStatusToState[status];
   const s = o.pStates.get(pid);
   if (s) {
@@ -283,7 +283,7 @@ const goStatus: Handler = (o, ev, evt, _m, gen, cur) => {
   const gid = ev.args[0];
   const mid = ev.args[1];
   const status = ev.args[2];
-  if (status >= goStatusToState.length) throw new TraceError(`invalid status for goroutine ${gid}: ${status}`);
+  if (status < 0 || status >= goStatusToState.length) throw new TraceError(`invalid status for goroutine ${gid}: ${status}`);
   let oldState: number = goStatusToState[status];
   const s = o.gStates.get(gid);
   if (s) {

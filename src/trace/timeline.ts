@@ -67,11 +67,14 @@ export class TimelineCollector {
         const f = pc !== undefined ? ev.table?.pcs.get(pc) : undefined;
         if (f) this.names.set(st.id, ev.table?.string(f.funcId) ?? '');
       }
-      if (st.to === GoState.Running && ev.p >= 0) this.running.set(st.id, { p: ev.p, start: ev.time });
+      // A generation restates a running goroutine as Running -> Running: the slice goes on.
+      if (st.to === GoState.Running && st.from !== GoState.Running && ev.p >= 0) this.running.set(st.id, { p: ev.p, start: ev.time });
       else if (st.from === GoState.Running) this.close(st.id, ev.time, this.stackOf(ev, st.stack));
     } else if (k === Kind.RangeBegin || k === Kind.RangeActive) {
       const r = range(ev);
-      this.openRanges.set(`${r.name}\0${r.scope}\0${r.id}`, ev.time);
+      const key = `${r.name}\0${r.scope}\0${r.id}`;
+      // Each generation restates ranges in progress (GCActive): they began earlier.
+      if (!this.openRanges.has(key)) this.openRanges.set(key, ev.time);
     } else if (k === Kind.RangeEnd) {
       const r = range(ev);
       const key = `${r.name}\0${r.scope}\0${r.id}`;

@@ -185,7 +185,8 @@ export function readBatch(src: ByteSource): { batch: Batch; gen: number } | null
   let exp = 0;
   if (b === Ev.ExperimentalBatch) {
     exp = src.readByte();
-    if (exp < 0) throw new TraceError(EOF);
+    // Go's readBatch returns the bare io.EOF here, which ends the trace cleanly.
+    if (exp < 0) return null;
   }
   const gen = wrapped('error reading batch gen', () => readUvarint(src));
   const m = wrapped('error reading batch M ID', () => readUvarint(src));

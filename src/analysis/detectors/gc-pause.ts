@@ -11,7 +11,7 @@ export const gcPause: Detector = {
     if (!trace || trace.facts.pauses.length === 0 || trace.facts.durationNs <= 0) return [];
     const f = trace.facts;
     const total = f.pauses.reduce((a, p) => a + p.ns, 0);
-    const worst = Math.max(...f.pauses.map((p) => p.ns));
+    const worst = f.pauses.reduce((m, p) => Math.max(m, p.ns), 0);
     const share = total / f.durationNs;
     const byReason = new Map<string, { n: number; ns: number }>();
     for (const p of f.pauses) {

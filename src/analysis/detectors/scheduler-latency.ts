@@ -12,6 +12,12 @@ import type { Evidence } from '../../model.js';
 import { appKey, bySite, confidence, cpuSampleType, pct, round, seconds, stackSamples, strength, total } from '../stacks.js';
 import { busiestGoroutines, ms, quantile } from '../trace.js';
 
+/** The trace's confidence, raised by the CPU profile's agreement only where the trace saw real waiting. */
+function combined(trace: number, cpu: number): number {
+  if (trace < 0.2) return trace;
+  return round(Math.min(0.95, 1 - (1 - trace) * (1 - cpu)));
+}
+
 export const schedulerLatency: Detector = {
   kind: 'scheduler-latency',
   detect({ trace, cpu }) {
@@ -22,8 +28,10 @@ export const schedulerLatency: Detector = {
     const waited = waits.reduce((a, b) => a + b, 0);
     const waiting = waited / f.durationNs;
     const allBusy = f.runnableNs > 0 ? f.runnableAllBusyNs / f.runnableNs : 0;
+    // Waits of a few hundred microseconds are how a busy scheduler looks; nothing to report.
+    if (p99 < 1e6 && waiting < 0.1) return [];
     const procs = f.gomaxprocs > 0 ? `GOMAXPROCS=${f.gomaxprocs}` : 'GOMAXPROCS unknown';
-    const pTime = f.durationNs * Math.max(1, f.gomaxprocs);
+    const pTime = f.gomaxprocs > 0 ? f.durationNs * f.gomaxprocs : Infinity;
     // A goroutine started by the service itself (not a request, not the runtime) that ran most of the P time.
     const holder = busiestGoroutines(trace).find((g) => g.location);
     const holderShare = holder ? holder.execNs / pTime : 0;
@@ -58,7 +66,7 @@ export const schedulerLatency: Detector = {
       {
         kind: 'scheduler-latency',
         title,
-        confidence: round(Math.min(0.95, 1 - (1 - confidence(strength(p99 / 1e6, 10), Math.min(1, Math.max(waiting / 0.5, holderShare)))) * (1 - cpuAgrees))),
+        confidence: combined(confidence(strength(p99 / 1e6, 10), Math.min(1, Math.max(waiting / 0.5, holderShare))), cpuAgrees),
         ...(location ? { location } : {}),
         evidence,
       },

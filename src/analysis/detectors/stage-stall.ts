@@ -11,10 +11,20 @@ export const stageStall: Detector = {
     if (!trace) return [];
     const out = [];
     const byType = new Map<string, { ns: number; regions: Map<string, number> }[]>();
+    // Each task's regions with their goroutine; a region that encloses another of its goroutine is a
+    // frame around the stages (a "handle" region), not a stage: only the innermost count.
+    const regionsOf = new Map<number, { g: number; name: string; start: number; end: number }[]>();
+    for (const g of trace.summary.goroutines.values())
+      for (const r of g.regions)
+        if (r.start && r.end) (regionsOf.get(r.taskId) ?? regionsOf.set(r.taskId, []).get(r.taskId)!).push({ g: g.id, name: r.name, start: r.start.time, end: r.end.time });
     for (const t of trace.summary.tasks.values()) {
       if (!t.start || !t.end) continue;
+      const all = regionsOf.get(t.id) ?? [];
       const regions = new Map<string, number>();
-      for (const r of t.regions) if (r.start && r.end) regions.set(r.name, (regions.get(r.name) ?? 0) + r.end.time - r.start.time);
+      for (const r of all) {
+        const encloses = all.some((o) => o !== r && o.g === r.g && o.start >= r.start && o.end <= r.end && (o.start > r.start || o.end < r.end));
+        if (!encloses) regions.set(r.name, (regions.get(r.name) ?? 0) + r.end - r.start);
+      }
       const list = byType.get(t.name) ?? [];
       list.push({ ns: t.end.time - t.start.time, regions });
       byType.set(t.name, list);
@@ -27,10 +37,11 @@ export const stageStall: Detector = {
       const slowNs = slow.reduce((a, i) => a + i.ns, 0);
       const stages = new Map<string, number>();
       for (const i of slow) for (const [name, ns] of i.regions) stages.set(name, (stages.get(name) ?? 0) + ns);
-      if (stages.size < 2 || slowNs <= 0) continue;
+      // Slow tasks of a few milliseconds are not where an incident is.
+      if (stages.size < 2 || slowNs <= 0 || p90 < 5e6) continue;
       const [stage, top] = [...stages].sort((a, b) => b[1] - a[1])[0];
       const share = top / slowNs;
-      if (share < 0.3) continue;
+      if (share < 0.5) continue;
       const region = [...trace.summary.tasks.values()].flatMap((t) => t.regions).find((r) => r.name === stage && r.start);
       // UserRegionBegin's stack is its third argument: where the stage was entered.
       const location = region?.start ? firstAppFrame(traceFrames(frames(region.start.table, region.start.a2))) : undefined;
