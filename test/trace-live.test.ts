@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeTrace } from '../src/trace/analyze.js';
 import { dumpTrace } from '../src/trace/dump.js';
+import { traceReport } from '../src/trace/report.js';
 import { buildTool, hasGo, startLoadedTarget, toolchain, type Target } from './helpers/go.js';
 import { expectLatencyProfilesEqualGo } from './helpers/trace.js';
 
@@ -17,7 +19,7 @@ describe.skipIf(!hasGo)(`live execution traces read as Go reads them (${hasGo ? 
   const targets: Target[] = [];
 
   beforeAll(async () => {
-    for (const mode of ['cpu', 'pgxpool']) {
+    for (const mode of ['cpu', 'pgxpool', 'pipeline']) {
       const t = await startLoadedTarget(['-mode', mode], 100);
       targets.push(t);
       const [trace] = await Promise.all([fetch(`${t.url}/debug/pprof/trace?seconds=1`), fetch(`${t.url}/debug/pprof/profile?seconds=2`)]);
@@ -51,6 +53,17 @@ describe.skipIf(!hasGo)(`live execution traces read as Go reads them (${hasGo ? 
     const first = a.findIndex((line, i) => line !== b[i]);
     expect(first === -1 ? null : { line: first, ours: a[first], go: b[first] }).toBeNull();
     expect(a.length).toBe(b.length);
+  });
+
+  it.skipIf(toolchain().minor < 22)('pipeline: the slowest tasks, with what they logged', () => {
+    const a = analyzeTrace(traces.pipeline);
+    if (!a.ok) throw new Error(a.error);
+    const r = traceReport(a.value);
+    expect(r.tasks.map((t) => t.type)).toContain('order');
+    expect(r.regions.map((t) => t.type).sort()).toEqual(['execute', 'parse', 'render', 'route']);
+    expect(r.slowestTasks[0]).toMatchObject({ type: 'order', logs: [{ category: 'order', message: expect.stringMatching(/^id=\d+$/) }] });
+    // The execute stage sleeps 25 ms.
+    expect(r.slowestTasks[0].ns).toBeGreaterThan(25e6);
   });
 
   it.skipIf(toolchain().minor < 22).each(['pgxpool'])('%s: the latency profiles equal go tool trace -pprof', (mode) => {

@@ -95,5 +95,12 @@ export function formatReport(r: TraceReport, limit: number): string {
     lines.push('', `${title} by type:`, `${'count'.padStart(7)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}  type`);
     for (const d of list.slice(0, limit)) lines.push(`${String(d.count).padStart(7)} ${ns(d.p50Ns).padStart(9)} ${ns(d.p99Ns).padStart(9)} ${ns(d.maxNs).padStart(9)}  ${d.type}`);
   }
+  if (r.slowestTasks.length > 0) {
+    lines.push('', 'Slowest tasks:');
+    for (const t of r.slowestTasks) {
+      lines.push(`${ns(t.ns).padStart(9)}  ${t.type} (task ${t.id})`);
+      for (const l of t.logs) lines.push(`             ${l.category ? `${l.category}: ` : ''}${l.message}`);
+    }
+  }
   return lines.join('\n');
 }

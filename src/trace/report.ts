@@ -3,6 +3,7 @@
 // and durations per region and task type. Plain data for the CLI's text and
 // JSON and, later, the detectors.
 import { unknownTime, type ExecStats, type Summary } from './summary.js';
+import { log } from './event.js';
 import { latencyKinds, type LatencyKind, type LatencyProfiles } from './latency.js';
 
 export interface GoroutineGroup {
@@ -37,6 +38,8 @@ export interface TraceReport {
   latency: Record<LatencyKind, { count: number; delayNs: number }>;
   regions: Durations[];
   tasks: Durations[];
+  /** The slowest task instances, slowest first, with what they logged (runtime/trace.Log). */
+  slowestTasks: { type: string; id: number; ns: number; logs: { category: string; message: string }[] }[];
 }
 
 function group(name: string, members: ExecStats[]): GoroutineGroup {
@@ -84,7 +87,21 @@ export function traceReport(a: { version: number; events: number; bytes: number;
     for (const r of g.regions) if (r.start && r.end) (regions.get(r.name) ?? regions.set(r.name, []).get(r.name)!).push(r.end.time - r.start.time);
   const tasks = new Map<string, number[]>();
   for (const t of a.summary.tasks.values()) if (t.start && t.end) (tasks.get(t.name) ?? tasks.set(t.name, []).get(t.name)!).push(t.end.time - t.start.time);
+  const slowestTasks = [...a.summary.tasks.values()]
+    .filter((t) => t.start && t.end)
+    .sort((x, y) => y.end!.time - y.start!.time - (x.end!.time - x.start!.time))
+    .slice(0, 5)
+    .map((t) => ({
+      type: t.name,
+      id: t.id,
+      ns: t.end!.time - t.start!.time,
+      logs: t.logs.slice(0, 10).map((e) => {
+        const l = log(e);
+        return { category: l.category, message: l.message };
+      }),
+    }));
   return {
+    slowestTasks,
     version: a.version,
     events: a.events,
     bytes: a.bytes,

@@ -71,6 +71,7 @@ func openJournal() (*os.File, error) {
 func handleOrder(ctx context.Context, id int) {
 	ctx, task := trace.NewTask(ctx, "order")
 	defer task.End()
+	trace.Logf(ctx, "order", "id=%d", id)
 	trace.WithRegion(ctx, "parse", func() { checksumRecords(3) })
 	trace.WithRegion(ctx, "route", func() { checksumRecords(1) })
 	trace.WithRegion(ctx, "execute", func() { executeOrder(id) })
