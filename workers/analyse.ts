@@ -9,7 +9,7 @@ import type { Report } from '../src/model.js';
 import { renderFlamePng } from '../src/render/index.js';
 import { renderTimelinePng } from '../src/render/timeline.js';
 import { renderTimelineHtml } from '../src/render/timelineHtml.js';
-import { flamePage, flameViews, type FlamePage, type FlameView } from '../src/reports/flames.js';
+import { flamePage, flameViews, traceRead, type FlamePage, type FlameView } from '../src/reports/flames.js';
 import { readTrace, type Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
 import { inSpanSync } from '../src/telemetry/spans.js';
@@ -53,18 +53,18 @@ const timelineKinds = new Set(['scheduler-latency', 'gc-pause', 'syscall-blockin
 function timelineImage(service: string, report: Report, captures: Capture[]): Image[] {
   const top = report.findings[0];
   if (!top || top.confidence < 0.5 || !timelineKinds.has(top.kind)) return [];
-  const flight = report.executionTrace?.source === 'flight-recorder';
-  const trace = captures.find((c) => c.name === (flight ? 'flight' : 'trace'))?.trace;
-  if (!trace) return [];
+  const read = traceRead(report, captures);
+  if (!read) return [];
+  const { trace, flight } = read;
   const title = `${service}: execution trace${flight ? ' (flight recorder, before the alert)' : ''}, ${(trace.facts.durationNs / 1e9).toFixed(1)} s, GOMAXPROCS=${trace.facts.gomaxprocs || '?'}`;
   return [{ name: 'timeline', png: renderTimelinePng(trace.timeline, title).toString('base64'), filename: `${service}-timeline.png`, title: `${service}: execution trace timeline` }];
 }
 
 /** The report page's interactive timeline of the execution trace the findings read. */
 function timelinePage(service: string, report: Report, captures: Capture[]): FlamePage[] {
-  const flight = report.executionTrace?.source === 'flight-recorder';
-  const trace = captures.find((c) => c.name === (flight ? 'flight' : 'trace'))?.trace;
-  if (!trace) return [];
+  const read = traceRead(report, captures);
+  if (!read) return [];
+  const { trace, flight } = read;
   const title = `${service}: execution trace${flight ? ' (flight recorder, before the alert)' : ''}`;
   const { html, height } = renderTimelineHtml(trace.timeline, title);
   // The page sizes the frame from a row count (report-page.ts: 140 px and 18 px a row).
@@ -104,8 +104,10 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
     return r;
   });
   const t0 = performance.now();
-  const views = inSpanSync('rca.render', {}, () => flameViews(report, captures));
-  const images = inSpanSync('rca.render', {}, () => [...timelineImage(service, report, captures), ...flameImages(service, views)]);
+  const { views, images } = inSpanSync('rca.render', {}, () => {
+    const views = flameViews(report, captures);
+    return { views, images: [...timelineImage(service, report, captures), ...flameImages(service, views)] };
+  });
   report.timings.render = Math.round(performance.now() - t0);
   const first = (c: Capture) => {
     const i = views.findIndex((v) => v.name === c.name);

@@ -11,6 +11,7 @@ import type { FindingKind, Report } from '../model.js';
 import { renderFlameHtml } from '../render/index.js';
 import type { FlameTitle } from '../render/title.js';
 import type { Capture } from '../sources/pprof.js';
+import type { TraceView } from '../trace/view.js';
 
 /** One interactive flame graph: a whole self-contained HTML document. */
 export interface FlamePage {
@@ -32,6 +33,13 @@ export interface FlameView {
   tree: CallTree;
   /** The heading drawn on the graph. */
   heading: FlameTitle;
+}
+
+/** The execution trace the report's findings read: the flight recorder's when the alert brought one. */
+export function traceRead(report: Report, captures: Capture[]): { trace: TraceView; flight: boolean } | undefined {
+  const flight = report.executionTrace?.source === 'flight-recorder';
+  const trace = captures.find((c) => c.name === (flight ? 'flight' : 'trace'))?.trace;
+  return trace ? { trace, flight } : undefined;
 }
 
 /** The profile that shows each kind of finding best, and the sample type to draw. */
@@ -60,9 +68,7 @@ export function flameViews(report: Report, captures: Capture[]): FlameView[] {
   if (shown && shown[0] !== 'cpu') wanted.unshift(shown);
   const views: FlameView[] = [];
   for (const [name, wantedType] of wanted) {
-    // The trace the findings read: the flight recorder's when the alert brought one.
-    const traceName = report.executionTrace?.source === 'flight-recorder' ? 'flight' : 'trace';
-    const latency = name === 'trace' ? captures.find((c) => c.name === traceName)?.trace?.latency[wantedType as 'sched'] : undefined;
+    const latency = name === 'trace' ? traceRead(report, captures)?.trace.latency[wantedType as 'sched'] : undefined;
     const profile = latency ?? captures.find((c) => c.name === name)?.profile;
     if (!profile || profile.samples.count === 0) continue;
     const type = latency ? 'delay' : name === 'cpu' ? (cpuSampleType(profile) ?? wantedType) : wantedType;

@@ -197,6 +197,9 @@ export function range(e: TraceEvent): Range {
   throw new Error(`range of a non-range event type ${e.typ}`);
 }
 
+/** A range in progress is known by its name and the resource it is scoped to. */
+export const rangeKey = (r: Range) => `${r.name}\0${r.scope}\0${r.id}`;
+
 export function metric(e: TraceEvent): { name: string; value: number } {
   if (e.typ === Ev.ProcsChange) return { name: '/sched/gomaxprocs:threads', value: e.a0 };
   if (e.typ === Ev.HeapAlloc) return { name: '/memory/classes/heap/objects:bytes', value: e.a0 };

@@ -2,7 +2,7 @@
 // as the summary: stop-the-world pauses with the stack that asked for them,
 // GC mark phases and assists, GOMAXPROCS, how long runnable goroutines waited
 // for a P and whether every P was busy meanwhile, and the CPU samples' stacks.
-import { Kind, GoState, ProcState, frames, kindOf, metric, range, stackId, transition, type StackFrame, type TraceEvent } from './event.js';
+import { Kind, GoState, ProcState, frames, kindOf, metric, range, rangeKey, stackId, transition, type StackFrame, type TraceEvent } from './event.js';
 import { Ev } from './spec.js';
 
 export interface Pause {
@@ -77,7 +77,7 @@ export class FactsCollector {
       case Kind.RangeBegin:
       case Kind.RangeActive: {
         const r = range(ev);
-        const key = `${r.name}\0${r.scope}\0${r.id}`;
+        const key = rangeKey(r);
         // Each generation restates ranges in progress (GCActive): they began earlier.
         if (!this.open.has(key)) this.open.set(key, ev);
         if (kindOf(ev) === Kind.RangeBegin && r.name.startsWith('stop-the-world')) this.stwOpen++;
@@ -85,7 +85,7 @@ export class FactsCollector {
       }
       case Kind.RangeEnd: {
         const r = range(ev);
-        const key = `${r.name}\0${r.scope}\0${r.id}`;
+        const key = rangeKey(r);
         const begin = this.open.get(key);
         this.open.delete(key);
         if (r.name.startsWith('stop-the-world') && this.stwOpen > 0) this.stwOpen--;

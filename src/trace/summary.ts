@@ -2,7 +2,7 @@
 // Summarizer computes them (summary.go) for `go tool trace`'s goroutine and
 // user-annotation pages: execution, scheduler wait, block time by reason,
 // syscall time. Fed one event at a time, so a trace never sits in memory whole.
-import { GoState, Kind, NoTask, frames, kindOf, log, range, region, task, transition, type TraceEvent } from './event.js';
+import { GoState, Kind, NoTask, frames, rangeKey, kindOf, log, range, region, task, transition, type TraceEvent } from './event.js';
 import { ProcState } from './event.js';
 
 export interface ExecStats {
@@ -168,7 +168,7 @@ export class Summarizer {
         if (r.scope === 'goroutine') g = this.gs.get(r.id);
         else if (r.scope === 'proc') {
           g = this.gs.get(ev.g);
-          if (g) this.rangesP.set(`${r.id}\0${r.name}`, ev.g);
+          if (g) this.rangesP.set(rangeKey(r), ev.g);
         }
         if (!g?.pending) break;
         const p = g.pending;
@@ -184,7 +184,7 @@ export class Summarizer {
         let g: G | undefined;
         if (r.scope === 'goroutine') g = this.gs.get(r.id);
         else if (r.scope === 'proc') {
-          const key = `${r.id}\0${r.name}`;
+          const key = rangeKey(r);
           const goid = this.rangesP.get(key);
           if (goid !== undefined) {
             if (goid === ev.g) g = this.gs.get(goid);

@@ -2,7 +2,7 @@
 // when (stored column-wise: a busy second has tens of thousands of slices),
 // the GC mark phases and stop-the-world pauses, and the slowest region
 // instances. Gathered in the same pass as everything else.
-import { GoState, Kind, frames, kindOf, range, region, transition, type TraceEvent } from './event.js';
+import { GoState, Kind, frames, kindOf, range, rangeKey, region, transition, type TraceEvent } from './event.js';
 import { isSystemGoroutine } from './summary.js';
 
 export type SliceKind = 0 | 1 | 2; // application (or library) code, runtime, GC worker
@@ -72,12 +72,12 @@ export class TimelineCollector {
       else if (st.from === GoState.Running) this.close(st.id, ev.time, this.stackOf(ev, st.stack));
     } else if (k === Kind.RangeBegin || k === Kind.RangeActive) {
       const r = range(ev);
-      const key = `${r.name}\0${r.scope}\0${r.id}`;
+      const key = rangeKey(r);
       // Each generation restates ranges in progress (GCActive): they began earlier.
       if (!this.openRanges.has(key)) this.openRanges.set(key, ev.time);
     } else if (k === Kind.RangeEnd) {
       const r = range(ev);
-      const key = `${r.name}\0${r.scope}\0${r.id}`;
+      const key = rangeKey(r);
       const t0 = this.openRanges.get(key);
       this.openRanges.delete(key);
       if (t0 === undefined) return;
