@@ -11,7 +11,7 @@ import { analyzeTrace } from '../src/trace/analyze.js';
 import { dumpTrace } from '../src/trace/dump.js';
 import { traceReport } from '../src/trace/report.js';
 import { buildTool, hasGo, startLoadedTarget, toolchain, type Target } from './helpers/go.js';
-import { expectLatencyProfilesEqualGo } from './helpers/trace.js';
+import { expectLatencyProfilesEqualGo, expectMmuEqualGo } from './helpers/trace.js';
 
 describe.skipIf(!hasGo)(`live execution traces read as Go reads them (${hasGo ? toolchain().version : 'no Go'})`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'rca-trace-live-'));
@@ -68,5 +68,9 @@ describe.skipIf(!hasGo)(`live execution traces read as Go reads them (${hasGo ? 
 
   it.skipIf(toolchain().minor < 22).each(['pgxpool'])('%s: the latency profiles equal go tool trace -pprof', (mode) => {
     expectLatencyProfilesEqualGo(traces[mode], dir);
+  });
+
+  it.skipIf(toolchain().minor < 22).each(['cpu', 'pgxpool', 'pipeline'])('%s: the minimum mutator utilization equals go tool trace\'s', (mode) => {
+    expect(expectMmuEqualGo(traces[mode])).toHaveLength(3);
   });
 });

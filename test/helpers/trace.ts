@@ -7,6 +7,7 @@ import { parseProfile } from '../../src/profile/pprof.js';
 import { top } from '../../src/profile/top.js';
 import { analyzeTrace } from '../../src/trace/analyze.js';
 import { latencyKinds } from '../../src/trace/latency.js';
+import { buildTool } from './go.js';
 import { expectSameTable, pprofTop } from './pprof-top.js';
 
 /** Our latency profile of a trace against `go tool trace -pprof=KIND` of it, both read as -top tables. */
@@ -27,3 +28,26 @@ export function expectLatencyProfilesEqualGo(file: string, dir: string) {
   }
 }
 
+
+/**
+ * Our minimum mutator utilization at 1, 10 and 100 ms against Go's own
+ * (internal/trace/gc.go, copied into tracedump -mmu) with go tool trace's MMU
+ * page defaults. Returns Go's figures, for checks on what they say.
+ */
+export function expectMmuEqualGo(file: string): { windowMs: number; util: number }[] {
+  const go = spawnSync(buildTool('tracedump'), ['-mmu', file], { encoding: 'utf8' });
+  expect(go.status, go.stdout).toBe(0);
+  const a = analyzeTrace(file);
+  if (!a.ok) throw new Error(a.error);
+  const line = go.stdout.trim();
+  if (line === 'mmu none') {
+    expect(a.value.facts.mmu).toEqual([]);
+    return [];
+  }
+  const want = [...line.matchAll(/ (\d+)ms=([\d.]+)/g)].map((m) => ({ windowMs: Number(m[1]), util: Number(m[2]) }));
+  expect(want.map((w) => w.windowMs)).toEqual([1, 10, 100]);
+  expect(a.value.facts.mmu.map((m) => m.windowMs)).toEqual([1, 10, 100]);
+  // Go prints 12 decimals; both sum the same float64 integrals, so they agree far below that.
+  a.value.facts.mmu.forEach((m, i) => expect(Math.abs(m.util - want[i].util), `${m.windowMs} ms: ours ${m.util}, Go ${want[i].util}`).toBeLessThan(1e-9));
+  return want;
+}

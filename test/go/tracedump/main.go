@@ -4,6 +4,8 @@
 //
 //	tracedump FILE...   one block per event, "error: …" if reading stops
 //	tracedump -count FILE...   events per file, for the parser bench
+//	tracedump -mmu FILE...   the minimum mutator utilization at 1, 10 and 100 ms,
+//	                         as go tool trace's MMU page shows it by default
 package main
 
 import (
@@ -19,10 +21,15 @@ import (
 
 func main() {
 	count := flag.Bool("count", false, "print the number of events and the time taken, not the events")
+	mmu := flag.Bool("mmu", false, "print the minimum mutator utilization, not the events")
 	flag.Parse()
 	status := 0
 	for _, name := range flag.Args() {
-		if err := dump(name, *count); err != nil {
+		run := func() error { return dump(name, *count) }
+		if *mmu {
+			run = func() error { return printMMU(name) }
+		}
+		if err := run(); err != nil {
 			status = 1
 		}
 	}
@@ -62,4 +69,39 @@ func dump(name string, count bool) error {
 	}
 	fmt.Fprintln(out, "error:", err)
 	return err
+}
+
+// printMMU prints the MMU the way go tool trace's /mmu page computes it with its
+// default options: the system view, counting STW, background workers and assists.
+func printMMU(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		fmt.Println("error:", err)
+		return err
+	}
+	defer f.Close()
+	r, err := trace.NewReader(f)
+	var events []trace.Event
+	for err == nil {
+		var ev trace.Event
+		if ev, err = r.ReadEvent(); err == nil {
+			events = append(events, ev)
+		}
+	}
+	if err != io.EOF {
+		fmt.Println("error:", err)
+		return err
+	}
+	util := MutatorUtilizationV2(events, UtilSTW|UtilBackground|UtilAssist)
+	if len(util) == 0 {
+		fmt.Println("mmu none")
+		return nil
+	}
+	curve := NewMMUCurve(util)
+	fmt.Printf("mmu points=%d", len(util[0]))
+	for _, w := range []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond} {
+		fmt.Printf(" %v=%.12f", w, curve.MMU(w))
+	}
+	fmt.Println()
+	return nil
 }
