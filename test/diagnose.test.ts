@@ -83,6 +83,16 @@ describe.skipIf(!hasGo)(`diagnose a live Go service (${hasGo ? toolchain().versi
     expect(probe?.summary).toContain('{"activeConnections":8,"maxPoolSize":8,"status":"CRITICAL"}');
   });
 
+  it('gc mode: the trace sees the collector take the Ps, with assists paid in the allocating code, as a third source', async () => {
+    const { report } = await run('gc');
+    const top = report.findings[0];
+    expect(top.kind).toBe('gc-pressure');
+    const trace = top.evidence.filter((e) => e.source === 'trace').map((e) => e.summary);
+    expect(trace, JSON.stringify(report.findings.map((f) => [f.kind, f.confidence, f.location?.function]))).toContainEqual(expect.stringMatching(/^minimum mutator utilization 1 ms \d+%, 10 ms \d+%, 100 ms \d+%/));
+    expect(report.verdict).toBe('confirmed');
+    expect(report.findings.filter((f) => f.kind === 'gc-pause')).toEqual([]);
+  });
+
   it('rwlock mode: the mutex profile names the writer that holds the lock', async () => {
     const { report } = await run('rwlock');
     expect(report.findings[0].evidence.find((e) => e.source === 'mutex')?.summary).toContain('main.refreshPrices');

@@ -71,11 +71,21 @@ function run(argv: string[], io: Io): number {
   return 0;
 }
 
+const percent = (x: number) => (x > 0 && x < 0.001 ? '<0.1%' : `${(x * 100).toFixed(x < 0.1 && x > 0 ? 1 : 0)}%`);
+
+function gcLine(r: TraceReport): string {
+  const g = r.gc;
+  const parts = [`${g.stw.count} stop-the-world pauses${g.stw.count ? `, ${ns(g.stw.totalNs)} in all, worst ${ns(g.stw.worstNs)}` : ''}`, `${g.markPhases} mark phases, ${ns(g.markNs)}`, `mark assists ${ns(g.assistNs)}, running ${ns(g.assistRunningNs)} (${percent(g.assistShare)} of running time)`];
+  if (g.mmu.length) parts.push(`minimum mutator utilization ${g.mmu.map((m) => `${m.windowMs} ms ${percent(m.util)}`).join(', ')}`);
+  return `GC: ${parts.join(' · ')}`;
+}
+
 export function formatReport(r: TraceReport, limit: number): string {
   const lines = [
     `go 1.${r.version} trace: ${r.events.toLocaleString('en')} events, ${formatValue(r.bytes, 'bytes')}, ${ns(r.durationNs)}, ${r.goroutines.toLocaleString('en')} goroutines`,
     '',
     'Latency (go tool trace -pprof): ' + latencyKinds.map((k) => `${k} ${ns(r.latency[k].delayNs)} in ${r.latency[k].count}`).join(' · '),
+    gcLine(r),
     '',
     `Goroutines by start function (${Math.min(limit, r.groups.length)} of ${r.groups.length}, most execution time first):`,
     `${'count'.padStart(7)} ${'exec'.padStart(9)} ${'sched wait'.padStart(10)} ${'blocked'.padStart(9)} ${'syscall'.padStart(9)}  start function (main block reason)`,

@@ -90,9 +90,11 @@ export function corroborate(findings: Finding[], others: Finding[], target?: str
 }
 
 // A finding that is the effect of another at the same code: folded into it as one more source.
-// Goroutines waiting for a P where the CPU goes is the CPU hot path (or the collector) seen from the trace.
+// Goroutines waiting for a P where the CPU goes is the CPU hot path (or the collector) seen from the trace;
+// the collector taking the Ps, with assists paid where the profiles see the allocating, is gc-pressure seen from it.
 const effectOf: Partial<Record<FindingKind, FindingKind[]>> = {
   'scheduler-latency': ['cpu-hotspot', 'gc-pressure'],
+  'gc-pause': ['gc-pressure'],
 };
 
 function foldEffects(findings: Finding[]): Finding[] {
@@ -100,7 +102,8 @@ function foldEffects(findings: Finding[]): Finding[] {
   for (const effect of [...out]) {
     const causes = effectOf[effect.kind];
     const fn = effect.location?.function;
-    if (!causes || !fn) continue;
+    // A signal too weak to report on its own is no source for another finding either.
+    if (!causes || !fn || effect.confidence < REPORTED) continue;
     const cause = out
       .filter((f) => causes.includes(f.kind) && f.location?.function === fn && f.confidence >= REPORTED)
       .sort((a, b) => b.confidence - a.confidence)[0];

@@ -3,6 +3,7 @@
 // GC mark phases and assists, GOMAXPROCS, how long runnable goroutines waited
 // for a P and whether every P was busy meanwhile, and the CPU samples' stacks.
 import { Kind, GoState, ProcState, frames, kindOf, metric, range, rangeKey, stackId, transition, type StackFrame, type TraceEvent } from './event.js';
+import { MutatorUtilization, minimumUtilization } from './mmu.js';
 import { Ev } from './spec.js';
 
 export interface Pause {
@@ -20,7 +21,12 @@ export interface TraceFacts {
   /** GOMAXPROCS as the trace last saw it (0 when it never said). */
   gomaxprocs: number;
   pauses: Pause[];
-  gc: { count: number; markNs: number; assistNs: number; assistStacks: { stack: StackFrame[]; ns: number }[] };
+  /** assistNs: mark assists from start to end; assistRunningNs: only while the assisting goroutine ran (an assist can park for credit). */
+  gc: { count: number; markNs: number; assistNs: number; assistRunningNs: number; assistStacks: { stack: StackFrame[]; ns: number }[] };
+  /** The time goroutines were running, summed over the Ps (what mark assists take a share of). */
+  busyNs: number;
+  /** The minimum mutator utilization at 1, 10 and 100 ms, as go tool trace's MMU page shows it; empty when GOMAXPROCS never showed. */
+  mmu: { windowMs: number; util: number }[];
   /** Each wait of a runnable goroutine for a P, in ns, less any stop-the-world pause inside it (goroutines of the runtime left out). */
   schedWaits: number[];
   /** While some goroutine was runnable, outside stop-the-world pauses: how long every P was running something, and how long in all. */
@@ -37,7 +43,9 @@ export class FactsCollector {
     durationNs: 0,
     gomaxprocs: 0,
     pauses: [],
-    gc: { count: 0, markNs: 0, assistNs: 0, assistStacks: [] },
+    gc: { count: 0, markNs: 0, assistNs: 0, assistRunningNs: 0, assistStacks: [] },
+    busyNs: 0,
+    mmu: [],
     schedWaits: [],
     runnableNs: 0,
     runnableAllBusyNs: 0,
@@ -57,10 +65,15 @@ export class FactsCollector {
   private stwOpen = 0;
   private stwSoFar = 0;
   private stwAtRunnable = new Map<number, number>();
+  private utilization = new MutatorUtilization();
+  private runningGs = new Set<number>();
+  private assisting = new Set<number>();
+  private assistRunning = 0;
 
   event(ev: TraceEvent) {
     if (this.first === 0) this.first = ev.time;
     this.advanceClock(ev.time);
+    this.utilization.event(ev);
     this.last = ev.time;
     switch (kindOf(ev)) {
       case Kind.Sync: {
@@ -79,7 +92,13 @@ export class FactsCollector {
         const r = range(ev);
         const key = rangeKey(r);
         // Each generation restates ranges in progress (GCActive): they began earlier.
-        if (!this.open.has(key)) this.open.set(key, ev);
+        if (!this.open.has(key)) {
+          this.open.set(key, ev);
+          if (r.name === 'GC mark assist') {
+            this.assisting.add(r.id);
+            if (this.runningGs.has(r.id)) this.assistRunning++;
+          }
+        }
         if (kindOf(ev) === Kind.RangeBegin && r.name.startsWith('stop-the-world')) this.stwOpen++;
         break;
       }
@@ -89,6 +108,7 @@ export class FactsCollector {
         const begin = this.open.get(key);
         this.open.delete(key);
         if (r.name.startsWith('stop-the-world') && this.stwOpen > 0) this.stwOpen--;
+        if (r.name === 'GC mark assist' && this.assisting.delete(r.id) && this.runningGs.has(r.id)) this.assistRunning--;
         if (!begin) break;
         const ns = ev.time - begin.time;
         if (r.name.startsWith('stop-the-world')) this.f.pauses.push({ reason: r.name, ns, stack: frames(begin.table, stackId(begin)) });
@@ -110,6 +130,8 @@ export class FactsCollector {
   /** Integrates the time some goroutine was runnable, and how much of it every P was busy. */
   private advanceClock(t: number) {
     const dt = this.at === 0 ? 0 : t - this.at;
+    this.f.busyNs += dt * this.runningGs.size;
+    this.f.gc.assistRunningNs += dt * this.assistRunning;
     if (this.stwOpen > 0) this.stwSoFar += dt;
     else if (this.runnable > 0) {
       this.f.runnableNs += dt;
@@ -125,6 +147,11 @@ export class FactsCollector {
       else this.runningPs.delete(st.id);
       return;
     }
+    const wasRunning = this.runningGs.has(st.id);
+    const running = st.to === GoState.Running;
+    if (running) this.runningGs.add(st.id);
+    else this.runningGs.delete(st.id);
+    if (wasRunning !== running && this.assisting.has(st.id)) this.assistRunning += running ? 1 : -1;
     if (st.stack !== null && (st.from === GoState.NotExist || st.from === GoState.Undetermined)) {
       const fs = frames(ev.table, st.stack);
       if (fs.length > 0 && isRuntimeFn(fs[fs.length - 1].func)) this.system.add(st.id);
@@ -146,6 +173,8 @@ export class FactsCollector {
 
   finish(): TraceFacts {
     this.f.durationNs = this.last - this.first;
+    const util = this.utilization.finish();
+    if (util) this.f.mmu = [1, 10, 100].map((windowMs) => ({ windowMs, util: minimumUtilization(util, windowMs * 1e6) }));
     const ok = (ms: number) => Number.isFinite(ms) && Math.abs(ms) < 8.64e15;
     if (this.wallOffset !== undefined && ok(this.first / 1e6 + this.wallOffset) && ok(this.last / 1e6 + this.wallOffset)) this.f.wall = { startMs: Math.round(this.first / 1e6 + this.wallOffset), endMs: Math.round(this.last / 1e6 + this.wallOffset) };
     return this.f;

@@ -4,6 +4,7 @@
 // JSON and, later, the detectors.
 import { unknownTime, type ExecStats, type Summary } from './summary.js';
 import { log } from './event.js';
+import type { TraceFacts } from './facts.js';
 import { latencyKinds, type LatencyKind, type LatencyProfiles } from './latency.js';
 
 export interface GoroutineGroup {
@@ -38,8 +39,37 @@ export interface TraceReport {
   latency: Record<LatencyKind, { count: number; delayNs: number }>;
   regions: Durations[];
   tasks: Durations[];
+  gc: GcReport;
   /** The slowest task instances, slowest first, with what they logged (runtime/trace.Log). */
   slowestTasks: { type: string; id: number; ns: number; logs: { category: string; message: string }[] }[];
+}
+
+export interface GcReport {
+  /** Stop-the-world pauses of every reason (GC and others, e.g. ReadMemStats). */
+  stw: { count: number; totalNs: number; worstNs: number };
+  markPhases: number;
+  markNs: number;
+  assistNs: number;
+  /** The part of assistNs the assisting goroutines were running. */
+  assistRunningNs: number;
+  /** Mark assists' share of the time goroutines ran (0 when none ran). */
+  assistShare: number;
+  /** The minimum mutator utilization at 1, 10 and 100 ms (go tool trace's MMU page, default view). */
+  mmu: { windowMs: number; util: number }[];
+}
+
+export const assistShare = (f: TraceFacts) => (f.busyNs > 0 ? Math.min(1, f.gc.assistRunningNs / f.busyNs) : 0);
+
+export function gcReport(f: TraceFacts): GcReport {
+  return {
+    stw: { count: f.pauses.length, totalNs: f.pauses.reduce((a, p) => a + p.ns, 0), worstNs: f.pauses.reduce((m, p) => Math.max(m, p.ns), 0) },
+    markPhases: f.gc.count,
+    markNs: f.gc.markNs,
+    assistNs: f.gc.assistNs,
+    assistRunningNs: f.gc.assistRunningNs,
+    assistShare: assistShare(f),
+    mmu: f.mmu,
+  };
 }
 
 function group(name: string, members: ExecStats[]): GoroutineGroup {
@@ -67,7 +97,7 @@ function durations(byType: Map<string, number[]>): Durations[] {
     .sort((a, b) => b.totalNs - a.totalNs);
 }
 
-export function traceReport(a: { version: number; events: number; bytes: number; summary: Summary; latency: LatencyProfiles }): TraceReport {
+export function traceReport(a: { version: number; events: number; bytes: number; summary: Summary; latency: LatencyProfiles; facts: TraceFacts }): TraceReport {
   const byName = new Map<string, ExecStats[]>();
   for (const g of a.summary.goroutines.values()) {
     const list = byName.get(g.name) ?? [];
@@ -109,6 +139,7 @@ export function traceReport(a: { version: number; events: number; bytes: number;
     goroutines: a.summary.goroutines.size,
     groups,
     latency,
+    gc: gcReport(a.facts),
     regions: durations(regions),
     tasks: durations(tasks),
   };
