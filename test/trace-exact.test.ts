@@ -116,8 +116,9 @@ describe.skipIf(!hasGo || !traceDir)('execution traces read exactly as Go reads 
 describe.skipIf(!hasGo || !traceDir)('latency profiles equal go tool trace -pprof', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rca-latency-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  it.each(newFormat.map((f) => [short(f), f]))('%s: net, sync, syscall and sched, by count and delay', (_name, file) => {
-    expectLatencyProfilesEqualGo(file, dir);
+  it.each([...newFormat, ...oldFormat].map((f) => [short(f), f]))('%s: net, sync, syscall and sched, by count and delay', (_name, file) => {
+    // Old-format events with the same timestamp come out of Go in an order left to chance, each 1 ns after the one before.
+    expectLatencyProfilesEqualGo(file, dir, header(file) <= 21 ? 1000 : 0);
   }, 120_000);
 });
 
