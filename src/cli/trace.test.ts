@@ -69,10 +69,11 @@ describe.skipIf(!sharedFixtures)('rca-bot trace', () => {
     expect(r.err[0]).toMatch(message);
   });
 
-  it('an old-format trace is refused in one line naming its version', async () => {
-    const r = await run(['trace', fixture('gotrace/felixge__traceutils/testdata/1.21/task.trace')]);
-    expect(r.code).toBe(2);
-    expect(r.err).toEqual([expect.stringMatching(/task\.trace: go 1\.21 trace: the old trace format \(Go 1\.11 to 1\.21\) is not read yet$/)]);
+  it('reads an old-format trace', async () => {
+    const r = await run(['trace', fixture('gotrace/felixge__traceutils/testdata/1.21/fgprof.trace')]);
+    expect(r).toMatchObject({ code: 0, err: [] });
+    expect(r.out.split('\n')[0]).toMatch(/^go 1\.21 trace: 5,528 events, .* 200 goroutines$/);
+    expect(r.out).toContain('net/http.(*conn).serve');
   });
 
   it('a missing file and a bad flag say so', async () => {

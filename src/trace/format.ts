@@ -50,7 +50,7 @@ export function quote(s: string): string {
 
 /** A TaskID as Go's %d prints a uint64. */
 const taskId = (t: number) => (t === NoTask ? '18446744073709551615' : String(t));
-const uint64Value = (v: number) => `Value{Uint64(${v})}`;
+const uint64Value = (v: number | bigint) => `Value{Uint64(${v})}`;
 
 function printStack(out: string[], prefix: string, table: EvTable | null, id: number) {
   for (const f of frames(table, id)) out.push(`${prefix}${f.func} @ 0x${f.pc.toString(16)}\n${prefix}\t${f.file}:${f.line}\n`);
@@ -77,7 +77,7 @@ export function eventString(e: TraceEvent): string {
   switch (kindOf(e)) {
     case Kind.Metric: {
       const m = metric(e);
-      out.push(` Name=${quote(m.name)} Value=${uint64Value(m.value)}`);
+      out.push(` Name=${quote(m.name)} Value=${uint64Value(e.table?.exact.get(e) ?? m.value)}`);
       break;
     }
     case Kind.Label:

@@ -39,6 +39,8 @@ export class EvTable {
   snapWallSec = 0;
   snapWallNsec = 0;
   expBatches = new Map<number, { thread: number; data: Uint8Array }[]>();
+  /** A metric's value where a number cannot hold it (past 2^53), exactly; old-format traces only. */
+  exact = new WeakMap<object, bigint>();
 
   string(id: number): string | undefined {
     return id === 0 ? '' : this.strings.get(id);

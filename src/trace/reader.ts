@@ -7,6 +7,8 @@
 import { NoGoroutine, NoProc, NoThread, arg, type BaseEvent, type TraceEvent } from './event.js';
 import { readGeneration, readGenerationWithSpill, type CPUSample, type EvTable, type Generation, type Spilled } from './generation.js';
 import { Ordering } from './order.js';
+import { V1Events } from './v1/convert.js';
+import { parse1 } from './v1/parser.js';
 import { Ev, EvSyncEvent, V, newFormats, oldFormats, specs } from './spec.js';
 import { BufferSource, FileSource, TraceError, uvarintAt, uv, type Batch, type ByteSource } from './wire.js';
 
@@ -177,8 +179,10 @@ export class TraceReader {
   private spill: Spilled | null = null;
   private spillErr: TraceError | null = null;
   private spillErrSync = false;
+  /** The old format's events, all parsed up front. */
+  private v1: V1Events | null = null;
 
-  /** Throws TraceError when the header is not a trace format this reader takes. */
+  /** Throws TraceError when the header is not a trace format this reader takes, or is an old-format trace that does not parse. */
   constructor(input: Uint8Array | string) {
     const raw = typeof input === 'string' ? new FileSource(input) : new BufferSource(input);
     try {
@@ -188,15 +192,19 @@ export class TraceReader {
       throw e;
     }
     this.src = raw;
+    this.order = new Ordering(this.version);
     if (oldFormats.includes(this.version)) {
-      this.src.close();
-      throw new TraceError(`go 1.${this.version} trace: the old trace format (Go 1.11 to 1.21) is not read yet`);
+      try {
+        this.v1 = new V1Events(parse1(readAll(raw), this.version));
+      } finally {
+        raw.close();
+      }
+      return;
     }
     if (!newFormats.includes(this.version)) {
       this.src.close();
       throw new TraceError(`unknown or unsupported trace version go 1.${this.version}`);
     }
-    this.order = new Ordering(this.version);
   }
 
   /** Bytes of the trace read so far. */
@@ -210,6 +218,17 @@ export class TraceReader {
 
   /** The next event, or null at the end. Throws TraceError on a broken trace. */
   next(): TraceEvent | null {
+    if (this.v1) {
+      // Go hands these out as converted, with no time fix-up here and no check
+      // of their table ids either: an id missing from the table makes Go panic
+      // when the event is printed, so here it is the error the new format gives.
+      const e = this.v1.next();
+      if (e) {
+        validateTableIds(e);
+        this.v1.checkFrames(e);
+      }
+      return e;
+    }
     if (this.done) return null;
     const e = this.nextUnchecked();
     if (!e) return null;
@@ -331,6 +350,17 @@ function validateTableIds(e: TraceEvent) {
     const id = arg(e, i - 1);
     if (e.table!.string(id) === undefined) throw new TraceError(`found invalid string ID ${id} for event ${spec.name}`);
   }
+}
+
+/** The rest of a source. */
+function readAll(src: ByteSource): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    const part = src.read(1 << 20);
+    if (part.length === 0) break;
+    parts.push(part);
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
 /** Every event of a trace, in order. Throws TraceError on a broken trace. */

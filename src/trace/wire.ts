@@ -154,6 +154,17 @@ export function uvarintAt(buf: Uint8Array, pos: number): number {
   return 0;
 }
 
+/** The exact uint64 of a valid uvarint at buf[pos], for the few values past 2^53 that are printed. */
+export function uvarintBigAt(buf: Uint8Array, pos: number): bigint {
+  let v = 0n;
+  let shift = 0n;
+  for (let i = pos; i < buf.length; i++, shift += 7n) {
+    v |= BigInt(buf[i] & 0x7f) << shift;
+    if (buf[i] < 0x80) break;
+  }
+  return BigInt.asUintN(64, v);
+}
+
 export interface Batch {
   m: number;
   /** The batch's base timestamp, in ticks. */

@@ -29,22 +29,23 @@ export function readTopText(text: string, what = 'pprof output'): PprofTop {
   return { total, rows };
 }
 
-/** Our value (in the sample's unit) against pprof's printed one, within its rounding. */
-export function close(ours: number, printed: string, unit: string): boolean {
+/** Our value (in the sample's unit) against pprof's printed one, within its rounding and `slack` (in the sample's unit). */
+export function close(ours: number, printed: string, unit: string, slack = 0): boolean {
   const m = /^(-?\d+(?:\.\d+)?)(.*)$/.exec(printed);
   if (!m) return false;
   const factor = displayFactor(m[2]) ?? (m[2] === unit ? 1 : undefined);
   if (factor === undefined) return false;
-  const scaled = (ours * (m[2] === unit ? 1 : sampleUnitFactor(unit))) / factor;
-  return Math.abs(scaled - Number(m[1])) <= 0.005 + 1e-9 * Math.abs(scaled);
+  const toPrinted = (m[2] === unit ? 1 : sampleUnitFactor(unit)) / factor;
+  const scaled = ours * toPrinted;
+  return Math.abs(scaled - Number(m[1])) <= 0.005 + 1e-9 * Math.abs(scaled) + slack * toPrinted;
 }
 
 /**
  * Asserts our table equals pprof's: `fraction` is the -nodefraction pprof ran
- * with (0.005 by default), `count` its -nodecount.
+ * with (0.005 by default), `count` its -nodecount; `slack` how far a value may be off, in the sample's unit.
  */
-export function expectSameTable(table: TopTable, expected: PprofTop, fraction = 0.005, count = 25): void {
-  expect(close(table.total, expected.total, table.unit), `total ${table.total} vs ${expected.total}`).toBe(true);
+export function expectSameTable(table: TopTable, expected: PprofTop, fraction = 0.005, count = 25, slack = 0): void {
+  expect(close(table.total, expected.total, table.unit, slack), `total ${table.total} vs ${expected.total}`).toBe(true);
   let rows: TopRow[] = table.rows;
   if (fraction > 0) {
     // pprof keeps nodes whose |cum| reaches the fraction of the summed flat.
@@ -56,8 +57,8 @@ export function expectSameTable(table: TopTable, expected: PprofTop, fraction = 
   expect(rows.map((r) => r.name)).toEqual(expected.rows.map((r) => r.name));
   rows.forEach((r, i) => {
     const e = expected.rows[i];
-    expect(close(r.flat, e.flat, table.unit), `${r.name} flat ${r.flat} vs ${e.flat}`).toBe(true);
-    expect(close(r.cum, e.cum, table.unit), `${r.name} cum ${r.cum} vs ${e.cum}`).toBe(true);
+    expect(close(r.flat, e.flat, table.unit, slack), `${r.name} flat ${r.flat} vs ${e.flat}`).toBe(true);
+    expect(close(r.cum, e.cum, table.unit, slack), `${r.name} cum ${r.cum} vs ${e.cum}`).toBe(true);
   });
 }
 
