@@ -5,38 +5,18 @@
 // (Go 1.11 to 1.21), where Go itself leaves the order of events with the same
 // timestamp to chance, they must be equal up to that order (see DumpDigest).
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dumpTrace } from '../src/trace/dump.js';
-import { DumpDigest, expectLatencyProfilesEqualGo } from './helpers/trace.js';
+import { DumpDigest, expectLatencyProfilesEqualGo, traceDir, traceFiles, traceHeader } from './helpers/trace.js';
 import { buildTool, hasGo } from './helpers/go.js';
-import { sharedFixtures } from './helpers/shared.js';
-
-const traceDir = sharedFixtures && join(sharedFixtures, 'gotrace');
-
-/** The binary traces among the fixtures (not the text tests, fuzz inputs or licences). */
-function traceFiles(): string[] {
-  if (!traceDir) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) {
-        if (name !== 'fuzz' && name !== 'tests') walk(p);
-      } else if (readFileSync(p).subarray(0, 5).toString('latin1') === 'go 1.') out.push(p);
-    }
-  };
-  walk(traceDir);
-  return out;
-}
 
 const files = traceFiles();
-const header = (f: string) => Number(/^go 1\.(\d+)/.exec(readFileSync(f).subarray(0, 16).toString('latin1'))![1]);
-const newFormat = files.filter((f) => header(f) >= 22);
-const oldFormat = files.filter((f) => header(f) >= 11 && header(f) <= 21);
-const ancient = files.filter((f) => header(f) < 11);
+const newFormat = files.filter((f) => traceHeader(f) >= 22);
+const oldFormat = files.filter((f) => traceHeader(f) >= 11 && traceHeader(f) <= 21);
+const ancient = files.filter((f) => traceHeader(f) < 11);
 const short = (f: string) => f.slice(traceDir!.length + 1);
 
 interface Dump {
@@ -88,7 +68,7 @@ function ourDump(input: string | Uint8Array): Dump {
 
 describe.skipIf(!hasGo || !traceDir)('execution traces read exactly as Go reads them', () => {
   it('finds the fixtures of every format', () => {
-    expect(newFormat.map(header).sort()).toEqual([22, 23, 25, 26]);
+    expect(newFormat.map(traceHeader).sort()).toEqual([22, 23, 25, 26]);
     expect(oldFormat.length).toBeGreaterThan(15);
   });
 
@@ -118,7 +98,7 @@ describe.skipIf(!hasGo || !traceDir)('latency profiles equal go tool trace -ppro
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it.each([...newFormat, ...oldFormat].map((f) => [short(f), f]))('%s: net, sync, syscall and sched, by count and delay', (_name, file) => {
     // Old-format events with the same timestamp come out of Go in an order left to chance, each 1 ns after the one before.
-    expectLatencyProfilesEqualGo(file, dir, header(file) <= 21 ? 1000 : 0);
+    expectLatencyProfilesEqualGo(file, dir, traceHeader(file) <= 21 ? 1000 : 0);
   }, 120_000);
 });
 

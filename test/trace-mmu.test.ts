@@ -1,29 +1,9 @@
 // The minimum mutator utilization against Go's own computation (gc.go, run by
 // test/go/tracedump -mmu), on every fixture Go reads.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { minimumUtilization } from '../src/trace/mmu.js';
 import { hasGo } from './helpers/go.js';
-import { sharedFixtures } from './helpers/shared.js';
-import { expectMmuEqualGo } from './helpers/trace.js';
-
-const traceDir = sharedFixtures && join(sharedFixtures, 'gotrace');
-
-function traceFiles(): string[] {
-  if (!traceDir) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) {
-        if (name !== 'fuzz' && name !== 'tests') walk(p);
-      } else if (/^go 1\.(2[2-9])/.test(readFileSync(p).subarray(0, 8).toString('latin1'))) out.push(p);
-    }
-  };
-  walk(traceDir);
-  return out;
-}
+import { expectMmuEqualGo, traceDir, traceFiles, traceHeader } from './helpers/trace.js';
 
 describe('minimum mutator utilization', () => {
   it('is the least mean over every window, found where a window edge meets a change', () => {
@@ -35,7 +15,8 @@ describe('minimum mutator utilization', () => {
     expect(minimumUtilization(u, 100e6)).toBeCloseTo(19 / 30, 12);
   });
 
-  const files = traceFiles();
+  // Go reads 1.11 and later.
+  const files = traceFiles().filter((f) => traceHeader(f) >= 11);
   describe.skipIf(!hasGo || !traceDir)('equals go tool trace on the fixtures', () => {
     it('finds them', () => expect(files.length).toBeGreaterThan(3));
     it.each(files.map((f) => [f.slice(traceDir!.length + 1), f]))('%s', (_name, file) => {

@@ -1,7 +1,7 @@
 // Checks shared by the execution-trace tests.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { parseProfile } from '../../src/profile/pprof.js';
@@ -9,6 +9,7 @@ import { top } from '../../src/profile/top.js';
 import { analyzeTrace } from '../../src/trace/analyze.js';
 import { latencyKinds } from '../../src/trace/latency.js';
 import { buildTool } from './go.js';
+import { sharedFixtures } from './shared.js';
 import { expectSameTable, pprofTop } from './pprof-top.js';
 
 /**
@@ -32,6 +33,27 @@ export function expectLatencyProfilesEqualGo(file: string, dir: string, slackNs 
   }
 }
 
+
+export const traceDir = sharedFixtures && join(sharedFixtures, 'gotrace');
+
+/** The binary traces among the shared fixtures (not the text tests, fuzz inputs or licences). */
+export function traceFiles(): string[] {
+  if (!traceDir) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        if (name !== 'fuzz' && name !== 'tests') walk(p);
+      } else if (readFileSync(p).subarray(0, 5).toString('latin1') === 'go 1.') out.push(p);
+    }
+  };
+  walk(traceDir);
+  return out;
+}
+
+/** The minor version a trace's header names: 22 for "go 1.22 trace". */
+export const traceHeader = (f: string) => Number(/^go 1\.(\d+)/.exec(readFileSync(f).subarray(0, 16).toString('latin1'))![1]);
 
 /**
  * Our minimum mutator utilization at 1, 10 and 100 ms against Go's own
