@@ -36,8 +36,8 @@ describe.skipIf(!hasRedis || !hasGo)('compare with the last healthy capture', ()
     await redis.quit();
   });
 
-  const diagnose = async (url: string, channel: string) => {
-    await pipeline.submit({ target: { service: 'order-api', pprof: url, probes: [] }, seconds: 2, requester: { platform: 'console', channel }, key: channel });
+  const diagnose = async (url: string, channel: string, service = 'order-api') => {
+    await pipeline.submit({ target: { service, pprof: url, probes: [] }, seconds: 2, requester: { platform: 'console', channel }, key: channel });
     return until(async () => {
       const all = await store.list(channel);
       return /^(✅|❌)/.test(all[0]?.text ?? '') && all.some((m) => m.buttons) ? all : undefined;
@@ -81,5 +81,16 @@ describe.skipIf(!hasRedis || !hasGo)('compare with the last healthy capture', ()
     expect(thread.filter((m) => m.text.startsWith('📊') || m.text.endsWith('-diff.png')).every((m) => m.thread === first[0].id)).toBe(true);
     const png = await store.image(thread.find((m) => m.text === 'order-api-cpu-diff.png')?.image as string);
     expect(png?.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('a healthy capture leaves its request stages behind: a later one names the stage that grew against it', async () => {
+    const pipelined = await startLoadedTarget(['-mode', 'pipeline', '-fault-off'], 100);
+    targets.push(pipelined);
+    const calm = await diagnose(pipelined.url, 'stages-calm', 'checkout-api');
+    expect(calm[0].text).toBe('✅ checkout-api: healthy (details in the thread)');
+    expect((await fetch(`${pipelined.url}/fault?on=true`, { method: 'POST' })).status).toBe(200);
+    const stalled = await diagnose(pipelined.url, 'stages-stalled', 'checkout-api');
+    const report = stalled.find((m) => m.buttons)?.text ?? '';
+    expect(report).toMatch(/The execute stage of order requests grew from [\d.]+ ms to [\d.]+ ms against the last healthy capture/);
   });
 });

@@ -5,7 +5,7 @@
 // reads the rows it appends to RCA_MATRIX_OUT.
 import { appendFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { diagnose } from '../src/rca/diagnose.js';
+import { diagnose, stagesOf } from '../src/rca/diagnose.js';
 import type { FindingKind, Report } from '../src/model.js';
 import { hasGo, startLoadedTarget, toolchain, type BuildOptions, type Target } from './helpers/go.js';
 
@@ -91,6 +91,26 @@ describe.skipIf(!hasGo)(`diagnose a live Go service (${hasGo ? toolchain().versi
     expect(trace, JSON.stringify(report.findings.map((f) => [f.kind, f.confidence, f.location?.function]))).toContainEqual(expect.stringMatching(/^minimum mutator utilization 1 ms \d+%, 10 ms \d+%, 100 ms \d+%/));
     expect(report.verdict).toBe('confirmed');
     expect(report.findings.filter((f) => f.kind === 'gc-pause')).toEqual([]);
+  });
+
+  it('pipeline mode against its last healthy capture: the stage that grew, and nothing while it has not', async () => {
+    target = await startLoadedTarget(['-mode', 'pipeline', '-fault-off'], 100);
+    const t = { service: 'demo-pipeline', pprof: target.url, probes: [] };
+    const calm = await diagnose(t, { seconds: 3 });
+    const baseline = stagesOf(calm.captures);
+    expect(Object.keys(baseline ?? {})).toEqual(['order']);
+    expect(Object.keys(baseline!.order.stages).sort()).toEqual(['execute', 'parse', 'render', 'route']);
+    const stageBaseline = { baseline: baseline!, at: calm.report.window.start };
+    // Execute always takes most of an order's time; against the baseline that is how the service works.
+    const again = await diagnose(t, { seconds: 3, stageBaseline });
+    expect(again.report.findings.filter((f) => f.kind === 'stage-stall')).toEqual([]);
+    expect((await fetch(`${target.url}/fault?on=true`, { method: 'POST' })).status).toBe(200);
+    const { report } = await diagnose(t, { seconds: 3, stageBaseline });
+    const top = report.findings[0];
+    expect(top?.kind, JSON.stringify(report.findings.map((f) => [f.kind, f.confidence, f.title]))).toBe('stage-stall');
+    expect(top.location?.function).toBe('main.handleOrder');
+    expect(top.title).toMatch(/^The execute stage of order requests grew from [\d.]+ ms to [\d.]+ ms against the last healthy capture/);
+    expect(top.evidence[0].summary).toContain(calm.report.window.start);
   });
 
   it('rwlock mode: the mutex profile names the writer that holds the lock', async () => {

@@ -75,7 +75,7 @@ describe.skipIf(!hasGo)(`live execution traces read as Go reads them (${hasGo ? 
     expectLatencyProfilesEqualGo(traces[mode], dir);
   });
 
-  it.skipIf(toolchain().minor < 22).each(['cpu', 'pgxpool', 'pipeline'])('%s: the minimum mutator utilization equals go tool trace\'s', (mode) => {
+  it.each(['cpu', 'pgxpool', 'pipeline'])('%s: the minimum mutator utilization equals go tool trace\'s', (mode) => {
     expect(expectMmuEqualGo(traces[mode])).toHaveLength(3);
   });
 });

@@ -3,7 +3,8 @@
 import type { AnalyseData } from '../src/queue/pipeline.js';
 import type { CaptureResult } from './capture.js';
 import { parseProfile } from '../src/profile/pprof.js';
-import { analyse } from '../src/rca/diagnose.js';
+import { analyse, stagesOf } from '../src/rca/diagnose.js';
+import type { StageBaseline } from '../src/trace/stages.js';
 import type { SourceFindings } from '../src/model.js';
 import type { Report } from '../src/model.js';
 import { renderFlamePng } from '../src/render/index.js';
@@ -31,6 +32,8 @@ export interface AnalyseResult {
   flames?: FlamePage[];
   /** The report page, once saved. */
   reportId?: string;
+  /** The task stages of this capture's trace: kept, when it is healthy, for later captures to be compared with. */
+  stages?: StageBaseline;
 }
 
 
@@ -40,6 +43,8 @@ export interface AnalyseInput {
   timestamp: number;
   /** What the capture children returned. */
   values: CaptureResult[];
+  /** The task stages of the service's last healthy capture. */
+  stageBaseline?: { baseline: StageBaseline; at: string };
 }
 
 /** The flame graph PNGs: the same profiles as the report page's interactive ones. */
@@ -99,7 +104,7 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
   const job = { data: input.data, timestamp: input.timestamp };
   const { service, target, seconds } = job.data;
   const report = inSpanSync('rca.detect', { 'rca.service': service }, (span) => {
-    const r = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0), others);
+    const r = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0), others, input.stageBaseline);
     span.setAttributes({ 'rca.verdict': r.verdict, 'rca.findings': r.findings.length, ...(r.findings[0] ? { 'rca.cause': r.findings[0].kind } : {}) });
     return r;
   });
@@ -117,5 +122,6 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
     .filter((c) => c.bytes && c.profile)
     .sort((a, b) => first(a) - first(b))
     .map((c) => ({ name: c.name, data: (c.bytes as Buffer).toString('base64') }));
-  return { report, images, profiles, flames: [...timelinePage(service, report, captures), ...views.map(flamePage)] };
+  const stages = stagesOf(captures);
+  return { report, images, profiles, ...(stages ? { stages } : {}), flames: [...timelinePage(service, report, captures), ...views.map(flamePage)] };
 }

@@ -111,7 +111,8 @@ export function startWorkers(o: WorkerOptions): Workers {
     logged('analyse', async (job: Job<AnalyseData>): Promise<AnalyseResult> => {
       await deps.progress(job.data.job, 'analysing');
       const values = Object.values(await job.getChildrenValues<CaptureResult>());
-      const { flames = [], ...result } = await offload.analyse({ data: job.data, timestamp: job.timestamp, values });
+      const stageBaseline = await deps.state.loadStages(job.data.service);
+      const { flames = [], ...result } = await offload.analyse({ data: job.data, timestamp: job.timestamp, values, ...(stageBaseline ? { stageBaseline } : {}) });
       // The report names the trace of its own diagnosis, so an operator can go from the page to it.
       const ids = activeIds();
       if (ids) result.report.traceId = ids.trace_id;

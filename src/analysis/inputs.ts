@@ -2,6 +2,7 @@
 import type { Profile } from '../profile/model.js';
 import type { ProbeResult } from '../sources/probes.js';
 import type { Finding, FindingKind } from '../model.js';
+import type { StageBaseline } from '../trace/stages.js';
 import type { TraceView } from '../trace/view.js';
 
 export interface Inputs {
@@ -19,6 +20,8 @@ export interface Inputs {
   goroutineLeak?: Profile;
   /** The execution trace taken inside the window, read. */
   trace?: TraceView;
+  /** The task stages of the service's last healthy capture, and when that was. */
+  stageBaseline?: { baseline: StageBaseline; at: string };
   probes: ProbeResult[];
 }
 

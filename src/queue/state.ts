@@ -4,6 +4,7 @@
 
 import type { Redis } from 'ioredis';
 import type { MessageRef, Status } from '../chat/adapter.js';
+import type { StageBaseline } from '../trace/stages.js';
 
 const DAY = 24 * 3600;
 
@@ -109,6 +110,16 @@ export class JobState {
     const first = (await this.redis.hsetnx(key, step, '1')) === 1;
     if (first) await this.redis.expire(key, DAY);
     return first;
+  }
+
+  /** The task stages of a service's newest healthy capture, which stage-stall compares later ones with. */
+  async saveStages(service: string, stages: { baseline: StageBaseline; at: string }, ttlSeconds: number): Promise<void> {
+    await this.redis.set(this.key('stages', service), JSON.stringify(stages), 'EX', ttlSeconds);
+  }
+
+  async loadStages(service: string): Promise<{ baseline: StageBaseline; at: string } | undefined> {
+    const raw = await this.redis.get(this.key('stages', service));
+    return raw ? (JSON.parse(raw) as { baseline: StageBaseline; at: string }) : undefined;
   }
 
   /** Profiles kept for comparisons, under "job:<id>" (a day) or "healthy:<service>" (a month). */

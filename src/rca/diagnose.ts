@@ -3,6 +3,7 @@
 
 import { detectors } from '../analysis/detectors/index.js';
 import type { Inputs } from '../analysis/inputs.js';
+import { stageBaseline, taskStages, type StageBaseline } from '../trace/stages.js';
 import type { ProbeConfig } from '../config/registry.js';
 import { capturePprof, type Capture, type CaptureName, type CaptureOptions } from '../sources/pprof.js';
 import { runProbes, type ProbeResult } from '../sources/probes.js';
@@ -53,9 +54,9 @@ const inputName: Record<CaptureName, keyof Inputs> = {
 const essential: CaptureName[] = ['cpu', 'block', 'goroutine-end'];
 
 /** Detects and fuses what a capture window produced; the analysis half of a diagnosis. */
-export function analyse(target: Target, seconds: number, start: Date, captures: Capture[], probes: ProbeResult[], captureMs: number, others: SourceFindings[] = []): Report {
+export function analyse(target: Target, seconds: number, start: Date, captures: Capture[], probes: ProbeResult[], captureMs: number, others: SourceFindings[] = [], stageBaseline?: Inputs['stageBaseline']): Report {
   const t1 = performance.now();
-  const inputs: Inputs = { seconds, probes };
+  const inputs: Inputs = { seconds, probes, ...(stageBaseline ? { stageBaseline } : {}) };
   for (const c of captures) if (c.profile) (inputs as unknown as Record<string, unknown>)[inputName[c.name]] = c.profile;
   // The flight recorder's seconds before the alert, where there are some; else the window's own trace.
   const flight = captures.find((c) => c.name === 'flight')?.trace;
@@ -123,7 +124,8 @@ function notCaptured(captures: Capture[]): NotCaptured[] {
   return out;
 }
 
-export async function diagnose(target: Target, options: Omit<CaptureOptions, 'seconds'> & { seconds: number }): Promise<Diagnosis> {
+/** `stageBaseline`: the task stages of the service's last healthy capture (stagesOf a healthy diagnosis). */
+export async function diagnose(target: Target, options: Omit<CaptureOptions, 'seconds'> & { seconds: number; stageBaseline?: Inputs['stageBaseline'] }): Promise<Diagnosis> {
   const start = new Date();
   const t0 = performance.now();
   const [captures, probes, others] = await Promise.all([
@@ -131,5 +133,13 @@ export async function diagnose(target: Target, options: Omit<CaptureOptions, 'se
     runProbes(target.probes, options.seconds, options.signal),
     target.sources ? collectAfterWindow(target.sources, start, options.seconds, options.signal) : [],
   ]);
-  return { captures, report: analyse(target, options.seconds, start, captures, probes, performance.now() - t0, others) };
+  return { captures, report: analyse(target, options.seconds, start, captures, probes, performance.now() - t0, others, options.stageBaseline) };
+}
+
+/** The task stages of a capture's own execution trace (not the flight recorder's), for later captures to be compared with. */
+export function stagesOf(captures: Capture[]): StageBaseline | undefined {
+  const trace = captures.find((c) => c.name === 'trace')?.trace;
+  if (!trace) return undefined;
+  const baseline = stageBaseline(taskStages(trace.summary));
+  return Object.keys(baseline).length > 0 ? baseline : undefined;
 }

@@ -17,7 +17,9 @@ import (
 // A fault is what /work does in one mode, what /health says, and the
 // metrics it adds.
 type fault struct {
-	work      func(ctx context.Context, id int) error
+	work func(ctx context.Context, id int) error
+	// calm is the request path while the fault is off, where it is not healthyWork.
+	calm      func(ctx context.Context, id int)
 	health    func() map[string]interface{}
 	collector prometheus.Collector
 }

@@ -134,9 +134,12 @@ func main() {
 		mu.Unlock()
 		ctx, end := startSpan(r.Context(), "GET /work")
 		var err error
-		if faulty.Load() {
+		switch {
+		case faulty.Load():
 			err = f.work(ctx, id)
-		} else {
+		case f.calm != nil:
+			f.calm(ctx, id)
+		default:
 			healthyWork()
 		}
 		logRequest(ctx, "GET /work", time.Since(t0), err)

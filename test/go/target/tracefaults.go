@@ -67,21 +67,26 @@ func openJournal() (*os.File, error) {
 }
 
 // handleOrder is the pipeline fault: a request annotated as a task with one
-// region per stage, where the execute stage stalls.
-func handleOrder(ctx context.Context, id int) {
+// region per stage, where the execute stage stalls (or, with the fault off,
+// does not).
+func handleOrder(ctx context.Context, id int, stall bool) {
 	ctx, task := trace.NewTask(ctx, "order")
 	defer task.End()
 	trace.Logf(ctx, "order", "id=%d", id)
 	trace.WithRegion(ctx, "parse", func() { checksumRecords(3) })
 	trace.WithRegion(ctx, "route", func() { checksumRecords(1) })
-	trace.WithRegion(ctx, "execute", func() { executeOrder(id) })
+	trace.WithRegion(ctx, "execute", func() { executeOrder(id, stall) })
 	trace.WithRegion(ctx, "render", func() { renderRecords(5) })
 }
 
 // executeOrder waits on a settlement step that has become slow.
-func executeOrder(id int) {
+func executeOrder(id int, stall bool) {
 	checksumRecords(2)
-	time.Sleep(25 * time.Millisecond)
+	if stall {
+		time.Sleep(25 * time.Millisecond)
+	} else {
+		time.Sleep(3 * time.Millisecond)
+	}
 }
 
 // traceFault returns the fault of a mode that only a trace explains, or nil.
@@ -105,7 +110,7 @@ func traceFault(mode string) (*fault, error) {
 		}
 		return plain(func(id int) error { healthyWork(); return appendJournal(f, id) }), nil
 	case "pipeline":
-		return &fault{work: func(ctx context.Context, id int) error { handleOrder(ctx, id); return nil }, health: ok}, nil
+		return &fault{work: func(ctx context.Context, id int) error { handleOrder(ctx, id, true); return nil }, calm: func(ctx context.Context, id int) { handleOrder(ctx, id, false) }, health: ok}, nil
 	}
 	return nil, nil
 }

@@ -1,0 +1,53 @@
+// The stages of annotated requests (runtime/trace tasks and the regions in
+// them): each task's time per stage, and a small summary of them that a
+// healthy capture leaves behind for later ones to be compared with.
+import type { Summary } from './summary.js';
+
+export interface TaskStages {
+  type: string;
+  ns: number;
+  /** Time per stage (region name) inside the task. */
+  stages: Map<string, number>;
+}
+
+/** Per task type: how many, their mean duration, and each stage's mean time per task. */
+export type StageBaseline = Record<string, { tasks: number; meanNs: number; stages: Record<string, number> }>;
+
+/**
+ * Each finished task with the time of its stages. A region that encloses
+ * another of its goroutine is a frame around the stages (a "handle" region),
+ * not a stage: only the innermost count.
+ */
+export function taskStages(summary: Summary): TaskStages[] {
+  const regionsOf = new Map<number, { g: number; name: string; start: number; end: number }[]>();
+  for (const g of summary.goroutines.values())
+    for (const r of g.regions)
+      if (r.start && r.end) (regionsOf.get(r.taskId) ?? regionsOf.set(r.taskId, []).get(r.taskId)!).push({ g: g.id, name: r.name, start: r.start.time, end: r.end.time });
+  const out: TaskStages[] = [];
+  for (const t of summary.tasks.values()) {
+    if (!t.start || !t.end) continue;
+    const all = regionsOf.get(t.id) ?? [];
+    const stages = new Map<string, number>();
+    for (const r of all) {
+      const encloses = all.some((o) => o !== r && o.g === r.g && o.start >= r.start && o.end <= r.end && (o.start > r.start || o.end < r.end));
+      if (!encloses) stages.set(r.name, (stages.get(r.name) ?? 0) + r.end - r.start);
+    }
+    out.push({ type: t.name, ns: t.end.time - t.start.time, stages });
+  }
+  return out;
+}
+
+export function stageBaseline(tasks: TaskStages[]): StageBaseline {
+  const out: StageBaseline = {};
+  for (const t of tasks) {
+    const b = (out[t.type] ??= { tasks: 0, meanNs: 0, stages: {} });
+    b.tasks++;
+    b.meanNs += t.ns;
+    for (const [name, ns] of t.stages) b.stages[name] = (b.stages[name] ?? 0) + ns;
+  }
+  for (const b of Object.values(out)) {
+    for (const name of Object.keys(b.stages)) b.stages[name] = Math.round(b.stages[name] / b.tasks);
+    b.meanNs = Math.round(b.meanNs / b.tasks);
+  }
+  return out;
+}
