@@ -76,6 +76,8 @@ describe.skipIf(!hasGo)(`live execution traces read as Go reads them (${hasGo ? 
   });
 
   it.each(['cpu', 'pgxpool', 'pipeline'])('%s: the minimum mutator utilization equals go tool trace\'s', (mode) => {
-    expect(expectMmuEqualGo(traces[mode])).toHaveLength(3);
+    const go = expectMmuEqualGo(traces[mode]);
+    // Go's conversion of an old trace can leave GOMAXPROCS unsaid, and then it has no MMU either.
+    if (toolchain().minor >= 22) expect(go).toHaveLength(3);
   });
 });
