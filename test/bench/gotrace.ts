@@ -1,6 +1,6 @@
 // Execution-trace reader speed and memory, beside Go's own parser
 // (golang.org/x/exp/trace through test/go/tracedump -count) on the same files
-// in the same run: the largest fixture and a 30 s trace of a busy Go target (2,000 requests a second).
+// in the same run: the largest fixtures (new and old format) and a 30 s trace of a busy Go target (2,000 requests a second).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,8 @@ function parseOurs(file: string): { ms: number; events: number } {
 
 export async function benchGoTrace(root: string, fixtures: string, runs = 7) {
   const tracedump = buildTool('tracedump');
-  const files = [join(fixtures, 'gotrace/Krommka__wbOrderSaver/trace.pprof')];
+  // The largest of the go1.22+ format and of the old one (read whole, as Go reads it).
+  const files = [join(fixtures, 'gotrace/Krommka__wbOrderSaver/trace.pprof'), join(fixtures, 'gotrace/felixge__traceutils/testdata/1.19/staticcheck.trace')];
   console.log('execution trace reader: capturing 30 s of trace from a busy Go target (healthy mode, 2,000 requests a second)…');
   const target = await startTarget(['-mode', 'healthy']);
   const load = startLoad(`${target.url}/work`, 2000);
