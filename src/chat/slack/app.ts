@@ -16,6 +16,9 @@ import { SlackAdapter, slackClient, slackClientOptions } from './adapter.js';
 import { boltLogger } from '../../telemetry/log.js';
 
 export const eventsPath = '/slack/events';
+/** What the app answers; slack-app-manifest*.yaml declare the same (a test holds them together). */
+export const slashCommand = '/rca';
+export const botEvents = ['app_mention'] as const;
 export const bodyLimit = 1 << 20;
 
 export interface Slack {
@@ -63,7 +66,7 @@ export function createSlack(env: Env, inbox: Inbox, opts: { logger?: Logger } = 
 
   const fail = (what: string) => (e: unknown) => app.logger.error(`slack ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
 
-  app.command('/rca', async ({ command, ack }) => {
+  app.command(slashCommand, async ({ command, ack }) => {
     await ack();
     await inbox
       .command({ platform: 'slack', channel: command.channel_id, user: command.user_id, text: command.text, key: command.trigger_id })
@@ -101,7 +104,7 @@ export function createSlack(env: Env, inbox: Inbox, opts: { logger?: Logger } = 
   // delivery never reached us (restart, network) and dropping it would lose
   // the mention. event_id is the same on every retry and is the key the
   // pipeline dedupes on.
-  app.event('app_mention', async ({ event, body }) => {
+  app.event(botEvents[0], async ({ event, body }) => {
     if (!event.user) return;
     const bots = (body.authorizations ?? []).filter((a) => a.is_bot).map((a) => a.user_id);
     await inbox
