@@ -52,6 +52,11 @@ const commands: Record<string, { load: () => Promise<Run>; usage: string; summar
     usage: usages.diagnose,
     summary: 'capture a live Go service, find the cause, say how sure (exit 3 when no capture succeeded)',
   },
+  doctor: {
+    load: async () => (await import('./doctor.js')).runDoctor,
+    usage: usages.doctor,
+    summary: 'check the environment, registry, Redis, each service, probe and source, and the chat credentials; exit 1 when one would break a diagnosis',
+  },
   demo: {
     load: async () => (await import('./demo.js')).runDemo,
     usage: usages.demo,

@@ -36,6 +36,7 @@ import { digestQueue } from '../queue/digests.js';
 import { queues } from '../queue/pipeline.js';
 import type { Io } from './io.js';
 import { addSecrets, log } from '../telemetry/log.js';
+import { runChecks } from '../doctor/checks.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -135,6 +136,13 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   say(`chat surfaces: ${on}`);
   io.out(`rca-bot is up: open http://127.0.0.1:${port}/console and type /rca ${Object.keys(registry.services)[0] ?? 'help'}`);
   if (demo) children.push(spawn(process.execPath, [join(here, '../demo/alert.js'), `http://127.0.0.1:${port}`, alertEnv.ALERTMANAGER_TOKEN as string], { stdio: 'ignore' }));
+  // rca-bot doctor's checks, logged once the bot is up: a broken part is named before a command meets it.
+  void runChecks(source).then(
+    (checks) => {
+      for (const c of checks) (c.level === 'ok' ? log.info : log.warn).call(log, `check ${c.what}: ${c.detail}${c.fix ? ` (${c.fix})` : ''}`);
+    },
+    (e: unknown) => log.warn(`checks failed to run: ${e instanceof Error ? e.message : String(e)}`),
+  );
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -1,5 +1,6 @@
 // One line of usage per command, shared by the help text and the errors.
 export const usages = {
+  doctor: 'rca-bot doctor [--json]',
   top: 'rca-bot top <file> [--sample-index <type>] [--cum] [--limit N] [--json]',
   flame: 'rca-bot flame <file> -o <out.png|out.html> [--sample-index <type>] [--base <file>]',
   demo: 'rca-bot demo [--seconds N] [--out <dir>]',

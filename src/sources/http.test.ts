@@ -46,6 +46,11 @@ describe('get', () => {
     expect(r).toEqual({ ok: false, error: `connection refused by 127.0.0.1:${port} (is the service running?)` });
   });
 
+  it("says when the port is one fetch will not use, instead of 'fetch failed'", async () => {
+    const r = await get('http://127.0.0.1:6000/debug/pprof/', { timeoutMs: 1000, maxBytes: 1024 });
+    expect(r).toEqual({ ok: false, error: "port 6000 is one fetch will not connect to (the Fetch standard's bad ports); serve on another" });
+  });
+
   it('gives up on a server that accepts and never answers, after timeoutMs', async () => {
     const { url, requests } = await serve(() => {});
     const t0 = performance.now();

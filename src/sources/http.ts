@@ -21,6 +21,8 @@ function describe(e: unknown, timeoutMs: number, url: URL): string {
   const error = e as Error & { cause?: { code?: string } };
   if (error.name === 'TimeoutError') return `no complete answer within ${Number((timeoutMs / 1000).toFixed(1))} s`;
   if (error.name === 'AbortError') return 'cancelled';
+  // fetch refuses some ports outright (9, 6000, 10080…: the Fetch standard's "bad ports").
+  if ((error.cause as Error | undefined)?.message === 'bad port') return `port ${url.port} is one fetch will not connect to (the Fetch standard's bad ports); serve on another`;
   const code = error.cause?.code;
   if (code === 'ECONNREFUSED') return `connection refused by ${url.host} (is the service running?)`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve ${url.hostname}`;

@@ -18,10 +18,14 @@ export class FakeSlack {
   calls: Call[] = [];
   /** Method name → how many more times to answer HTTP 500. */
   failures = new Map<string, number>();
+  /** The token's scopes, sent on every answer as Slack sends them (X-OAuth-Scopes). */
+  scopes = ['commands', 'app_mentions:read', 'chat:write', 'files:write'];
+  /** When set, another bearer token is answered invalid_auth, as Slack answers it. */
+  token: string | undefined;
   private server: Server = createServer((req, res) => {
     this.handle(req).then(
       ([status, body]) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
+        res.writeHead(status, { 'content-type': 'application/json', 'x-oauth-scopes': this.scopes.join(',') });
         res.end(JSON.stringify(body));
       },
       (e) => {
@@ -64,6 +68,7 @@ export class FakeSlack {
       this.failures.set(method, failing - 1);
       return [500, { ok: false }];
     }
+    if (this.token !== undefined && authorization !== `Bearer ${this.token}`) return [200, { ok: false, error: 'invalid_auth' }];
     const ts = () => `1700000000.${String(++this.seq).padStart(6, '0')}`;
     switch (method) {
       case 'auth.test':

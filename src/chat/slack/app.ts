@@ -19,6 +19,8 @@ export const eventsPath = '/slack/events';
 /** What the app answers; slack-app-manifest*.yaml declare the same (a test holds them together). */
 export const slashCommand = '/rca';
 export const botEvents = ['app_mention'] as const;
+/** The bot token's scopes: the command, the events, chat.postMessage/update and the file uploads. */
+export const requiredScopes = ['commands', 'app_mentions:read', 'chat:write', 'files:write'];
 export const bodyLimit = 1 << 20;
 
 export interface Slack {

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { poolReport } from '../../../test/helpers/reports.js';
 import { captureLogger, envOf, FakeSlack } from '../../../test/helpers/slack-fake.js';
 import { SlackAdapter, slackClient } from './adapter.js';
-import { botEvents, eventsPath, slashCommand } from './app.js';
+import { botEvents, eventsPath, requiredScopes, slashCommand } from './app.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const manifest = (name: string) => parse(readFileSync(join(root, name), 'utf8')) as Manifest;
@@ -66,8 +66,9 @@ describe('the Slack app manifests', () => {
     }
     expect(m.oauth_config.scopes.bot).toContain('commands');
     expect(m.oauth_config.scopes.bot).toContain('app_mentions:read');
-    // Nothing asked for that the bot does not use.
+    // Nothing asked for that the bot does not use; what doctor checks the token for is the same list.
     expect(new Set(m.oauth_config.scopes.bot)).toEqual(new Set(['commands', 'app_mentions:read', ...[...called].map((c) => scopeOf[c])]));
+    expect(new Set(requiredScopes)).toEqual(new Set(m.oauth_config.scopes.bot));
   });
 
   it('over HTTP, Slack calls the one route the bot serves; in Socket Mode, no URL at all', () => {
