@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/cli/doctor.js';
-import { formatChecks, type Check } from '../src/doctor/checks.js';
+import { formatChecks, runChecks, type Check } from '../src/doctor/checks.js';
 import { startFakeOpenApi, type FakeOpenApi } from './helpers/feishu-fake.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { hasRedis, redisUrl } from './helpers/redis.js';
@@ -72,7 +72,7 @@ describe.skipIf(!hasRedis || !hasGo)('rca-bot doctor', () => {
     expect(slack.calls.map((c) => c.method)).toEqual(['auth.test']);
   });
 
-  it('names each broken part and what to do, and exits 1', async () => {
+  it('names each broken part and what to do, and exits 2', async () => {
     const config = join(dir, 'bad.yaml');
     const dead = `127.0.0.1:${await deadPort()}`;
     writeFileSync(
@@ -83,11 +83,13 @@ describe.skipIf(!hasRedis || !hasGo)('rca-bot doctor', () => {
     feishu.failNext('tenant_access_token', { code: 10014, msg: 'app secret invalid' });
     try {
       // Another app id: the Lark SDK keeps a tenant token per app for as long as it lives.
-      const { code, checks, text } = await doctor({ REDIS_URL: `redis://${dead}`, RCA_CONFIG: config, ...chatEnv(), FEISHU_APP_ID: 'cli_broken' });
-      expect(code).toBe(1);
+      const { code, checks, text } = await doctor({ REDIS_URL: `redis://:s3cret@${dead}/0?password=s3cret`, RCA_CONFIG: config, ...chatEnv(), FEISHU_APP_ID: 'cli_broken' });
+      expect(code).toBe(2);
       const failed = Object.fromEntries(checks.filter((c) => c.level === 'fail').map((c) => [c.what, `${c.detail} → ${c.fix}`]));
       expect(Object.keys(failed).sort(), text).toEqual(['feishu', 'order-api logs (file)', 'order-api metrics (prometheus)', 'order-api pprof', 'order-api probe db', 'redis', 'slack']);
-      expect(failed.redis).toMatch(new RegExp(`^redis://${dead}: .*ECONNREFUSED.* → start Redis or fix REDIS_URL$`));
+      // The password is not shown, wherever the URL carries it.
+      expect(failed.redis).toMatch(new RegExp(`^redis://${dead}/0: .*ECONNREFUSED.* → start Redis or fix REDIS_URL$`));
+      expect(text).not.toContain('s3cret');
       expect(failed['order-api pprof']).toBe(`GET http://${dead}/debug/pprof/: connection refused by ${dead} (is the service running?) → start the service, or fix services.order-api.pprof`);
       expect(failed['order-api logs (file)']).toBe(`${join(dir, 'missing.log')}: ENOENT → fix services.order-api.logs.path, or let the bot read it`);
       expect(failed.slack).toMatch(/^auth\.test: .*invalid_auth → check SLACK_BOT_TOKEN/);
@@ -106,15 +108,28 @@ describe.skipIf(!hasRedis || !hasGo)('rca-bot doctor', () => {
     [{ PORT: 'eighty' }, 'environment variable PORT: Invalid input: expected number, received NaN'],
   ])('a half-made environment fails in one line: %o', async (vars, detail) => {
     const { code, checks } = await doctor({ REDIS_URL: redisUrl, RCA_CONFIG: join(dir, 'none.yaml'), ...vars });
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(checks[0]).toMatchObject({ what: 'environment', level: 'fail', detail });
+  });
+
+  it('a Redis that accepts the connection and never answers fails within the timeout, and lets the process go', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    try {
+      const t0 = performance.now();
+      const checks = await runChecks({ REDIS_URL: `redis://127.0.0.1:${(silent.address() as AddressInfo).port}`, RCA_CONFIG: join(dir, 'none.yaml') }, { timeoutMs: 500 });
+      expect(line(checks, 'redis')).toMatchObject({ level: 'fail', detail: expect.stringMatching(/no answer within 0\.5 s|timed out|Command timed out/i) });
+      expect(performance.now() - t0).toBeLessThan(5000);
+    } finally {
+      silent.close();
+    }
   });
 
   it('a registry that does not parse is named with its error', async () => {
     const config = join(dir, 'broken.yaml');
     writeFileSync(config, 'services:\n  order-api:\n    pprof: not-a-url\n');
     const { code, checks } = await doctor({ REDIS_URL: redisUrl, RCA_CONFIG: config });
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(line(checks, 'registry')).toMatchObject({ level: 'fail', detail: expect.stringContaining('order-api'), fix: `fix ${config}` });
   });
 });

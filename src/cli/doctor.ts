@@ -1,4 +1,4 @@
-// `rca-bot doctor`: every check in one line each, exit 1 when one fails.
+// `rca-bot doctor`: every check in one line each, exit 2 when one fails (a set-up is input, and this one is bad).
 import { parseArgs } from 'node:util';
 import { formatChecks, runChecks } from '../doctor/checks.js';
 import type { Io } from './io.js';
@@ -7,5 +7,5 @@ export async function runDoctor(argv: string[], io: Io, source: NodeJS.ProcessEn
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
   const checks = await runChecks(source);
   io.out(values.json ? JSON.stringify(checks) : formatChecks(checks));
-  return checks.some((c) => c.level === 'fail') ? 1 : 0;
+  return checks.some((c) => c.level === 'fail') ? 2 : 0;
 }

@@ -55,7 +55,7 @@ const commands: Record<string, { load: () => Promise<Run>; usage: string; summar
   doctor: {
     load: async () => (await import('./doctor.js')).runDoctor,
     usage: usages.doctor,
-    summary: 'check the environment, registry, Redis, each service, probe and source, and the chat credentials; exit 1 when one would break a diagnosis',
+    summary: 'check the environment, registry, Redis, each service, probe and source, and the chat credentials; exit 2 when one would break a diagnosis',
   },
   demo: {
     load: async () => (await import('./demo.js')).runDemo,

@@ -43,8 +43,8 @@ export async function runChecks(source: NodeJS.ProcessEnv, options: Options = {}
   const services = Object.entries(registry.value?.services ?? {});
   const [redisCheck, slack, feishu, ...perService] = await Promise.all([
     redis(env.REDIS_URL, timeoutMs),
-    chats && env.SLACK_BOT_TOKEN ? slackCheck(env) : undefined,
-    chats && env.FEISHU_APP_ID && env.FEISHU_APP_SECRET ? feishuCheck(env) : undefined,
+    chats && env.SLACK_BOT_TOKEN ? slackCheck(env, timeoutMs) : undefined,
+    chats && env.FEISHU_APP_ID && env.FEISHU_APP_SECRET ? feishuCheck(env, timeoutMs) : undefined,
     ...services.map(([name, s]) => serviceChecks(name, s, timeoutMs)),
   ]);
   out.push(redisCheck);
@@ -74,24 +74,43 @@ function registryCheck(env: Env, source: NodeJS.ProcessEnv): { check: Check; val
   return { check: ok('registry', `${env.RCA_CONFIG}: ${n} service${n === 1 ? '' : 's'}`), value: r.value };
 }
 
+/** A Redis URL without what could be a secret (a password before @, or ?password=). */
+function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return 'REDIS_URL';
+  }
+}
+
+/** `p`, or a rejection naming what took too long. */
+function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, no) => (timer = setTimeout(() => no(new Error(`no answer within ${ms / 1000} s from ${what}`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 async function redis(url: string, timeoutMs: number): Promise<Check> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const shown = shownUrl(url);
+  let client: Redis | undefined;
   // connect() only says "Connection is closed."; the error event says why.
   let cause: unknown;
-  client.on('error', (e) => (cause = e));
   try {
-    await client.connect();
-    const info = await client.info();
+    client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    client.on('error', (e) => (cause = e));
+    const c = client;
+    const info = await within(timeoutMs, shown, c.connect().then(() => c.info()));
     const field = (k: string) => new RegExp(`^${k}:(.*)$`, 'm').exec(info)?.[1]?.trim();
     const [version, aof, policy] = [field('redis_version'), field('aof_enabled'), field('maxmemory_policy')];
-    const detail = `${version ?? '?'} at ${url.replace(/\/\/[^@/]*@/, '//…@')}, AOF ${aof === '1' ? 'on' : 'off'}, maxmemory-policy ${policy ?? '?'}`;
+    const detail = `${version ?? '?'} at ${shown}, AOF ${aof === '1' ? 'on' : 'off'}, maxmemory-policy ${policy ?? '?'}`;
     if (policy && policy !== 'noeviction') return warn('redis', detail, 'set maxmemory-policy noeviction: BullMQ loses jobs when Redis evicts keys');
     if (aof !== '1') return warn('redis', detail, 'turn on appendonly yes, so queued and running diagnoses survive a Redis restart');
     return ok('redis', detail);
   } catch (e) {
-    return fail('redis', `${url.replace(/\/\/[^@/]*@/, '//…@')}: ${message(cause ?? e)}`, 'start Redis or fix REDIS_URL');
+    return fail('redis', `${shown}: ${message(cause ?? e)}`, 'start Redis or fix REDIS_URL');
   } finally {
-    client.disconnect();
+    client?.disconnect();
   }
 }
 
@@ -161,9 +180,9 @@ function sources(service: string, s: ServiceConfig, timeoutMs: number): Promise<
   return out;
 }
 
-async function slackCheck(env: Env): Promise<Check> {
+async function slackCheck(env: Env, timeoutMs: number): Promise<Check> {
   try {
-    const r = await slackClient(env).auth.test();
+    const r = await within(timeoutMs * 4, 'Slack', slackClient(env).auth.test());
     const scopes = r.response_metadata?.scopes ?? [];
     const missing = requiredScopes.filter((s) => !scopes.includes(s));
     const detail = `auth.test: team ${r.team ?? r.team_id}, bot user ${r.user ?? r.user_id}`;
@@ -174,10 +193,10 @@ async function slackCheck(env: Env): Promise<Check> {
   }
 }
 
-async function feishuCheck(env: Env): Promise<Check> {
+async function feishuCheck(env: Env, timeoutMs: number): Promise<Check> {
   try {
     // The SDK fetches the tenant token first: wrong credentials fail there.
-    const r = (await createClient(env).request({ method: 'GET', url: '/open-apis/bot/v3/info' })) as { code?: number; msg?: string; bot?: { app_name?: string; open_id?: string; activate_status?: number } };
+    const r = (await within(timeoutMs, 'the Feishu open platform', createClient(env).request({ method: 'GET', url: '/open-apis/bot/v3/info' }))) as { code?: number; msg?: string; bot?: { app_name?: string; open_id?: string; activate_status?: number } };
     if (r.code !== 0 || !r.bot) return fail('feishu', `bot info: ${r.msg ?? `code ${r.code}`}`, 'add the Bot feature to the app and publish a version');
     return ok('feishu', `tenant token and bot info: ${r.bot.app_name ?? '?'} (${r.bot.open_id ?? '?'})`);
   } catch (e) {

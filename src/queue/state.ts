@@ -119,7 +119,14 @@ export class JobState {
 
   async loadStages(service: string): Promise<{ baseline: StageBaseline; at: string } | undefined> {
     const raw = await this.redis.get(this.key('stages', service));
-    return raw ? (JSON.parse(raw) as { baseline: StageBaseline; at: string }) : undefined;
+    if (!raw) return undefined;
+    // A value that is not what saveStages wrote is no baseline: the diagnosis goes on without one.
+    try {
+      const v = JSON.parse(raw) as { baseline?: unknown; at?: unknown };
+      return v && typeof v.at === 'string' && v.baseline && typeof v.baseline === 'object' ? (v as { baseline: StageBaseline; at: string }) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Profiles kept for comparisons, under "job:<id>" (a day) or "healthy:<service>" (a month). */

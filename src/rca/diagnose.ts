@@ -62,8 +62,16 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
   const flight = captures.find((c) => c.name === 'flight')?.trace;
   const trace = flight ?? captures.find((c) => c.name === 'trace')?.trace;
   if (trace) inputs.trace = trace;
-  const found = detectors.flatMap((d) => d.detect(inputs));
   const errors: CaptureError[] = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
+  // A detector that breaks on an input nobody foresaw costs its own finding, not the diagnosis.
+  const found = detectors.flatMap((d) => {
+    try {
+      return d.detect(inputs);
+    } catch (e) {
+      errors.push({ source: `detector ${d.kind}`, error: `our ${d.kind} detector failed on this capture: ${e instanceof Error ? e.message : String(e)}` });
+      return [];
+    }
+  });
   for (const o of others) if (o.error) errors.push({ source: o.source, error: o.error });
   const captured = captures.filter((c) => c.profile || c.trace).length;
   // Block and goroutine profiles may be absent (a Node service has none); without CPU the bot saw nothing.

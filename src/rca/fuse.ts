@@ -97,9 +97,14 @@ const effectOf: Partial<Record<FindingKind, FindingKind[]>> = {
   'gc-pause': ['gc-pressure'],
 };
 
+// A stop-the-world pause asked for by other code (ReadMemStats, runtime.Stack) is its own cause even where the
+// code also allocates: only the collector's own pauses and mark assists are gc-pressure seen from the trace.
+const notAnEffect = (f: Finding) => f.kind === 'gc-pause' && /^Stop-the-world/.test(f.title) && !/ for GC /.test(f.title);
+
 function foldEffects(findings: Finding[]): Finding[] {
   const out = [...findings];
   for (const effect of [...out]) {
+    if (notAnEffect(effect)) continue;
     const causes = effectOf[effect.kind];
     const fn = effect.location?.function;
     // A signal too weak to report on its own is no source for another finding either.

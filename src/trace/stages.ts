@@ -38,16 +38,17 @@ export function taskStages(summary: Summary): TaskStages[] {
 }
 
 export function stageBaseline(tasks: TaskStages[]): StageBaseline {
-  const out: StageBaseline = {};
+  // Maps while summing: a task type or region may be called "constructor" or "__proto__".
+  const sums = new Map<string, { tasks: number; ns: number; stages: Map<string, number> }>();
   for (const t of tasks) {
-    const b = (out[t.type] ??= { tasks: 0, meanNs: 0, stages: {} });
+    let b = sums.get(t.type);
+    if (!b) sums.set(t.type, (b = { tasks: 0, ns: 0, stages: new Map() }));
     b.tasks++;
-    b.meanNs += t.ns;
-    for (const [name, ns] of t.stages) b.stages[name] = (b.stages[name] ?? 0) + ns;
+    b.ns += t.ns;
+    for (const [name, ns] of t.stages) b.stages.set(name, (b.stages.get(name) ?? 0) + ns);
   }
-  for (const b of Object.values(out)) {
-    for (const name of Object.keys(b.stages)) b.stages[name] = Math.round(b.stages[name] / b.tasks);
-    b.meanNs = Math.round(b.meanNs / b.tasks);
-  }
-  return out;
+  // Object.fromEntries defines own properties, whatever the names.
+  return Object.fromEntries(
+    [...sums].map(([type, b]) => [type, { tasks: b.tasks, meanNs: Math.round(b.ns / b.tasks), stages: Object.fromEntries([...b.stages].map(([name, ns]) => [name, Math.round(ns / b.tasks)])) }]),
+  );
 }

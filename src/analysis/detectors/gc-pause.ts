@@ -65,13 +65,13 @@ function collapse(f: TraceFacts): Finding | undefined {
     bySite.set(location.function, e);
   }
   const top = [...bySite.values()].sort((a, b) => b.ns - a.ns)[0];
-  const where = top ? `; they are paid mostly in ${top.location.function} (${pct(top.ns / f.gc.assistNs)} of assist time)` : '';
-  const mmu = f.mmu.map((m) => `${m.windowMs} ms ${pct(m.util)}`).join(', ');
+  const where = top && f.gc.assistNs > 0 ? `; they are paid mostly in ${top.location.function} (${pct(top.ns / f.gc.assistNs)} of assist time)` : '';
+  const mmu = f.mmu.length > 0 ? `minimum mutator utilization ${f.mmu.map((m) => `${m.windowMs} ms ${pct(m.util)}`).join(', ')}; ` : '';
   return {
     kind: 'gc-pause',
     title: `Mark assists take ${pct(share)} of running time: goroutines mark for the garbage collector instead of doing their work${worst && worst.util < 0.5 ? `, which leaves the program ${pct(worst.util)} of the CPU in the worst 100 ms` : ''}${where}.`,
     confidence: confidence(strength(share, 0.15), Math.max(2 * share, 1 - (worst?.util ?? 1))),
     ...(top ? { location: top.location } : {}),
-    evidence: [{ source: 'trace', summary: `minimum mutator utilization ${mmu}; ${f.gc.count} mark phases, ${ms(f.gc.markNs)}; mark assists ran ${ms(f.gc.assistRunningNs)}, ${pct(share)} of running time` }],
+    evidence: [{ source: 'trace', summary: `${mmu}${f.gc.count} mark phases, ${ms(f.gc.markNs)}; mark assists ran ${ms(f.gc.assistRunningNs)}, ${pct(share)} of running time` }],
   };
 }

@@ -23,7 +23,7 @@ export const stageStall: Detector = {
     const out: Finding[] = [];
     for (const [type, instances] of byType) {
       if (instances.length < 10) continue;
-      const base = stageBaseline?.baseline[type];
+      const base = stageBaseline && Object.hasOwn(stageBaseline.baseline, type) ? stageBaseline.baseline[type] : undefined;
       const f = base && base.tasks >= 10 ? grown(trace, type, instances, base, stageBaseline!.at) : dominant(trace, type, instances);
       if (f) out.push(f);
     }
@@ -69,8 +69,11 @@ function grown(trace: TraceView, type: string, instances: TaskStages[], base: St
   if (mean < 1.5 * base.meanNs || growth < MATTERS) return undefined;
   const now = new Map<string, number>();
   for (const i of instances) for (const [name, ns] of i.stages) now.set(name, (now.get(name) ?? 0) + ns / instances.length);
-  const changes = [...new Set([...now.keys(), ...Object.keys(base.stages)])].map((name) => ({ name, before: base.stages[name] ?? 0, after: now.get(name) ?? 0 }));
+  const before = new Map(Object.entries(base.stages));
+  const changes = [...new Set([...now.keys(), ...before.keys()])].map((name) => ({ name, before: before.get(name) ?? 0, after: now.get(name) ?? 0 }));
   const top = changes.sort((a, b) => b.after - b.before - (a.after - a.before))[0];
+  // Tasks without regions (trace.NewTask alone) have no stage to name.
+  if (!top || top.after <= top.before) return undefined;
   const share = Math.min(1, (top.after - top.before) / growth);
   if (share < 0.5) return undefined;
   const location = stageLocation(trace, top.name);
