@@ -120,14 +120,18 @@ describe.skipIf(!hasGo || !traceDir)('broken traces', () => {
     return out;
   }
 
+  /** Our dump of a mutated trace, and Go's of the same bytes written to a file. */
+  async function bothDumps(bytes: Buffer) {
+    const path = join(dir, 'mutated.trace');
+    writeFileSync(path, bytes);
+    return { ours: ourDump(bytes), go: await goDump(path) };
+  }
+
   it.each(newFormat.filter((f) => statSync(f).size < 600_000).map((f) => [short(f), f]))(
     '%s cut and flipped: the same events as Go up to where reading stops, then one line',
     async (_name, file) => {
       for (const [what, bytes] of mutations(readFileSync(file))) {
-        const path = join(dir, 'mutated.trace');
-        writeFileSync(path, bytes);
-        const ours = ourDump(bytes);
-        const go = await goDump(path);
+        const { ours, go } = await bothDumps(bytes);
         // Where Go's reader fails, ours fails at the same event; the wording of the error may differ.
         expect({ what, stopped: ours.error !== null }).toEqual({ what, stopped: go.error !== null });
         expect({ what, hash: ours.hash }).toEqual({ what, hash: go.hash });
@@ -141,10 +145,7 @@ describe.skipIf(!hasGo || !traceDir)('broken traces', () => {
     '%s (old format) cut and flipped: read as Go reads it, or refused in one line',
     async (_name, file) => {
       for (const [what, bytes] of mutations(readFileSync(file))) {
-        const path = join(dir, 'mutated.trace');
-        writeFileSync(path, bytes);
-        const ours = ourDump(bytes);
-        const go = await goDump(path);
+        const { ours, go } = await bothDumps(bytes);
         if (ours.error) expect(ours.error).not.toContain('\n');
         // Go parses the whole old trace before it hands out an event, so most damage is an error
         // and no events. Where an event names a stack or string that is not there, Go panics

@@ -32,7 +32,7 @@ export interface AnalyseResult {
   flames?: FlamePage[];
   /** The report page, once saved. */
   reportId?: string;
-  /** The task stages of this capture's trace: kept, when it is healthy, for later captures to be compared with. */
+  /** The task stages of a healthy capture's trace, kept for later captures to be compared with. */
   stages?: StageBaseline;
 }
 
@@ -122,6 +122,7 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
     .filter((c) => c.bytes && c.profile)
     .sort((a, b) => first(a) - first(b))
     .map((c) => ({ name: c.name, data: (c.bytes as Buffer).toString('base64') }));
-  const stages = stagesOf(captures);
+  // Only a healthy capture becomes the baseline: the others need not summarise their stages.
+  const stages = report.verdict === 'healthy' ? stagesOf(captures) : undefined;
   return { report, images, profiles, ...(stages ? { stages } : {}), flames: [...timelinePage(service, report, captures), ...views.map(flamePage)] };
 }

@@ -162,22 +162,17 @@ function sources(service: string, s: ServiceConfig, timeoutMs: number): Promise<
   }
   if (s.metrics) out.push(reach(`${service} metrics (prometheus)`, `${base(s.metrics.url)}/api/v1/status/buildinfo`, `fix services.${service}.metrics.url`));
   if (s.logs?.type === 'loki') out.push(reach(`${service} logs (loki)`, `${base(s.logs.url)}/ready`, `fix services.${service}.logs.url`));
-  if (s.logs?.type === 'file') {
-    const path = s.logs.path;
-    out.push(
-      Promise.resolve(
-        (() => {
-          try {
-            accessSync(path, constants.R_OK);
-            return ok(`${service} logs (file)`, `${path} is readable`);
-          } catch (e) {
-            return fail(`${service} logs (file)`, `${path}: ${(e as NodeJS.ErrnoException).code ?? message(e)}`, `fix services.${service}.logs.path, or let the bot read it`);
-          }
-        })(),
-      ),
-    );
-  }
+  if (s.logs?.type === 'file') out.push(readable(service, s.logs.path));
   return out;
+}
+
+async function readable(service: string, path: string): Promise<Check> {
+  try {
+    accessSync(path, constants.R_OK);
+    return ok(`${service} logs (file)`, `${path} is readable`);
+  } catch (e) {
+    return fail(`${service} logs (file)`, `${path}: ${(e as NodeJS.ErrnoException).code ?? message(e)}`, `fix services.${service}.logs.path, or let the bot read it`);
+  }
 }
 
 async function slackCheck(env: Env, timeoutMs: number): Promise<Check> {

@@ -9,7 +9,7 @@
 //   they are, which is where gc-pressure points from the profiles.
 import type { Finding } from '../../model.js';
 import type { TraceFacts } from '../../trace/facts.js';
-import { assistShare } from '../../trace/report.js';
+import { assistShare, gcReport } from '../../trace/report.js';
 import type { Detector } from '../inputs.js';
 import { confidence, firstAppFrame, pct, strength } from '../stacks.js';
 import { ms, traceFrames } from '../trace.js';
@@ -29,8 +29,7 @@ export const gcPause: Detector = {
 
 function pauses(f: TraceFacts): Finding | undefined {
   if (f.pauses.length === 0) return undefined;
-  const total = f.pauses.reduce((a, p) => a + p.ns, 0);
-  const worst = f.pauses.reduce((m, p) => Math.max(m, p.ns), 0);
+  const { totalNs: total, worstNs: worst } = gcReport(f).stw;
   const share = total / f.durationNs;
   const byReason = new Map<string, { n: number; ns: number }>();
   for (const p of f.pauses) {
