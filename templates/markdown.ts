@@ -15,7 +15,12 @@ export function toMarkdown(r: Report): string {
   if (r.findings.length > 0) out.push('', '### Findings', ...r.findings.map(finding));
   if (r.errors.length > 0) out.push('', '### What failed', ...r.errors.map((e) => `- ${e.source}: ${e.error}`));
   const absent = r.notCaptured ?? [];
-  if (absent.length > 0) out.push('', '### Not captured', ...absent.map((n) => `- ${n.source}: ${n.reason}`));
+  if (absent.length > 0) {
+    // Profiles missing for one reason (a Node target serves none of block, mutex…) are one line.
+    const byReason = new Map<string, string[]>();
+    for (const n of absent) byReason.set(n.reason, [...(byReason.get(n.reason) ?? []), n.source]);
+    out.push('', '### Not captured', ...[...byReason].map(([reason, sources]) => `- ${sources.join(', ')}: ${reason}`));
+  }
   for (const t of r.traceLogs ?? []) out.push('', `### ${traceHeading(t)}`, '```', ...t.lines.map(traceLine), ...(t.more ? [`… ${t.more} more lines`] : []), '```');
   const files = r.artifacts.filter((a) => a.path);
   if (files.length > 0) out.push('', '### Files', ...files.map((a) => `- ${a.name}: ${a.path}`));

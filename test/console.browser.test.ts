@@ -1,6 +1,6 @@
 // The README's first command's bot, as a person uses it: the console page
-// in a real Chromium, /rca demo-api typed in, the status message changing
-// to the verdict, the report and flame graph in the thread, a button press.
+// in a real Chromium, the demo's story (healthy, fault, alert confirmed by four
+// sources, Compare, resolved, digest), /rca demo-api typed in, a button press.
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,13 +36,33 @@ describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', (
     await redis.quit();
   });
 
-  it('the demo alert arrives and is diagnosed in its thread; the report page behind its link renders', async () => {
+  it('the demo tells the whole story: healthy first, then the alert confirmed by four sources, Compare, the resolution and a digest', async () => {
     const watch = watchPage(page);
     await page.goto(url);
-    const alert = page.locator('#log > .msg.bot').first();
-    await expect.poll(() => alert.locator(':scope > .body').textContent(), { timeout: 30_000 }).toMatch(/^🔥 Firing: HighCPU: CPU above 80% for 1 minute \(demo\) \(demo-api\)\n\S+ Diagnosis: (needs-review|likely|confirmed), cpu-hotspot/);
-    const report = alert.locator('.thread .msg .body').filter({ has: page.locator('h2', { hasText: 'demo-api' }) });
-    const link = /Full report: (\S+)/.exec((await report.textContent()) ?? '')?.[1];
+    const top = page.locator('#log > .msg.bot');
+    const body = (i: number) => top.nth(i).locator(':scope > .body');
+    // The story's own first /rca, while the service is healthy: what Compare later compares with.
+    await expect.poll(() => body(0).textContent(), { timeout: 15_000 }).toMatch(/^Demo: demo-api is a small Node service/);
+    expect(await page.locator('#log > .msg.user .body').first().textContent()).toBe('/rca demo-api');
+    await expect.poll(() => body(1).textContent(), { timeout: 30_000 }).toMatch(/^✅ demo-api: healthy/);
+    // Then the fault, and Alertmanager's alert with its diagnosis in the thread.
+    const alert = top.filter({ hasText: /(Firing|Resolved after \d+ s): HighCPU/ });
+    await expect.poll(() => alert.locator(':scope > .body').textContent(), { timeout: 90_000 }).toMatch(/\n🔴 Diagnosis: confirmed, cpu-hotspot/);
+    const report = alert.locator('.thread .msg .body').filter({ has: page.locator('h2', { hasText: 'demo-api: confirmed' }) });
+    const text = (await report.textContent()) ?? '';
+    expect(text).toMatch(/(\d) independent sources agree: priceOrder takes \d+% of the service's CPU/);
+    expect(Number(/(\d) independent sources agree/.exec(text)?.[1])).toBeGreaterThanOrEqual(3);
+    // Each of those sources says what it saw, in its own line under the finding.
+    const lines = await report.locator('li li').allTextContents();
+    for (const source of ['cpu', 'metrics', 'logs', 'probe:health']) expect(lines.some((l) => l.startsWith(`${source}: `)), source).toBe(true);
+    expect(lines.find((l) => l.startsWith('metrics: '))).toMatch(/^metrics: CPU usage \d+% of its limit/);
+
+    await alert.locator('.thread button[data-action="compare"]').first().click();
+    const diff = alert.locator('.thread img.flame[alt$="against the last healthy capture"]');
+    await expect.poll(() => diff.count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => diff.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+
+    const link = /Full report: (\S+)/.exec(text)?.[1];
     expect(link).toMatch(/\/reports\/[\w-]{22}$/);
     const reportPage = await browser.newPage();
     const res = await reportPage.goto(link as string);
@@ -50,25 +70,39 @@ describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', (
     expect(await reportPage.locator('body').textContent()).toContain('cpu-hotspot');
     expect(await reportPage.locator('iframe').count()).toBeGreaterThan(0);
     await reportPage.close();
-    expect(watch.errors, JSON.stringify(watch.errors)).toEqual([]);
-  });
 
-  it('/rca demo-api: the status turns into the verdict, the report and flame graph land in the thread, Re-run runs again', async () => {
+    // The fault goes off and the alert resolves: an incident with a time to resolve, for the digest.
+    await expect.poll(() => alert.locator(':scope > .body').textContent(), { timeout: 60_000 }).toMatch(/^✅ Resolved after \d+ s: HighCPU/);
+    await page.fill('#text', '/rca digest');
+    await page.press('#text', 'Enter');
+    const digest = top.last();
+    // The story's own healthy /rca is an incident too, open until someone marks it resolved: the alert's is the one with a time.
+    await expect.poll(() => digest.textContent(), { timeout: 30_000 }).toMatch(/Incidents .*: 2\b[\s\S]*MTTR median \d+ s[\s\S]*demo-api: HighCPU/);
+    const chart = page.locator('#log img.flame[alt^="MTTR"]');
+    await expect.poll(() => chart.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0), { timeout: 30_000 }).toBe(true);
+    const dir = join(tmpdir(), 'rca-console-shots');
+    mkdirSync(dir, { recursive: true });
+    await chart.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(dir, 'demo-story.png'), fullPage: true });
+    expect(watch.errors, JSON.stringify(watch.errors)).toEqual([]);
+  }, 240_000);
+
+  it('/rca demo-api after the story: the status turns into the verdict, the report and flame graph land in the thread, Re-run runs again', async () => {
     const watch = watchPage(page);
+    const top = page.locator('#log > .msg.bot');
+    const before = await top.count();
     await page.fill('#text', '/rca demo-api 2s');
     await page.press('#text', 'Enter');
-    const root = page.locator('#log > .msg.bot').nth(1);
-    await expect.poll(() => root.locator(':scope > .body').textContent(), { timeout: 30_000 }).toMatch(/^✅ demo-api: (needs-review|likely|confirmed)/);
+    const root = top.nth(before);
+    await expect.poll(() => root.locator(':scope > .body').textContent(), { timeout: 30_000 }).toMatch(/^✅ demo-api: healthy/);
     const thread = root.locator('.thread');
-    await expect.poll(() => thread.locator('.msg .body h2').first().textContent()).toMatch(/^demo-api: /);
-    expect(await thread.textContent()).toContain('cpu-hotspot');
-    expect(await thread.textContent()).toContain('priceOrder');
+    await expect.poll(() => thread.locator('.msg .body h2').first().textContent()).toMatch(/^demo-api: healthy/);
     const img = thread.locator('img.flame').first();
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(1600);
 
     await thread.locator('button[data-action="rerun"]').click();
-    await expect.poll(() => page.locator('#log > .msg.bot').count(), { timeout: 30_000 }).toBe(3);
-    await expect.poll(() => page.locator('#log > .msg.bot').nth(2).locator(':scope > .body').textContent(), { timeout: 30_000 }).toMatch(/^✅ demo-api/);
+    await expect.poll(() => top.count(), { timeout: 30_000 }).toBe(before + 2);
+    await expect.poll(() => top.nth(before + 1).locator(':scope > .body').textContent(), { timeout: 30_000 }).toMatch(/^✅ demo-api/);
     expect(watch.errors, JSON.stringify(watch.errors)).toEqual([]);
   });
 

@@ -19,6 +19,8 @@ import { digestProcessor } from './digest.js';
 import { inProcess, threadPool } from './offload.js';
 import { postCompareProcessor, publishProcessor } from './publish.js';
 import { log } from '../src/telemetry/log.js';
+import { ScrapeStore, scrapedSeries } from '../src/sources/metrics/scrape.js';
+import type { SourcePlan } from '../src/rca/sources.js';
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -97,12 +99,19 @@ export function startWorkers(o: WorkerOptions): Workers {
     ...(o.stalledInterval ? { stalledInterval: o.stalledInterval } : {}),
   };
   const offload = o.threads ? threadPool() : inProcess();
+  const scrapes = new ScrapeStore(redis, o.prefix);
+  // What the bot kept of a `scrape` source travels to the analysis thread with the plan.
+  const withScraped = async (plan: SourcePlan, now: number): Promise<SourcePlan> => {
+    if (plan.metrics?.type !== 'scrape') return plan;
+    const from = now - (plan.lookback + plan.baseline) * 1000;
+    return { ...plan, scraped: await scrapedSeries(scrapes, plan.service, plan.metrics, from, now) };
+  };
   const reports = new ReportStore(redis, `${o.prefix}:reports`, { ttlSeconds: o.reportTtlSeconds });
   const capture = new Worker(
     queues.capture,
     logged('capture', async (job: Job<CaptureData>): Promise<CaptureResult> => {
       if (job.data.source === 'pprof') await deps.progress(job.data.job, 'capturing');
-      return captureJob(job, offload.sources);
+      return captureJob(job, async (plan, now) => offload.sources(await withScraped(plan, now), now));
     }),
     { ...common, concurrency: 8 },
   );

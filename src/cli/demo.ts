@@ -18,7 +18,7 @@ import type { Io } from './io.js';
 const targetScript = join(dirname(fileURLToPath(import.meta.url)), '../demo/target.js');
 
 async function startChild(): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, ['--expose-gc', targetScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', targetScript, '--fault'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((ok, fail) => {
     lines.once('line', ok);

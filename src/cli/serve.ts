@@ -3,7 +3,8 @@
 // --no-workers, and with no registry file a demo target with a fault.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -37,22 +38,44 @@ import { queues } from '../queue/pipeline.js';
 import type { Io } from './io.js';
 import { addSecrets, log } from '../telemetry/log.js';
 import { runChecks } from '../doctor/checks.js';
+import { ScrapeStore, startScrapers } from '../sources/metrics/scrape.js';
+import { tellStory } from '../demo/story.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function startDemo(): Promise<{ url: string; children: ChildProcess[] }> {
-  const target = spawn(process.execPath, ['--expose-gc', join(here, '../demo/target.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startDemo(): Promise<{ url: string; log: string; startedAt: number; children: ChildProcess[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'rca-bot-demo-'));
+  const logFile = join(dir, 'demo-api.log');
+  const startedAt = Date.now();
+  const target = spawn(process.execPath, ['--expose-gc', join(here, '../demo/target.js'), '--log', logFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((ok, fail) => {
     createInterface({ input: target.stdout! }).once('line', ok);
     target.once('exit', (code) => fail(new Error(`the demo target exited with ${code}`)));
   });
   const url = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
   const load = spawn(process.execPath, [join(here, '../demo/load.js'), `${url}/orders`, '60'], { stdio: 'ignore' });
-  return { url, children: [target, load] };
+  return { url, log: logFile, startedAt, children: [target, load] };
 }
 
-function demoRegistry(url: string): Registry {
-  const r = validateRegistry({ services: { 'demo-api': { pprof: url, seconds: 5, probes: [{ name: 'health', url: `${url}/health`, expect: { json: { status: 'OK' } } }] } } }, 'demo');
+// The demo service has every source a real one has, none of them needing more than Node: its pprof,
+// a health probe, its /metrics read by the bot's own scraper, and its log file.
+function demoRegistry(url: string, logFile: string): Registry {
+  const r = validateRegistry(
+    {
+      services: {
+        'demo-api': {
+          pprof: url,
+          seconds: 5,
+          lookback: '10s',
+          baseline: '20s',
+          probes: [{ name: 'health', url: `${url}/health`, expect: { json: { status: 'OK' } }, indicates: 'cpu-hotspot' }],
+          metrics: { type: 'scrape', url: `${url}/metrics`, every: '1s', queries: [{ name: 'CPU usage', signal: 'usage', metric: 'process_cpu_seconds_total', limit: 1, unit: 'cores' }] },
+          logs: { type: 'file', path: logFile },
+        },
+      },
+    },
+    'demo',
+  );
   if (!r.ok) throw new Error(r.error);
   return r.value;
 }
@@ -69,20 +92,20 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
 
   const children: ChildProcess[] = [];
   let registry: Registry;
-  let demo = false;
+  let demo: Awaited<ReturnType<typeof startDemo>> | undefined;
   if (existsSync(env.RCA_CONFIG) || source.RCA_CONFIG) {
     const r = loadRegistry(env.RCA_CONFIG);
     if (!r.ok) throw new UserError(r.error);
     registry = r.value;
   } else {
-    const target = await startDemo();
-    children.push(...target.children);
-    registry = demoRegistry(target.url);
-    say(`no ${env.RCA_CONFIG}: diagnosing the demo service demo-api at ${target.url} (a CPU hotspot under load)`);
-    demo = true;
+    demo = await startDemo();
+    children.push(...demo.children);
+    registry = demoRegistry(demo.url, demo.log);
+    say(`no ${env.RCA_CONFIG}: the demo service demo-api runs at ${demo.url}; the console tells its story`);
   }
 
   const redis = connectRedis(redisUrl.value, (line) => log.warn(line));
+  const scrapers = startScrapers(registry, new ScrapeStore(redis, env.RCA_REDIS_PREFIX), (line) => log.warn(line));
   const store = new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`);
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(store) };
   const pipeline = new Pipeline(redis, env.RCA_REDIS_PREFIX, adapters);
@@ -91,7 +114,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const digests = new Digests(redis, env.RCA_REDIS_PREFIX);
   await digests.schedule(registry.digests);
   // The demo fires its own alert, as Alertmanager would: it needs a token to be let in.
-  const alertEnv: Env = demo && !env.ALERTMANAGER_TOKEN ? { ...env, ALERTMANAGER_TOKEN: randomBytes(16).toString('hex') } : env;
+  const alertEnv: Env = demo !== undefined && !env.ALERTMANAGER_TOKEN ? { ...env, ALERTMANAGER_TOKEN: randomBytes(16).toString('hex') } : env;
   const inbox = withBacklog(createInbox({ registry, pipeline, adapter, limiter: new RateLimiter(redis, env.RCA_REDIS_PREFIX), incidents, digests }));
   // Known once the server listens, unless RCA_PUBLIC_URL says where users reach the bot.
   let publicUrl = env.RCA_PUBLIC_URL;
@@ -135,7 +158,19 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const on = ['console', ...Object.keys(adapters).filter((a) => a !== 'console')].join(', ');
   say(`chat surfaces: ${on}`);
   io.out(`rca-bot is up: open http://127.0.0.1:${port}/console and type /rca ${Object.keys(registry.services)[0] ?? 'help'}`);
-  if (demo) children.push(spawn(process.execPath, [join(here, '../demo/alert.js'), `http://127.0.0.1:${port}`, alertEnv.ALERTMANAGER_TOKEN as string], { stdio: 'ignore' }));
+  const stopStory = new AbortController();
+  if (demo)
+    void tellStory({
+      store,
+      inbox,
+      target: demo.url,
+      bot: `http://127.0.0.1:${port}`,
+      alertToken: alertEnv.ALERTMANAGER_TOKEN as string,
+      startedAt: demo.startedAt,
+      baseline: registry.services['demo-api'].baseline,
+      signal: stopStory.signal,
+      say,
+    }).catch((e: unknown) => stopStory.signal.aborted || log.warn(`the demo stopped: ${e instanceof Error ? e.message : String(e)}`));
   // rca-bot doctor's checks, logged once the bot is up: a broken part is named before a command meets it.
   void runChecks(source).then(
     (checks) => {
@@ -150,6 +185,8 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
     process.once('SIGTERM', stop);
   });
   say('stopping');
+  stopStory.abort();
+  scrapers.stop();
   server.close();
   metricsServer?.server.close();
   await watched.close();
@@ -158,6 +195,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   await pipeline.close();
   await digests.close();
   for (const c of children) c.kill();
+  if (demo) rmSync(dirname(demo.log), { recursive: true, force: true });
   subscriber.disconnect();
   await redis.quit();
   return 0;

@@ -98,13 +98,33 @@ const metrics = z
   })
   .strict();
 
+// The embedded reader: the bot scrapes the service's /metrics itself, for a service without a Prometheus.
+// A counter is read as a per-second rate, a gauge as it is; samples matching `labels` are summed.
+const scrapeQuery = metricQuery
+  .omit({ query: true })
+  .extend({
+    metric: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a metric name such as process_cpu_seconds_total'),
+    labels: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+const scrape = z
+  .object({
+    type: z.literal('scrape'),
+    url: httpUrl,
+    /** Seconds between scrapes. */
+    every: duration.default(5),
+    queries: z.array(scrapeQuery).min(1),
+  })
+  .strict();
+
 const service = z
   .object({
     pprof: httpUrl,
     /** Traces, logs and metrics of the last `lookback` are compared with the same window `baseline` earlier. */
     traces: traces.optional(),
     logs: logs.optional(),
-    metrics: metrics.optional(),
+    metrics: z.discriminatedUnion('type', [metrics, scrape]).optional(),
     lookback: duration.default(15 * 60),
     baseline: duration.default(86400),
     /** Default capture window in seconds. */
@@ -167,6 +187,7 @@ export type ProbeConfig = z.infer<typeof probe>;
 export type TracesConfig = z.infer<typeof traces>;
 export type LogsConfig = z.infer<typeof logs>;
 export type MetricsConfig = z.infer<typeof metrics>;
+export type ScrapeConfig = z.infer<typeof scrape>;
 
 /** Validates a parsed registry; the error names the file, the key path and why. */
 export function validateRegistry(data: unknown, file: string): Result<Registry> {

@@ -1,11 +1,16 @@
-// A demo service with a fault, runnable wherever Node is: it serves its own
-// profiles on /debug/pprof/* in pprof format (through @datadog/pprof), so
-// rca-bot can be shown without a Go toolchain. Its fault: every /orders
-// request re-serialises a large catalogue, a CPU hotspot in application code.
+// A demo service with a fault, runnable wherever Node is. It serves what a
+// real service offers the bot: its profiles on /debug/pprof/* in pprof format
+// (through @datadog/pprof), a health probe, Prometheus metrics on /metrics and
+// a JSON log file. It starts healthy; POST /fault?on=1 turns the fault on: every
+// /orders request then re-serialises a large catalogue, a CPU hotspot in
+// application code that blocks the event loop.
 //
-// Run: node --expose-gc dist/src/demo/target.js [port]; prints {"port":N} once listening.
+// Run: node --expose-gc dist/src/demo/target.js [--port N] [--log file] [--fault]; prints {"port":N} once listening.
 
+import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import * as pprof from '@datadog/pprof';
 
 const catalogue = Array.from({ length: 2000 }, (_, i) => ({
@@ -25,17 +30,78 @@ export function priceOrder(items: number): number {
   return total;
 }
 
+/** The healthy way: the prices are read where they are. */
+export function priceOrderFast(items: number): number {
+  let total = 0;
+  for (let i = 0; i < items; i++) total += catalogue[i % catalogue.length].price;
+  return total;
+}
+
+let faulty = false;
+let logFile: string | undefined;
+const counts = { orders: 0, slow: 0 };
+
+function logLine(level: 'info' | 'warn', msg: string, fields: Record<string, unknown> = {}): void {
+  if (logFile) appendFileSync(logFile, `${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
+}
+
+// How busy the event loop was over the last two seconds, as a Node service watches it (fastify's under-pressure does the same).
+let busy = 0;
+let lastUse = performance.eventLoopUtilization();
+setInterval(() => {
+  const now = performance.eventLoopUtilization();
+  busy = performance.eventLoopUtilization(now, lastUse).utilization;
+  lastUse = now;
+  if (busy > 0.8) logLine('warn', `event loop ${Math.round(busy * 100)}% busy: CPU-bound work on the main thread`);
+}, 2000).unref();
+
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   res.writeHead(status, { 'content-type': type });
   res.end(body);
+}
+
+function metrics(): string {
+  const cpu = process.cpuUsage();
+  return [
+    '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
+    '# TYPE process_cpu_seconds_total counter',
+    `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
+    '# HELP nodejs_eventloop_utilization The share of the last two seconds the event loop was busy.',
+    '# TYPE nodejs_eventloop_utilization gauge',
+    `nodejs_eventloop_utilization ${busy}`,
+    '# HELP demo_orders_total Orders priced.',
+    '# TYPE demo_orders_total counter',
+    `demo_orders_total{outcome="ok"} ${counts.orders - counts.slow}`,
+    `demo_orders_total{outcome="slow"} ${counts.slow}`,
+    '',
+  ].join('\n');
 }
 
 let profiling = false;
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/orders') return send(res, 200, 'application/json', JSON.stringify({ total: priceOrder(4) }));
-  if (url.pathname === '/health') return send(res, 200, 'application/json', JSON.stringify({ status: 'OK' }));
+  if (url.pathname === '/orders') {
+    const t0 = performance.now();
+    const total = faulty ? priceOrder(8) : priceOrderFast(8);
+    const ms = Math.round(performance.now() - t0);
+    counts.orders++;
+    if (ms >= 20) {
+      counts.slow++;
+      logLine('warn', `slow order: pricing took ${ms} ms`, { path: '/orders' });
+    } else if (counts.orders % 10 === 0) logLine('info', `order priced in ${ms} ms`, { path: '/orders' });
+    return send(res, 200, 'application/json', JSON.stringify({ total }));
+  }
+  if (url.pathname === '/fault' && req.method === 'POST') {
+    faulty = url.searchParams.get('on') === '1';
+    logLine('info', `fault ${faulty ? 'on' : 'off'}`);
+    return send(res, 200, 'application/json', JSON.stringify({ fault: faulty }));
+  }
+  if (url.pathname === '/health') {
+    if (busy > 0.8) return send(res, 503, 'application/json', JSON.stringify({ status: 'degraded', reason: `event loop ${Math.round(busy * 100)}% busy: CPU saturated` }));
+    return send(res, 200, 'application/json', JSON.stringify({ status: 'OK' }));
+  }
+  if (url.pathname === '/metrics') return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics());
   if (url.pathname === '/debug/pprof/profile') {
     const seconds = Number(url.searchParams.get('seconds') ?? '30') || 30;
     // Like Go: one CPU profile at a time.
@@ -58,16 +124,27 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   return send(res, 404, 'text/plain', 'not found\n');
 }
 
-export function startTarget(port = 0): Promise<{ port: number; close: () => Promise<void> }> {
+export interface TargetOptions {
+  port?: number;
+  /** Where the service writes its JSON log lines; none when unset. */
+  log?: string;
+  /** Start with the fault on (rca-bot demo shows the hotspot at once). */
+  fault?: boolean;
+}
+
+export function startTarget(o: TargetOptions = {}): Promise<{ port: number; close: () => Promise<void> }> {
+  logFile = o.log;
+  faulty = o.fault ?? false;
   pprof.heap.start(512 * 1024, 64);
   const server = createServer((req, res) => {
     handle(req, res).catch((e) => send(res, 500, 'text/plain', `${(e as Error).message}\n`));
   });
   return new Promise((resolve) => {
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(o.port ?? 0, '127.0.0.1', () => {
       const address = server.address();
+      logLine('info', 'demo-api listening');
       resolve({
-        port: typeof address === 'object' && address ? address.port : port,
+        port: typeof address === 'object' && address ? address.port : (o.port ?? 0),
         close: () => new Promise((r) => server.close(() => r())),
       });
     });
@@ -75,6 +152,7 @@ export function startTarget(port = 0): Promise<{ port: number; close: () => Prom
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { port } = await startTarget(Number(process.argv[2] ?? 0));
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
+  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, log: { type: 'string' }, fault: { type: 'boolean', default: false } } });
+  const { port: listening } = await startTarget({ port: Number(values.port), ...(values.log ? { log: values.log } : {}), fault: values.fault });
+  process.stdout.write(`${JSON.stringify({ port: listening })}\n`);
 }

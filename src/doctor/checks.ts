@@ -8,8 +8,9 @@ import { requiredScopes } from '../chat/slack/app.js';
 import { slackClient } from '../chat/slack/adapter.js';
 import { createClient } from '../chat/feishu/adapter.js';
 import { readEnv, type Env } from '../config/env.js';
-import { loadRegistry, type Registry, type ServiceConfig } from '../config/registry.js';
+import { loadRegistry, type Registry, type ScrapeConfig, type ServiceConfig } from '../config/registry.js';
 import { get } from '../sources/http.js';
+import { scrapeOnce } from '../sources/metrics/scrape.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
@@ -147,6 +148,15 @@ async function probe(service: string, name: string, url: string, timeoutMs: numb
   return ok(what, `GET ${url}: HTTP ${r.value.status}`);
 }
 
+async function scraped(service: string, cfg: ScrapeConfig): Promise<Check> {
+  const what = `${service} metrics (scrape)`;
+  const r = await scrapeOnce(cfg);
+  if (!r.ok) return fail(what, r.error, `fix services.${service}.metrics.url`);
+  const missing = r.value.filter((q) => q.value === undefined).map((q) => q.query);
+  if (missing.length) return fail(what, `${cfg.url} has no sample for ${missing.join(', ')}`, `fix the metric or labels of services.${service}.metrics.queries`);
+  return ok(what, `${cfg.url}: ${r.value.map((q) => `${q.query} ${q.counter ? 'counter' : 'gauge'}`).join(', ')}`);
+}
+
 function sources(service: string, s: ServiceConfig, timeoutMs: number): Promise<Check>[] {
   const reach = async (what: string, url: string, fix: string) => {
     const r = await get(url, { timeoutMs, maxBytes: 1 << 20 });
@@ -160,7 +170,8 @@ function sources(service: string, s: ServiceConfig, timeoutMs: number): Promise<
     const path = { jaeger: '/api/v3/services', tempo: '/ready', zipkin: '/api/v2/services' }[s.traces.type];
     out.push(reach(`${service} traces (${s.traces.type})`, base(s.traces.url) + path, `fix services.${service}.traces.url`));
   }
-  if (s.metrics) out.push(reach(`${service} metrics (prometheus)`, `${base(s.metrics.url)}/api/v1/status/buildinfo`, `fix services.${service}.metrics.url`));
+  if (s.metrics?.type === 'prometheus') out.push(reach(`${service} metrics (prometheus)`, `${base(s.metrics.url)}/api/v1/status/buildinfo`, `fix services.${service}.metrics.url`));
+  if (s.metrics?.type === 'scrape') out.push(scraped(service, s.metrics));
   if (s.logs?.type === 'loki') out.push(reach(`${service} logs (loki)`, `${base(s.logs.url)}/ready`, `fix services.${service}.logs.url`));
   if (s.logs?.type === 'file') out.push(readable(service, s.logs.path));
   return out;

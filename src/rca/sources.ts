@@ -8,7 +8,7 @@ import { parseFormat } from '../analysis/logs/format.js';
 import { mineLines } from '../analysis/logs/mine.js';
 import { detectMetricAnomalies, type MetricSeries } from '../analysis/metrics/detect.js';
 import { analyzeTraces } from '../analysis/traces/index.js';
-import type { LogsConfig, MetricsConfig, ServiceConfig, TracesConfig } from '../config/registry.js';
+import type { LogsConfig, MetricsConfig, ScrapeConfig, ServiceConfig, TracesConfig } from '../config/registry.js';
 import { entrySeconds, queryLoki, spanSeconds } from '../sources/logs/loki.js';
 import { queryRange } from '../sources/metrics/prometheus.js';
 import { fetchTraces } from '../sources/traces/fetch.js';
@@ -30,7 +30,9 @@ export interface SourcePlan {
   service: string;
   traces?: TracesConfig;
   logs?: LogsConfig;
-  metrics?: MetricsConfig;
+  metrics?: MetricsConfig | ScrapeConfig;
+  /** A `scrape` source's series as the bot kept them, read from Redis by the capture worker before the analysis. */
+  scraped?: MetricSeries[];
   /** Seconds before `now` the incident window starts. */
   lookback: number;
   /** Seconds between the incident window and its baseline. */
@@ -145,6 +147,14 @@ export async function metricsFindings(service: string, cfg: MetricsConfig, windo
   return { source: 'metrics', findings, ...(errors.length ? { error: errors.join('; ') } : {}) };
 }
 
+/** A `scrape` source's findings, from the series the bot kept (`plan.scraped`). */
+export function scrapedFindings(plan: SourcePlan, cfg: ScrapeConfig, window: Window): SourceFindings {
+  if (!plan.scraped) return { source: 'metrics', findings: [], error: `scrape: ${cfg.url} is scraped by the running bot (rca-bot serve), so only its diagnoses read it` };
+  const empty = plan.scraped.filter((s) => s.points.length === 0).map((s) => s.name);
+  const findings = detectMetricAnomalies(plan.scraped, { start: window.start.getTime() / 1000, end: window.end.getTime() / 1000 });
+  return { source: 'metrics', findings, ...(empty.length ? { error: `scrape: nothing kept of ${empty.join(', ')} yet (the bot scrapes ${cfg.url} every ${cfg.every} s)` } : {}) };
+}
+
 /**
  * Every source the plan names, in parallel, for the `lookback` before `now`. Traces and logs are
  * read first and analysed together: a trace's log lines are quoted beside it, and a log template
@@ -165,7 +175,9 @@ export async function collectSources(plan: SourcePlan, now: Date, signal?: Abort
   const [t, l, m] = await Promise.all([
     traces ? read(traces.type, traces.url, () => readTraces(plan.service, traces, window, plan.baseline, signal)) : undefined,
     logs ? read(logs.type, logs.type === 'file' ? logs.path : logs.url, () => readLogs(logs, window, plan.baseline, signal)) : undefined,
-    metrics ? read('prometheus', metrics.url, () => metricsFindings(plan.service, metrics, window, plan.baseline, signal)) : undefined,
+    metrics
+      ? read(metrics.type, metrics.url, async () => (metrics.type === 'scrape' ? scrapedFindings(plan, metrics, window) : metricsFindings(plan.service, metrics, window, plan.baseline, signal)))
+      : undefined,
   ]);
   const out: SourceFindings[] = [];
   if (t) out.push(tracesFindings(t, l?.ok ? l.value.now : undefined));
