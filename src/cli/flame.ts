@@ -8,6 +8,8 @@ import { emptyNote, kindLabel, profileKind } from '../profile/kind.js';
 import { resolveSampleIndex } from '../profile/top.js';
 import { callTree } from '../profile/tree.js';
 import { renderDiffFlamePng, renderFlameHtml, renderFlamePng } from '../render/index.js';
+import { MIN_FRAME_PX } from '../render/layout.js';
+import { PNG_WIDTH } from '../render/flamePng.js';
 import { readProfile } from './read.js';
 import type { Io } from './io.js';
 import { usageOf } from './usage.js';
@@ -42,7 +44,8 @@ export function runFlame(argv: string[], io: Io): number {
     const t = { ...title, total: diff.value.root.total, baseTotal: diff.value.root.baseTotal };
     data = format === '.png' ? renderDiffFlamePng(diff.value, { title: t }) : renderFlameHtml(diff.value, { title: t });
   } else {
-    const tree = callTree(profile, index.value);
+    // A PNG draws frames under MIN_FRAME_PX only as part of a grey block: their callees need not be built.
+    const tree = callTree(profile, index.value, format === '.png' ? { minShare: MIN_FRAME_PX / PNG_WIDTH } : {});
     const t = { ...title, total: tree.root.total };
     data = format === '.png' ? renderFlamePng(tree, { title: t }) : renderFlameHtml(tree, { title: t });
   }

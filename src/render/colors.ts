@@ -31,13 +31,13 @@ const RUNTIME_LABEL: Record<Runtime, Partial<Record<FrameKind, string>>> = {
 };
 
 /** The legend of a call tree: the kinds it has, named after its runtime. */
-export function legendOf(tree: Pick<CallTree, 'root' | 'runtime'>): { kind: FrameKind; label: string }[] {
-  const present = new Set<FrameKind>();
+export function legendOf(tree: Pick<CallTree, 'root' | 'runtime' | 'kinds'>): { kind: FrameKind; label: string }[] {
+  const present = new Set<FrameKind>(tree.kinds);
   const visit = (n: TreeNode) => {
     present.add(n.kind);
     for (const c of n.children) visit(c);
   };
-  for (const c of tree.root.children) visit(c);
+  if (!tree.kinds) for (const c of tree.root.children) visit(c);
   const labels = RUNTIME_LABEL[tree.runtime ?? 'go'];
   return KIND_ORDER.filter((k) => present.has(k)).map((kind) => ({ kind, label: labels[kind] ?? KIND_LABEL[kind] }));
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createCanvas, loadImage } from 'canvas';
 import { describe, expect, it } from 'vitest';
 import { fixture, sharedFixtures } from '../../test/helpers/shared.js';
@@ -8,7 +8,8 @@ import { parseProfile } from '../profile/pprof.js';
 import { resolveSampleIndex } from '../profile/top.js';
 import { callTree, type TreeNode } from '../profile/tree.js';
 import { largestChange, renderDiffFlamePng } from './flameDiffPng.js';
-import { renderFlamePng } from './flamePng.js';
+import { PNG_WIDTH, renderFlamePng } from './flamePng.js';
+import { MIN_FRAME_PX } from './layout.js';
 import { fitLabel, withoutPackagePath, withoutTypeArgs } from './names.js';
 import { diffTitleText, titleText } from './title.js';
 
@@ -163,5 +164,29 @@ describe.skipIf(!sharedFixtures)('flame PNGs of real profiles', () => {
     if (!d.ok) throw new Error(d.error);
     expect(largestChange(d.value.root)).toBe(0);
     expect(pngSize(renderDiffFlamePng(d.value)).width).toBe(1600);
+  });
+});
+
+describe.skipIf(!sharedFixtures)('a tree cut to what a PNG can draw', () => {
+  it('draws the same picture as the whole tree, from far fewer frames, on every profile and sample type', () => {
+    const files = readdirSync(fixture('pprof')).filter((f) => /^[^.]+__[^/]+\.(pprof|pb\.gz|pb|cpu|heap|heapz|contention|prof)$/.test(f) || /\.(pb\.gz|pprof)$/.test(f));
+    let compared = 0;
+    let whole = 0;
+    let cut = 0;
+    const count = (n: TreeNode): number => 1 + n.children.reduce((s, c) => s + count(c), 0);
+    for (const file of files) {
+      const parsed = parseProfile(readFileSync(fixture('pprof', file)));
+      if (!parsed.ok) continue;
+      for (let index = 0; index < parsed.value.sampleTypes.length; index++) {
+        const full = callTree(parsed.value, index, { withoutProfiler: true });
+        const pruned = callTree(parsed.value, index, { withoutProfiler: true, minShare: MIN_FRAME_PX / PNG_WIDTH });
+        expect(renderFlamePng(pruned).equals(renderFlamePng(full)), `${file} #${index}`).toBe(true);
+        whole += count(full.root);
+        cut += count(pruned.root);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+    expect(cut).toBeLessThan(whole / 2);
   });
 });

@@ -13,11 +13,14 @@ export interface FlamePngOptions {
   width?: number;
 }
 
+/** The width of a flame graph PNG unless asked otherwise. */
+export const PNG_WIDTH = 1600;
+
 export function renderFlamePng(tree: CallTree, options: FlamePngOptions = {}): Buffer {
   const unit = options.title?.unit ?? tree.unit;
   const total = Math.max(0, tree.root.total);
   const title = [titleText({ sampleType: tree.sampleType, total: tree.root.total, ...options.title, unit }), omittedNote(tree.omitted, total)].filter(Boolean).join(' · ');
-  return drawFlame(tree.root, options.width ?? 1600, {
+  return drawFlame(tree.root, options.width ?? PNG_WIDTH, {
     title,
     legend: legendOf(tree).map((k) => ({ fill: kindSwatch(k.kind), label: k.label })),
     notes: [],
