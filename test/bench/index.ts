@@ -1,5 +1,6 @@
 // npm run bench: speed and memory of the profile engine on the largest
 // fixtures, each beside `go tool pprof` on the same file in the same run.
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -69,8 +70,11 @@ for (const { file, type } of cases) {
   let line = `${file.replace(root + '/', '')} (${type}, ${fmt(readFileSync(path).length / 1024)} KB)\n  rca-bot top --json: ${fmt(ours.ms)} ms, ${ours.rss ? fmt(ours.rss) : '?'} MB peak RSS`;
   if (hasGo) {
     const go = measure('go', ['tool', 'pprof', '-symbolize=none', '-top', `-sample_index=${type}`, path], { TZ: 'UTC' });
-    line += `\n  go tool pprof -top:  ${fmt(go.ms)} ms, ${go.rss ? fmt(go.rss) : '?'} MB peak RSS\n  ratio: ${(ours.ms / go.ms).toFixed(2)}x the time of go tool pprof`;
+    line += `\n  go tool pprof -top:  ${fmt(go.ms)} ms, ${go.rss ? fmt(go.rss) : '?'} MB peak RSS\n  ratio: ${(ours.ms / go.ms).toFixed(2)}x the time of go tool pprof${path === big ? ' (goal ≤ 0.25x)' : ''}`;
   }
+  const png = join(tmpdir(), `rca-bench-${process.pid}.png`);
+  const flame = measure(process.execPath, [bin, 'flame', path, '-o', png, '--sample-index', type]);
+  line += `\n  rca-bot flame -o out.png: ${fmt(flame.ms)} ms, ${flame.rss ? fmt(flame.rss) : '?'} MB peak RSS${path === big ? ' (goal ≤ 500 ms, < 150 MB)' : ''}`;
   console.log(line);
 
   // In-process: decode+top and flame PNG render, median of runs.
