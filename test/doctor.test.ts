@@ -56,11 +56,16 @@ describe.skipIf(!hasRedis || !hasGo)('rca-bot doctor', () => {
     const log = join(dir, 'order-api.log');
     writeFileSync(log, '{"msg":"ok"}\n');
     const config = join(dir, 'good.yaml');
-    writeFileSync(config, `services:\n  order-api:\n    pprof: ${target.url}\n    probes:\n      - name: health\n        url: ${target.url}/health\n    logs: {type: file, path: ${log}}\n`);
+    writeFileSync(
+      config,
+      `services:\n  order-api:\n    pprof: ${target.url}\n    probes:\n      - name: health\n        url: ${target.url}/health\n    logs: {type: file, path: ${log}}\n` +
+        `    metrics:\n      type: scrape\n      url: ${target.url}/metrics\n      queries: [{name: request rate, signal: usage, metric: target_requests_total}, {name: goroutines, signal: usage, metric: go_goroutines}]\n`,
+    );
     const { code, checks, text } = await doctor({ REDIS_URL: redisUrl, RCA_CONFIG: config, ...chatEnv() });
     expect(checks.filter((c) => c.level === 'fail'), text).toEqual([]);
     expect(code).toBe(0);
-    expect(checks.map((c) => c.what)).toEqual(['environment', 'registry', 'redis', 'order-api pprof', 'order-api probe health', 'order-api logs (file)', 'slack', 'feishu']);
+    expect(checks.map((c) => c.what)).toEqual(['environment', 'registry', 'redis', 'order-api pprof', 'order-api probe health', 'order-api metrics (scrape)', 'order-api logs (file)', 'slack', 'feishu']);
+    expect(line(checks, 'order-api metrics (scrape)')?.detail).toBe(`${target.url}/metrics: request rate counter, goroutines gauge`);
     expect(line(checks, 'environment')?.detail).toBe('chat: console, Slack (HTTP), Feishu (long connection); port 3000');
     expect(line(checks, 'registry')?.detail).toBe(`${config}: 1 service`);
     expect(line(checks, 'redis')?.detail).toMatch(/^\d+\.\d+\.\d+ at redis:\/\/127\.0\.0\.1:6379, AOF (on|off), maxmemory-policy \S+$/);
@@ -77,7 +82,8 @@ describe.skipIf(!hasRedis || !hasGo)('rca-bot doctor', () => {
     const dead = `127.0.0.1:${await deadPort()}`;
     writeFileSync(
       config,
-      `services:\n  order-api:\n    pprof: http://${dead}\n    probes:\n      - name: db\n        url: http://${dead}/health\n    logs: {type: file, path: ${join(dir, 'missing.log')}}\n    metrics:\n      type: prometheus\n      url: http://${dead}\n      queries: [{name: error ratio, signal: error-ratio, query: 'up'}]\n`,
+      `services:\n  order-api:\n    pprof: http://${dead}\n    probes:\n      - name: db\n        url: http://${dead}/health\n    logs: {type: file, path: ${join(dir, 'missing.log')}}\n    metrics:\n      type: prometheus\n      url: http://${dead}\n      queries: [{name: error ratio, signal: error-ratio, query: 'up'}]\n` +
+        `  billing:\n    pprof: ${target.url}\n    metrics:\n      type: scrape\n      url: ${target.url}/metrics\n      queries: [{name: pool usage, signal: usage, metric: sql_open_connections}]\n`,
     );
     slack.token = 'xoxb-another';
     feishu.failNext('tenant_access_token', { code: 10014, msg: 'app secret invalid' });
@@ -86,7 +92,8 @@ describe.skipIf(!hasRedis || !hasGo)('rca-bot doctor', () => {
       const { code, checks, text } = await doctor({ REDIS_URL: `redis://:s3cret@${dead}/0?password=s3cret`, RCA_CONFIG: config, ...chatEnv(), FEISHU_APP_ID: 'cli_broken' });
       expect(code).toBe(2);
       const failed = Object.fromEntries(checks.filter((c) => c.level === 'fail').map((c) => [c.what, `${c.detail} → ${c.fix}`]));
-      expect(Object.keys(failed).sort(), text).toEqual(['feishu', 'order-api logs (file)', 'order-api metrics (prometheus)', 'order-api pprof', 'order-api probe db', 'redis', 'slack']);
+      expect(Object.keys(failed).sort(), text).toEqual(['billing metrics (scrape)', 'feishu', 'order-api logs (file)', 'order-api metrics (prometheus)', 'order-api pprof', 'order-api probe db', 'redis', 'slack']);
+      expect(failed['billing metrics (scrape)']).toBe(`${target.url}/metrics has no sample for pool usage → fix the metric or labels of services.billing.metrics.queries`);
       // The password is not shown, wherever the URL carries it.
       expect(failed.redis).toMatch(new RegExp(`^redis://${dead}/0: .*ECONNREFUSED.* → start Redis or fix REDIS_URL$`));
       expect(text).not.toContain('s3cret');
