@@ -21,9 +21,10 @@ describe('rca-bot rank', () => {
     mkdirSync(join(bad, 'metric'), { recursive: true });
     writeFileSync(join(bad, 'trace', '10_20_trace.csv'), 'TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration\n');
     writeFileSync(join(bad, 'metric', 'a-5f55b6cf68-77cfw_metric.csv'), 'Time,TimeStamp,PodName,CpuUsageRate(%)\nt,1674985811,a,lots\n');
+    // The dirty metric row is skipped and said; with no span or log line, there is no window to rank.
     const r = await run(['rank', bad]);
     expect(r.code).toBe(2);
-    expect(r.err).toEqual([`rca-bot: ${join(bad, 'metric', 'a-5f55b6cf68-77cfw_metric.csv')}: line 2: CpuUsageRate(%) "lots" is not a number`]);
+    expect(r.err).toEqual([`rca-bot: ${bad}: the trace and log files have no rows, so no day for the incident window`]);
   });
 });
 
@@ -34,7 +35,7 @@ describe.skipIf(!sharedFixtures)('rca-bot rank on a Nezha case', () => {
     const r = await run(['rank', nezha('ob-2022-08-23-currency-cpu'), '--json']);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
-    expect(Object.keys(json)).toEqual(['window', 'baselines', 'ranking', 'traceLogs']);
+    expect(Object.keys(json)).toEqual(['window', 'baselines', 'ranking', 'traceLogs', 'notes']);
     expect(json.window).toEqual({ start: '2022-08-23T13:28:55Z', end: '2022-08-23T13:29:50Z' });
     expect(json.ranking).toHaveLength(10);
     for (const item of json.ranking) {
@@ -66,5 +67,12 @@ describe.skipIf(!sharedFixtures)('rca-bot rank on a Nezha case', () => {
     expect(ranked.length).toBeGreaterThan(2);
     for (const l of ranked) expect(l).toMatch(/^ ?\d+\. [a-z-]+ +[01]\.\d\d {2}\[(traces|logs|metrics)\] \S/);
     expect(lines[lines.length - 1]).toMatch(/^\(\d+ more services? show nothing unusual\)$/);
+  });
+
+  it('the cases with rows Java wrote with an impossible TimeUnixNano rank, and say once per file what they did with them', async () => {
+    const r = await run(['rank', nezha('tt-2023-01-29-basic-return-3')]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('rca-bot: log/09_21_log.csv: 16 rows kept: TimeUnixNano out of range, the time read from Timestamp');
+    for (const line of r.err) expect(line).toMatch(/^rca-bot: [\w/-]+\.csv: \d+ (rows|spans?) (kept|skipped): /);
   });
 });

@@ -30,6 +30,9 @@ export async function runRank(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UserError(`usage: ${rankUsage}`);
   const incident = await load(positionals[0]);
   const baselines = values.baseline ? await Promise.all(values.baseline.map(load)) : await siblings(positionals[0], io);
+  // Rows that could not be read were skipped (or their time taken from another column): said once per file.
+  const notes = [...incident.notes, ...baselines.flatMap((b) => b.notes.map((n) => `${basename(b.dir)}/${n}`))];
+  for (const n of notes) io.err(`rca-bot: ${n}`);
   const input = rankInputOf(incident, baselines);
   const { ranking } = rank(input);
   const window = { start: iso(incident.window.start), end: iso(incident.window.end) };
@@ -37,7 +40,7 @@ export async function runRank(argv: string[], io: Io): Promise<number> {
   // The log lines of the slowest and the failing traces, by the trace ids the lines carry.
   const traceLogs = quoteTraceLogs(incident.spans, incident.logs);
   if (values.json) {
-    io.out(JSON.stringify({ window, baselines: used, ranking, traceLogs }));
+    io.out(JSON.stringify({ window, baselines: used, ranking, traceLogs, notes }));
     return 0;
   }
   io.out(`Incident window ${window.start} to ${window.end} (minutes ${incident.minutes.join(', ')}); ${describeBaselines(used, baselines.length)}`);

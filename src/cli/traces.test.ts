@@ -98,6 +98,15 @@ describe('rca-bot traces', () => {
     expect(await run(['traces', bad, '--nope'])).toMatchObject({ code: 2, err: [expect.stringMatching(/Unknown option '--nope'.*usage: rca-bot traces/)] });
   });
 
+  it('a span it cannot read is skipped and said once; the rest are read', async () => {
+    const dirty = join(dir, 'dirty.json');
+    writeFileSync(dirty, '[{"traceId": "a", "id": "b", "timestamp": 1, "duration": 5, "localEndpoint": {"serviceName": "api"}}, {"traceId": "a", "id": "c"}]');
+    const r = await run(['traces', dirty, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([`rca-bot: ${dirty}: 1 span skipped: timestamp is not a number of microseconds`]);
+    expect(JSON.parse(r.out).spans).toBe(1);
+  });
+
   it('is in the help', async () => {
     expect((await run(['--help'])).out).toContain('rca-bot traces <file|url|-> [--baseline <file|url>] [--logs <file|->] [--json] [--service S]');
     expect(await run(['traces', '--help'])).toMatchObject({ code: 0, out: 'usage: rca-bot traces <file|url|-> [--baseline <file|url>] [--logs <file|->] [--json] [--service S]' });

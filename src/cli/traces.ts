@@ -8,6 +8,7 @@ import { callLabel, micros } from '../analysis/traces/inputs.js';
 import { UserError } from '../errors.js';
 import { get } from '../sources/http.js';
 import { parseTraces, type Span } from '../sources/traces/index.js';
+import { Skips } from '../sources/skips.js';
 import type { Io } from './io.js';
 import { readInput } from './read.js';
 import { usageOf } from './usage.js';
@@ -33,8 +34,9 @@ export async function runTraces(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UserError(`usage: ${tracesUsage}`);
   const input = positionals[0];
   if (values.baseline === '-' && input === '-') throw new UserError('only one of the traces and --baseline can be standard input');
-  let spans = await load(input);
-  let baseline = values.baseline === undefined ? undefined : await load(values.baseline);
+  const warn = (line: string) => io.err(`rca-bot: ${line}`);
+  let spans = await load(input, warn);
+  let baseline = values.baseline === undefined ? undefined : await load(values.baseline, warn);
   if (values.service !== undefined) {
     spans = touching(spans, values.service, input);
     if (baseline) baseline = touching(baseline, values.service, values.baseline as string, true);
@@ -70,7 +72,7 @@ async function logLines(path: string): Promise<TracedLine[]> {
   });
 }
 
-async function load(path: string): Promise<Span[]> {
+async function load(path: string, warn: (line: string) => void): Promise<Span[]> {
   const name = path === '-' ? 'standard input' : path;
   let text: string;
   if (/^https?:\/\//i.test(path)) {
@@ -79,8 +81,12 @@ async function load(path: string): Promise<Span[]> {
     text = res.value.body.toString('utf8');
     if (res.value.status !== 200) throw new UserError(`${path}: HTTP ${res.value.status}: ${text.trim().split('\n')[0].slice(0, 200)}`);
   } else text = readInput(path).toString('utf8');
+  const skips = new Skips();
   try {
-    return parseTraces(text);
+    const spans = parseTraces(text, undefined, skips);
+    const skipped = skips.summary('spans');
+    if (skipped) warn(`${name}: ${skipped}`);
+    return spans;
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`${name}: ${e.message.replace(/^traces: /, '')}`);
     throw e;

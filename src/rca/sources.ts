@@ -20,6 +20,7 @@ import type { Span } from '../sources/traces/span.js';
 import type { LokiEntry } from '../sources/logs/loki.js';
 import { readLogWindows, type FileLine } from '../sources/logs/file.js';
 import { err, ok, type Result } from '../errors.js';
+import { Skips } from '../sources/skips.js';
 
 export interface Window {
   start: Date;
@@ -50,14 +51,18 @@ const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).spl
 interface TraceWindows {
   now: Span[];
   before: Span[];
+  /** Spans that could not be read, said once: the rest still count. */
+  note?: string;
 }
 
 async function readTraces(service: string, cfg: TracesConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<Result<TraceWindows>> {
   const source = { type: cfg.type, url: cfg.url, service: cfg.service ?? service, limit: cfg.limit };
   try {
-    const [now, before] = await Promise.all([fetchTraces(source, window, { signal }), fetchTraces(source, shift(window, baselineOffset), { signal })]);
-    if (now.length === 0) return err(`${cfg.type}: no spans of ${source.service} in the window`);
-    return ok({ now, before });
+    const skips = new Skips();
+    const [now, before] = await Promise.all([fetchTraces(source, window, { signal, skips }), fetchTraces(source, shift(window, baselineOffset), { signal, skips })]);
+    if (now.length === 0) return err(`${cfg.type}: no spans of ${source.service} in the window${skips.count ? ` (${skips.summary('spans')})` : ''}`);
+    const skipped = skips.summary('spans');
+    return ok({ now, before, ...(skipped ? { note: `${cfg.type}: ${skipped}` } : {}) });
   } catch (e) {
     const why = oneLine(e);
     return err(why.startsWith(`${cfg.type} `) ? why : `${cfg.type}: ${why}`);
@@ -68,7 +73,7 @@ function tracesFindings(t: Result<TraceWindows>, lines: readonly TracedLine[] | 
   if (!t.ok) return { source: 'traces', findings: [], error: t.error };
   const analysis = analyzeTraces(t.value.now, t.value.before.length ? { baseline: t.value.before } : {});
   const traceLogs = lines ? quoteTraceLogs(t.value.now, lines) : [];
-  return { source: 'traces', findings: analysis.findings, ...(traceLogs.length ? { traceLogs } : {}) };
+  return { source: 'traces', findings: analysis.findings, ...(traceLogs.length ? { traceLogs } : {}), ...(t.value.note ? { error: t.value.note } : {}) };
 }
 
 interface LogWindows {

@@ -107,6 +107,7 @@ if (part('ack')) await benchAck(root);
 if (part('thread')) await benchThread(root);
 if (part('digest')) await benchDigest();
 if (part('logs')) await (await import('./logs.js')).benchLogs(root);
+if (part('rank')) await (await import('./rank.js')).benchRank(resolve(root, '../shared/fixtures'));
 // The incident drill's timings (a real Prometheus, Alertmanager and Jaeger around a Go service): only when asked for by name.
 if (wanted.has('drill')) {
   const { runDrill, WINDOW_SECONDS } = await import('../drill/drill.js');

@@ -5,15 +5,18 @@ export interface CsvRecord {
   /** Line number where the record starts, 1-based. */
   line: number;
   fields: string[];
+  /** A quoted field that is never closed: the record is cut at the end of its line, and the next line read afresh. */
+  broken?: true;
 }
 
-/** The records of `text`; throws a one-line Error naming the line of an unterminated quote. */
+/** The records of `text`. An unterminated quote costs its record only, marked `broken`. */
 export function parseCsv(text: string): CsvRecord[] {
   const out: CsvRecord[] = [];
   let line = 1;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  while (i < text.length) {
+  records: while (i < text.length) {
     const start = line;
+    const from = i;
     const fields: string[] = [];
     for (;;) {
       let field = '';
@@ -21,7 +24,14 @@ export function parseCsv(text: string): CsvRecord[] {
         i++;
         for (;;) {
           const q = text.indexOf('"', i);
-          if (q < 0) throw new Error(`line ${start}: a quoted field is never closed`);
+          if (q < 0) {
+            // Never closed: this record ends with its first line; the rest is read again as records.
+            const eol = text.indexOf('\n', from);
+            out.push({ line: start, fields: [...fields, text.slice(i, eol < 0 ? text.length : eol)], broken: true });
+            i = eol < 0 ? text.length : eol + 1;
+            line = start + 1;
+            continue records;
+          }
           field += text.slice(i, q);
           line += count(text, '\n', i, q);
           i = q + 1;

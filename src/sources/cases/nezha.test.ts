@@ -87,17 +87,43 @@ describe('loadNezhaCase', () => {
   it.each([
     ['no such folder', null, /no-such: no such folder$/],
     ['no minute files', { 'metric/dependency.csv': 'Source,Target\n' }, /: no trace\/HH_MM_trace.csv or log\/HH_MM_log.csv files, so no incident window$/],
-    ['a metric that is not a number', { ...good, 'metric/cart-84cbf6c798-7njv6_metric.csv': `${metricHeader}\nt,1675035011,cart-1,10,20,0.1,fast,100\n` }, /cart-84cbf6c798-7njv6_metric\.csv: line 2: PodServerLatencyP90\(s\) "fast" is not a number$/],
-    ['a row with too few fields', { ...good, 'metric/front_service.csv': 'Time,TimeStamp,SuccessRate(%)\nt,1675035011\n' }, /front_service\.csv: line 2 has 2 fields, the header has 3$/],
     ['a metric file without TimeStamp', { ...good, 'metric/cart-84cbf6c798-7njv6_metric.csv': 'Time,PodName\n' }, /_metric\.csv: no TimeStamp column in the header$/],
-    ['a log row with a bad timestamp', { ...good, 'log/00_00_log.csv': `${logHeader}\n2023,yesterday,n,p,c,,,"{}"\n` }, /00_00_log\.csv: line 2: TimeUnixNano "yesterday" is not a nanosecond timestamp$/],
-    ['a log quote never closed', { ...good, 'log/00_00_log.csv': `${logHeader}\n2023,1,n,p,c,,,"{\n` }, /00_00_log\.csv: line 2: a quoted field is never closed$/],
-    ['a span row that is not one', { ...good, 'trace/00_00_trace.csv': `${traceHeader}\naa,00000000000000b1,root,p,op,soon,2,x\n` }, /00_00_trace\.csv: line 2: .*StartTimeUnixNano/],
-  ])('%s is one line naming the file and line', async (name, files, want) => {
+  ])('%s is one line naming the file', async (name, files, want) => {
     const dir = files ? makeCase(name.replace(/\W+/g, '-'), files) : join(root, 'no-such');
     const r = await loadNezhaCase(dir);
     expect(r).toMatchObject({ ok: false, error: expect.stringMatching(want) });
     if (!r.ok) expect(r.error).not.toMatch(/\n/);
+  });
+
+  it('skips what it cannot read, counts it once per file, and reads the rest; a Java ERROR line keeps its time from Timestamp', async () => {
+    const dir = makeCase('dirty', {
+      ...good,
+      'trace/00_00_trace.csv': [good['trace/00_00_trace.csv'], 'aa,00000000000000b3,root,p,op,soon,2,x', span('00000000000000a1', 'root', 'front-5f55b6cf68-77cfw', '2023-01-29T23:59:30Z', 1500)].join('\n'),
+      'log/00_00_log.csv': [
+        good['log/00_00_log.csv'],
+        // As Java wrote them: an impossible TimeUnixNano beside a millisecond Timestamp in UTC without its Z.
+        `2023-01-30T00:00:22.295,-6795364578871345152,10.0.0.1,cart-84cbf6c798-7njv6,server,,,"{""log"":""ERROR dispatcherServlet threw exception\\n""}"`,
+        '2023,yesterday,n,p,c,,,"{}"',
+        'a,1,n,p,c,"{""log"":""a field that breaks the quoting""}",x,y,z',
+      ].join('\n'),
+      'metric/cart-84cbf6c798-7njv6_metric.csv': [good['metric/cart-84cbf6c798-7njv6_metric.csv'], 't,1675035131,cart-1,10,20,0.1,fast,100', 't,1675035191'].join('\n'),
+    });
+    const r = await loadNezhaCase(dir);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value.notes).toEqual([
+      'trace/00_00_trace.csv: 1 span skipped: StartTimeUnixNano is not a nanosecond timestamp',
+      // Files are read in name order: here 00_00 comes before the 23_59 that has the span too.
+      'trace/23_59_trace.csv: 1 span skipped: a span already read (the minute files overlap)',
+      'log/00_00_log.csv: 2 rows skipped: 1 TimeUnixNano out of range and no readable Timestamp; 1 9 fields where the header has 8',
+      'log/00_00_log.csv: 1 row kept: TimeUnixNano out of range, the time read from Timestamp',
+      'metric/cart-84cbf6c798-7njv6_metric.csv: 2 rows skipped: 1 PodServerLatencyP90(s) is not a number; 1 2 fields where the header has 8',
+    ]);
+    expect(r.value.spans.map((x) => x.spanId)).toEqual(['00000000000000b1', '00000000000000b2', '00000000000000a1']);
+    expect(r.value.logs.map((l) => [l.time, l.line])).toEqual([
+      [Date.parse('2023-01-30T00:00:21Z') / 1000, 'ERROR cart: "redis" timeout, retrying'],
+      [Date.parse('2023-01-30T00:00:22.295Z') / 1000, 'ERROR dispatcherServlet threw exception'],
+    ]);
+    expect(r.value.pods[0].columns['CpuUsageRate(%)'].map((p) => p.v)).toEqual([10, 12]);
   });
 });
 

@@ -5,10 +5,11 @@
 // `metric/dependency.csv`. A minute file HH_MM covers HH:(MM-1):55 to HH:MM:50
 // UTC; the day comes from the timestamps inside. Those minutes are the
 // incident window; the metrics before it are the baseline. Any label file is
-// never read. A malformed file is an error naming the file and the line.
+// never read. A row that cannot be read is skipped and counted, said once per
+// file in `notes`; a file that cannot be read at all is an error naming it.
 
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { err, ok, UserError, type Result } from '../../errors.js';
 import type { Window } from '../../analysis/metrics/baseline.js';
 import type { RankInput } from '../../analysis/rank/index.js';
@@ -18,6 +19,7 @@ import { serviceOfPod } from '../traces/index.js';
 import type { Span } from '../traces/span.js';
 import { parseSpanTable } from '../traces/table.js';
 import { parseCsv } from './csv.js';
+import { Skips } from '../skips.js';
 import { traceRefOf, type TraceRef } from '../../analysis/join.js';
 
 export interface LogLine {
@@ -51,6 +53,8 @@ export interface NezhaCase {
   frontend: Record<string, Point[]>;
   /** dependency.csv: [caller, callee] services. */
   calls: [string, string][];
+  /** What could not be read as written, a line per file: "log/09_21_log.csv: 16 rows skipped: …". */
+  notes: string[];
 }
 
 const minuteFile = /^(\d\d)_(\d\d)_(trace|log)\.csv$/;
@@ -71,6 +75,13 @@ async function load(dir: string): Promise<NezhaCase> {
   const logs: LogLine[] = [];
   const files: { hh: number; mm: number; times: number[] }[] = [];
   const minutes = new Set<string>();
+  const notes: string[] = [];
+  const note = (file: string, skips: Skips, unit = 'rows') => {
+    const said = skips.summary(unit);
+    if (said) notes.push(`${relative(dir, file)}: ${said}`);
+  };
+  // Consecutive minute files overlap: a span is kept once, from the first file that has it.
+  const seen = new Set<string>();
   for (const kind of ['trace', 'log'] as const) {
     for (const name of (await list(join(dir, kind))) ?? []) {
       const m = minuteFile.exec(name);
@@ -78,16 +89,28 @@ async function load(dir: string): Promise<NezhaCase> {
       const file = join(dir, kind, name);
       const text = await read(file);
       const times: number[] = [];
+      const skips = new Skips();
       if (kind === 'trace') {
-        for (const s of withFile(file, () => parseSpanTable(text))) {
+        for (const s of withFile(file, () => parseSpanTable(text, skips))) {
+          const key = `${s.traceId}/${s.spanId}`;
+          if (seen.has(key)) {
+            skips.add('a span already read (the minute files overlap)');
+            continue;
+          }
+          seen.add(key);
           times.push(s.start / 1e6);
           spans.push(s);
         }
+        note(file, skips, 'spans');
       } else {
-        for (const l of parseLogs(file, text)) {
+        const recovered = new Skips();
+        for (const l of parseLogs(file, text, skips, recovered)) {
           times.push(l.time);
           logs.push(l);
         }
+        note(file, skips);
+        const kept = recovered.summary();
+        if (kept) notes.push(`${relative(dir, file)}: ${kept.replace(' skipped: ', ' kept: ')}`);
       }
       minutes.add(`${m[1]}_${m[2]}`);
       files.push({ hh: Number(m[1]), mm: Number(m[2]), times });
@@ -100,11 +123,13 @@ async function load(dir: string): Promise<NezhaCase> {
   let calls: [string, string][] = [];
   for (const name of (await list(metricDir)) ?? []) {
     const file = join(metricDir, name);
-    if (name.endsWith('_metric.csv')) pods.push(parsePodMetrics(file, await read(file)));
-    else if (name === 'front_service.csv') frontend = parseTable(file, await read(file), ['Time', 'ServiceName']).columns;
-    else if (name === 'dependency.csv') calls = parseCalls(file, await read(file));
+    const skips = new Skips();
+    if (name.endsWith('_metric.csv')) pods.push(parsePodMetrics(file, await read(file), skips));
+    else if (name === 'front_service.csv') frontend = parseTable(file, await read(file), ['Time', 'ServiceName'], skips).columns;
+    else if (name === 'dependency.csv') calls = parseCalls(file, await read(file), skips);
+    note(file, skips);
   }
-  return { dir, window: windowOf(dir, files), minutes: [...minutes].sort(), spans, logs, pods, frontend, calls };
+  return { dir, window: windowOf(dir, files), minutes: [...minutes].sort(), spans, logs, pods, frontend, calls, notes };
 }
 
 /**
@@ -127,24 +152,50 @@ function windowOf(dir: string, files: { hh: number; mm: number; times: number[] 
   return { start, end };
 }
 
-function parseLogs(file: string, text: string): LogLine[] {
+function parseLogs(file: string, text: string, skips: Skips, recovered: Skips): LogLine[] {
   const rows = records(file, text);
   const head = header(file, rows, ['TimeUnixNano', 'PodName', 'Log']);
-  // Optional: the trace a line was written in.
+  const width = rows[0].fields.length;
+  // Optional: the trace a line was written in, and the row's own ISO time.
   const traceCol = rows[0].fields.indexOf('TraceID');
   const spanCol = rows[0].fields.indexOf('SpanID');
+  const stampCol = rows[0].fields.indexOf('Timestamp');
   const out: LogLine[] = [];
   for (const r of rows.slice(1)) {
     const f = r.fields;
+    if (r.broken) {
+      skips.add('a quoted field is never closed');
+      continue;
+    }
+    if (f.length !== width) {
+      skips.add(`${f.length} fields where the header has ${width}`);
+      continue;
+    }
     const ns = f[head.TimeUnixNano];
-    if (f.length < rows[0].fields.length) throw new UserError(`${file}: line ${r.line} has ${f.length} fields, the header has ${rows[0].fields.length}`);
-    if (!/^\d{10,19}$/.test(ns)) throw new UserError(`${file}: line ${r.line}: TimeUnixNano ${JSON.stringify(ns.slice(0, 30))} is not a nanosecond timestamp`);
+    let time = /^\d{10,19}$/.test(ns) ? Number(ns.slice(0, -9)) + Number(ns.slice(-9)) / 1e9 : undefined;
+    if (time === undefined) {
+      // Java's ERROR lines carry an impossible TimeUnixNano (negative) beside a good Timestamp, in UTC without its Z.
+      const stamp = stampCol >= 0 ? isoSeconds(f[stampCol]) : undefined;
+      if (stamp === undefined) {
+        skips.add('TimeUnixNano out of range and no readable Timestamp');
+        continue;
+      }
+      recovered.add('TimeUnixNano out of range, the time read from Timestamp');
+      time = stamp;
+    }
     const pod = f[head.PodName];
     const line = message(f[head.Log]);
     const ref = traceRefOf(line, { TraceID: f[traceCol], SpanID: f[spanCol] });
-    out.push({ time: Number(ns.slice(0, -9)) + Number(ns.slice(-9)) / 1e9, pod, service: serviceOfPod(pod), line, ...(ref ? { ref } : {}) });
+    out.push({ time, pod, service: serviceOfPod(pod), line, ...(ref ? { ref } : {}) });
   }
   return out;
+}
+
+/** Unix seconds of an ISO 8601 time; one without a zone is UTC. */
+function isoSeconds(v: string | undefined): number | undefined {
+  if (!v || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?$/.test(v)) return undefined;
+  const t = Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(v) ? v : `${v}Z`);
+  return Number.isNaN(t) ? undefined : t / 1000;
 }
 
 /** The message inside a docker JSON log line; the field itself when it is not one. */
@@ -160,14 +211,14 @@ function message(raw: string): string {
   return raw;
 }
 
-function parsePodMetrics(file: string, text: string): PodMetrics {
-  const table = parseTable(file, text, ['Time', 'PodName']);
+function parsePodMetrics(file: string, text: string, skips: Skips): PodMetrics {
+  const table = parseTable(file, text, ['Time', 'PodName'], skips);
   const pod = table.text.PodName ?? basename(file).replace(/_metric\.csv$/, '');
   return { pod, service: serviceOfPod(pod), columns: table.columns };
 }
 
-/** A table with a TimeStamp column (unix seconds) and numeric columns; `textual` columns are kept as text of the first row. */
-function parseTable(file: string, text: string, textual: string[]): { columns: Record<string, Point[]>; text: Record<string, string> } {
+/** A table with a TimeStamp column (unix seconds) and numeric columns; `textual` columns are kept as text of the first row. A row that cannot be read is skipped. */
+function parseTable(file: string, text: string, textual: string[], skips: Skips): { columns: Record<string, Point[]>; text: Record<string, string> } {
   const rows = records(file, text);
   const names = rows[0]?.fields ?? [];
   const head = header(file, rows, ['TimeStamp']);
@@ -175,34 +226,48 @@ function parseTable(file: string, text: string, textual: string[]): { columns: R
   const firstText: Record<string, string> = {};
   const numeric = names.map((n, i) => (i !== head.TimeStamp && !textual.includes(n) ? n : undefined));
   for (const n of numeric) if (n !== undefined) columns[n] = [];
-  for (const r of rows.slice(1)) {
+  rows: for (const r of rows.slice(1)) {
     const f = r.fields;
-    if (f.length !== names.length) throw new UserError(`${file}: line ${r.line} has ${f.length} fields, the header has ${names.length}`);
+    if (r.broken || f.length !== names.length) {
+      skips.add(r.broken ? 'a quoted field is never closed' : `${f.length} fields where the header has ${names.length}`);
+      continue;
+    }
+    if (!/^\d+(\.\d+)?$/.test(f[head.TimeStamp])) {
+      skips.add('TimeStamp is not unix seconds');
+      continue;
+    }
     const t = Number(f[head.TimeStamp]);
-    if (!/^\d+(\.\d+)?$/.test(f[head.TimeStamp])) throw new UserError(`${file}: line ${r.line}: TimeStamp ${JSON.stringify(f[head.TimeStamp].slice(0, 30))} is not unix seconds`);
+    const values: (number | undefined)[] = [];
+    for (let i = 0; i < f.length; i++) {
+      if (numeric[i] === undefined) continue;
+      const v = f[i] === 'NaN' || f[i] === '' ? NaN : Number(f[i]);
+      if (Number.isNaN(v) && f[i] !== 'NaN' && f[i] !== '') {
+        skips.add(`${numeric[i]} is not a number`);
+        continue rows;
+      }
+      values[i] = v;
+    }
     for (let i = 0; i < f.length; i++) {
       const n = numeric[i];
       if (n === undefined) {
         if (firstText[names[i]] === undefined) firstText[names[i]] = f[i];
-        continue;
-      }
-      const v = f[i] === 'NaN' || f[i] === '' ? NaN : Number(f[i]);
-      if (Number.isNaN(v) && f[i] !== 'NaN' && f[i] !== '') throw new UserError(`${file}: line ${r.line}: ${n} ${JSON.stringify(f[i].slice(0, 30))} is not a number`);
-      columns[n].push({ t, v });
+      } else columns[n].push({ t, v: values[i] as number });
     }
   }
   return { columns, text: firstText };
 }
 
-function parseCalls(file: string, text: string): [string, string][] {
+function parseCalls(file: string, text: string, skips: Skips): [string, string][] {
   const rows = records(file, text);
   const head = header(file, rows, ['Source', 'Target']);
-  return rows.slice(1).map((r) => {
+  const out: [string, string][] = [];
+  for (const r of rows.slice(1)) {
     const from = r.fields[head.Source];
     const to = r.fields[head.Target];
-    if (!from || !to) throw new UserError(`${file}: line ${r.line} has no Source or Target`);
-    return [from, to];
-  });
+    if (r.broken || !from || !to) skips.add('no Source or Target');
+    else out.push([from, to]);
+  }
+  return out;
 }
 
 function records(file: string, text: string) {

@@ -4,6 +4,7 @@
 // - Tempo: `/api/search` for trace ids, then `/api/traces/<id>` for each;
 // - Zipkin: `/api/v2/traces`.
 // Every failure is a UserError of one line naming the source.
+import type { Skips } from '../skips.js';
 import { UserError } from '../../errors.js';
 import { get } from '../http.js';
 import { isObject } from './facts.js';
@@ -28,6 +29,8 @@ export interface FetchOptions {
   signal?: AbortSignal;
   limit?: number;
   timeoutMs?: number;
+  /** Where spans that cannot be read are counted (they are skipped, the rest kept). */
+  skips?: Skips;
 }
 
 const DEFAULT_LIMIT = 100;
@@ -137,7 +140,7 @@ class Client {
 
   parse(body: string, format: TraceFormat): Span[] {
     try {
-      return parseTraces(body, format);
+      return parseTraces(body, format, this.opts.skips);
     } catch (e) {
       if (e instanceof UserError) this.malformed(e.message.replace(/^traces: /, ''));
       throw e;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixture, sharedFixtures } from '../../../test/helpers/shared.js';
 import { UserError } from '../../errors.js';
+import { Skips } from '../skips.js';
 import { parseTraces, serviceOfPod, type Span } from './index.js';
 
 const read = (...p: string[]) => readFileSync(fixture(...p), 'utf8');
@@ -235,7 +236,7 @@ describe('parseTraces', () => {
     [JSON.stringify(otlp({ ...base, endTimeUnixNano: '15447126600' })), 'traces: span 1 ends before it starts'],
     [JSON.stringify(otlp({ ...base, startTimeUnixNano: 1.5 })), 'traces: span 1: startTimeUnixNano is not a nanosecond timestamp'],
     ['{"resourceSpans": {}}', 'traces: the OTLP answer has no "resourceSpans" (or "batches") list'],
-    ['[{"traceId": "a", "id": "b", "timestamp": 1}, {"traceId": "a", "id": "c"}]', 'traces: span 2: timestamp is not a number of microseconds'],
+    ['[{"traceId": "a", "id": "b"}, {"traceId": "a", "id": "c"}]', 'traces: no span could be read: 2 skipped, the last: span 1: timestamp is not a number of microseconds'],
     ['[{"traceId": "a b", "id": "b", "timestamp": 1}]', 'traces: span 1: traceId "a b" is not an id'],
     ['TraceID,SpanID,PodName\n', 'traces: the span table has no ParentID, OperationName, StartTimeUnixNano, EndTimeUnixNano or Duration column'],
     ['TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration\nab,cd,root,p,op,12x,1,1\n', 'traces: line 2: StartTimeUnixNano is not a nanosecond timestamp'],
@@ -244,5 +245,16 @@ describe('parseTraces', () => {
     const message = failure(input);
     if (typeof want === 'string') expect(message).toBe(want);
     else expect(message).toMatch(want);
+  });
+
+  it('a span that cannot be read is skipped and counted, in every format; the rest are kept', () => {
+    const zipkin = new Skips();
+    expect(parseTraces('[{"traceId": "a", "id": "b", "timestamp": 1}, {"traceId": "a", "id": "c"}, {"traceId": "a b", "id": "d", "timestamp": 2}]', undefined, zipkin).map((x) => x.spanId)).toEqual(['000000000000000b']);
+    expect(zipkin.summary('spans')).toBe('2 spans skipped: 1 timestamp is not a number of microseconds; 1 traceId is not an id');
+    const table = new Skips();
+    const csv = 'TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration\nab,cd,root,p,op,1674984054005313341,1674984054105313341,100000\nab,ce,cd,p,op,-6795364578871345152,1,1\nab,cf,cd,p,"op\n,1,1\nab,d0,cd,p,op,1674984054005313341,1674984054105313341,100000\n';
+    expect(parseTraces(csv, undefined, table).map((x) => x.spanId)).toEqual(['00000000000000cd', '00000000000000d0']);
+    // The line after a quote never closed is read afresh: here it is the rest of that row, too short to be one.
+    expect(table.summary('spans')).toBe('3 spans skipped: 1 StartTimeUnixNano is not a nanosecond timestamp; 1 a quoted field is never closed; 1 has 3 fields, the header has 8');
   });
 });

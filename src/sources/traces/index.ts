@@ -1,6 +1,7 @@
 // Spans from any trace format we read: Jaeger JSON, OTLP/JSON (Tempo too),
 // Zipkin v2 JSON, span-table CSV. The format is recognised from the content
 // unless a hint says it. Malformed input is a UserError of one line.
+import { Skips } from '../skips.js';
 import { fail, isObject } from './facts.js';
 import { isJaeger, parseJaeger } from './jaeger.js';
 import { isOtlp, parseOtlp } from './otlp.js';
@@ -12,23 +13,31 @@ export type TraceFormat = 'jaeger' | 'otlp' | 'zipkin' | 'table';
 export type { Span, SpanKind } from './span.js';
 export { serviceOfPod } from './table.js';
 
-const parsers: Record<TraceFormat, (json: unknown) => Span[]> = {
+const parsers: Record<TraceFormat, (json: unknown, skips: Skips) => Span[]> = {
   jaeger: parseJaeger,
   otlp: parseOtlp,
   zipkin: parseZipkin,
-  table: (v) => (typeof v === 'string' ? parseSpanTable(v) : fail('a span table must be CSV text')),
+  table: (v, skips) => (typeof v === 'string' ? parseSpanTable(v, skips) : fail('a span table must be CSV text')),
 };
 
-export function parseTraces(input: string | Buffer | object, hint?: TraceFormat): Span[] {
-  if (typeof input === 'string' || Buffer.isBuffer(input)) return parseText(input.toString(), hint);
-  return hint ? parsers[hint](input) : parsers[formatOf(input)](input);
+/**
+ * The spans of `input`; a span that cannot be read is skipped and counted in `skips`, the rest
+ * kept. When none can be read, that is the error, with the reasons.
+ */
+export function parseTraces(input: string | Buffer | object, hint?: TraceFormat, skips = new Skips()): Span[] {
+  const before = skips.count;
+  const spans = typeof input === 'string' || Buffer.isBuffer(input) ? parseText(input.toString(), hint, skips) : hint ? parsers[hint](input, skips) : parsers[formatOf(input)](input, skips);
+  if (spans.length === 0 && skips.count > before) {
+    fail(skips.count - before === 1 ? (skips.last as string) : `no span could be read: ${skips.count - before} skipped, the last: ${skips.last}`);
+  }
+  return spans;
 }
 
-function parseText(raw: string, hint?: TraceFormat): Span[] {
+function parseText(raw: string, hint: TraceFormat | undefined, skips: Skips): Span[] {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const head = text.trimStart();
   if (hint === 'table' || (hint === undefined && head[0] !== '{' && head[0] !== '[')) {
-    if (hint === 'table' || isSpanTable(head)) return parseSpanTable(head);
+    if (hint === 'table' || isSpanTable(head)) return parseSpanTable(head, skips);
     if (head === '') fail('the input is empty');
     fail('not JSON, and not a span table with a TraceID,SpanID,... header');
   }
@@ -39,18 +48,21 @@ function parseText(raw: string, hint?: TraceFormat): Span[] {
     // An OpenTelemetry collector's file exporter writes one OTLP object a line.
     const lines = head.split(/\r?\n/).filter((l) => l.trim() !== '');
     if (lines.length > 1 && lines.every((l) => l.trimStart().startsWith('{'))) {
-      return lines.flatMap((l, i) => {
+      // A line cut short (the exporter was killed mid-write) costs that line only.
+      return lines.flatMap((l) => {
+        let json: unknown;
         try {
-          return parseTraces(JSON.parse(l) as object, hint);
-        } catch (inner) {
-          if (inner instanceof SyntaxError) fail(`line ${i + 1} is not valid JSON`);
-          throw inner;
+          json = JSON.parse(l);
+        } catch {
+          skips.add('a line that is not valid JSON');
+          return [];
         }
+        return parseTraces(json as object, hint, skips);
       });
     }
     fail(`not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  return parseTraces(json as object, hint);
+  return parseTraces(json as object, hint, skips);
 }
 
 /** Which format a parsed JSON answer is in; a UserError when none. */

@@ -1,6 +1,8 @@
 // Jaeger query-API JSON: `/api/traces` answers `{data: [trace], errors}`, a
 // trace page `{data: trace, id, state}`, or bare trace objects
 // `{traceID, spans: [{spanID, operationName, references, startTime µs, duration µs, tags, logs, processID}], processes}`.
+import { UserError } from '../../errors.js';
+import { skipping, Skips } from '../skips.js';
 import { fail, finishSpan, idOf, isObject, micros, text } from './facts.js';
 import type { Span } from './span.js';
 
@@ -10,9 +12,9 @@ export function isJaeger(json: unknown): boolean {
   return 'data' in json || ('traceID' in json && Array.isArray(json.spans));
 }
 
-export function parseJaeger(json: unknown): Span[] {
+export function parseJaeger(json: unknown, skips = new Skips()): Span[] {
   const out: Span[] = [];
-  for (const trace of tracesOf(json)) readTrace(trace, out);
+  for (const trace of tracesOf(json)) readTrace(trace, out, skips);
   return out;
 }
 
@@ -29,31 +31,33 @@ function tracesOf(json: unknown): unknown[] {
   return Array.isArray(data) ? data : [data];
 }
 
-function readTrace(trace: unknown, out: Span[]): void {
+function readTrace(trace: unknown, out: Span[], skips: Skips): void {
   if (!isObject(trace) || !Array.isArray(trace.spans)) fail('a Jaeger trace has no "spans" list');
   const processes = isObject(trace.processes) ? trace.processes : {};
-  for (const s of trace.spans as unknown[]) {
-    const n = out.length + 1;
-    if (!isObject(s)) fail(`span ${n} is not an object`);
-    const traceId = idOf(s.traceID ?? trace.traceID, `span ${n}: traceID`);
-    const spanId = idOf(s.spanID, `span ${n}: spanID`);
-    const attributes: Record<string, string> = {};
-    if (s.tags !== undefined && s.tags !== null && !Array.isArray(s.tags)) fail(`span ${n}: "tags" is not a list`);
-    for (const t of (s.tags as unknown[] | undefined) ?? []) if (isObject(t) && typeof t.key === 'string') attributes[t.key] = text(t.value);
-    out.push(
-      finishSpan({
-        traceId,
-        spanId,
-        parentId: parentOf(s, traceId, n),
-        service: serviceOf(s, processes, n),
-        operation: typeof s.operationName === 'string' && s.operationName !== '' ? s.operationName : 'unknown',
-        start: micros(s.startTime, `span ${n}: startTime`),
-        duration: micros(s.duration, `span ${n}: duration`),
-        attributes,
-        errorType: errorTypeInLogs(s.logs),
-      }),
-    );
+  for (const item of trace.spans as unknown[]) {
+    const span = skipping(skips, () => readSpan(item, trace, processes, out.length + 1), (e) => e instanceof UserError);
+    if (span) out.push(span);
   }
+}
+
+function readSpan(s: unknown, trace: Record<string, unknown>, processes: Record<string, unknown>, n: number): Span {
+  if (!isObject(s)) fail(`span ${n} is not an object`);
+  const traceId = idOf(s.traceID ?? trace.traceID, `span ${n}: traceID`);
+  const spanId = idOf(s.spanID, `span ${n}: spanID`);
+  const attributes: Record<string, string> = {};
+  if (s.tags !== undefined && s.tags !== null && !Array.isArray(s.tags)) fail(`span ${n}: "tags" is not a list`);
+  for (const t of (s.tags as unknown[] | undefined) ?? []) if (isObject(t) && typeof t.key === 'string') attributes[t.key] = text(t.value);
+  return finishSpan({
+    traceId,
+    spanId,
+    parentId: parentOf(s, traceId, n),
+    service: serviceOf(s, processes, n),
+    operation: typeof s.operationName === 'string' && s.operationName !== '' ? s.operationName : 'unknown',
+    start: micros(s.startTime, `span ${n}: startTime`),
+    duration: micros(s.duration, `span ${n}: duration`),
+    attributes,
+    errorType: errorTypeInLogs(s.logs),
+  });
 }
 
 // As Jaeger's own model: the first CHILD_OF reference within the trace, else the first FOLLOWS_FROM.

@@ -2,6 +2,8 @@
 // with the older `instrumentationLibrarySpans`, Tempo's `batches` (base64 ids),
 // Jaeger api_v3's `{result: {...}}` and Tempo v2's `{trace: {...}}` around it.
 // Times are nanosecond strings; they are split so no digit is lost to floats.
+import { UserError } from '../../errors.js';
+import { skipping, Skips } from '../skips.js';
 import { fail, finishSpan, isObject, kindOf, otlpId, text } from './facts.js';
 import type { Span } from './span.js';
 
@@ -16,7 +18,7 @@ function unwrap(json: unknown): unknown {
   return json;
 }
 
-export function parseOtlp(json: unknown): Span[] {
+export function parseOtlp(json: unknown, skips = new Skips()): Span[] {
   const body = unwrap(json);
   if (!isObject(body)) fail('an OTLP answer must be a JSON object');
   const resources = body.resourceSpans ?? body.batches;
@@ -35,7 +37,10 @@ export function parseOtlp(json: unknown): Span[] {
         if (scope.spans === undefined) continue;
         fail('"spans" is not a list');
       }
-      for (const s of scope.spans as unknown[]) out.push(readSpan(s, service, out.length + 1));
+      for (const s of scope.spans as unknown[]) {
+        const span = skipping(skips, () => readSpan(s, service, out.length + 1), (e) => e instanceof UserError);
+        if (span) out.push(span);
+      }
     }
   }
   return out;

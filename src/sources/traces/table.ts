@@ -1,6 +1,9 @@
 // Span tables as CSV, the shape of the Nezha RCA dataset:
 // `TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration`
 // (ParentID `root` for a root, Duration in µs). Columns are found by name.
+import { UserError } from '../../errors.js';
+import { parseCsv, type CsvRecord } from '../cases/csv.js';
+import { reasonOf, Skips } from '../skips.js';
 import { fail, finishSpan, idOf } from './facts.js';
 import type { Span } from './span.js';
 
@@ -18,9 +21,10 @@ export function isSpanTable(text: string): boolean {
   return header.includes('traceid') && header.includes('spanid');
 }
 
-export function parseSpanTable(text: string): Span[] {
-  const lines = text.split(/\r?\n/);
-  const header = splitCsv(lines[0] ?? '').map((h) => h.trim().toLowerCase());
+/** The spans of a span table; a row that cannot be read is skipped and counted in `skips`. */
+export function parseSpanTable(text: string, skips = new Skips()): Span[] {
+  const records = parseCsv(text);
+  const header = (records[0]?.fields ?? []).map((h) => h.trim().toLowerCase());
   const col = (...names: string[]) => {
     for (const n of names) {
       const i = header.indexOf(n.toLowerCase());
@@ -50,57 +54,47 @@ export function parseSpanTable(text: string): Span[] {
   ].filter(Boolean);
   if (missing.length > 0) fail(`the span table has no ${missing.join(', ')} column`);
   const out: Span[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i] === '') continue;
-    const f = splitCsv(lines[i]);
-    const where = `line ${i + 1}`;
-    if (f.length < header.length) fail(`${where} has ${f.length} fields, the header has ${header.length}`);
-    const start = nanos(f[c.start], `${where}: StartTimeUnixNano`);
-    let duration: number;
-    if (c.duration >= 0 && /^\d{1,15}$/.test(f[c.duration])) duration = Number(f[c.duration]);
-    else {
-      const end = c.end >= 0 ? nanos(f[c.end], `${where}: EndTimeUnixNano`) : fail(`${where}: Duration is not a number of microseconds`);
-      duration = Math.floor(((end[0] - start[0]) * 1e9 + (end[1] - start[1])) / 1000);
-      if (duration < 0) fail(`${where}: the span ends before it starts`);
+  for (const r of records.slice(1)) {
+    try {
+      out.push(row(r, header.length, c));
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      const message = e.message.replace(/^traces: /, '');
+      skips.add(reasonOf(message), 1, message);
     }
-    const parent = f[c.parent];
-    out.push(
-      finishSpan({
-        traceId: idOf(f[c.trace], `${where}: TraceID`),
-        spanId: idOf(f[c.span], `${where}: SpanID`),
-        parentId: parent === '' || parent === 'root' || /^0+$/.test(parent) ? undefined : idOf(parent, `${where}: ParentID`),
-        service: c.service >= 0 && f[c.service] !== '' ? f[c.service] : serviceOfPod(f[c.pod]),
-        operation: f[c.operation] || 'unknown',
-        start: start[0] * 1e6 + Math.floor(start[1] / 1000),
-        duration,
-        attributes: c.pod >= 0 ? { 'k8s.pod.name': f[c.pod] } : {},
-      }),
-    );
   }
   return out;
+}
+
+type Columns = Record<'trace' | 'span' | 'parent' | 'service' | 'pod' | 'operation' | 'start' | 'end' | 'duration', number>;
+
+function row(r: CsvRecord, width: number, c: Columns): Span {
+  const f = r.fields;
+  const where = `line ${r.line}`;
+  if (r.broken) fail(`${where}: a quoted field is never closed`);
+  if (f.length !== width) fail(`${where} has ${f.length} fields, the header has ${width}`);
+  const start = nanos(f[c.start], `${where}: StartTimeUnixNano`);
+  let duration: number;
+  if (c.duration >= 0 && /^\d{1,15}$/.test(f[c.duration])) duration = Number(f[c.duration]);
+  else {
+    const end = c.end >= 0 ? nanos(f[c.end], `${where}: EndTimeUnixNano`) : fail(`${where}: Duration is not a number of microseconds`);
+    duration = Math.floor(((end[0] - start[0]) * 1e9 + (end[1] - start[1])) / 1000);
+    if (duration < 0) fail(`${where}: the span ends before it starts`);
+  }
+  const parent = f[c.parent];
+  return finishSpan({
+    traceId: idOf(f[c.trace], `${where}: TraceID`),
+    spanId: idOf(f[c.span], `${where}: SpanID`),
+    parentId: parent === '' || parent === 'root' || /^0+$/.test(parent) ? undefined : idOf(parent, `${where}: ParentID`),
+    service: c.service >= 0 && f[c.service] !== '' ? f[c.service] : serviceOfPod(f[c.pod]),
+    operation: f[c.operation] || 'unknown',
+    start: start[0] * 1e6 + Math.floor(start[1] / 1000),
+    duration,
+    attributes: c.pod >= 0 ? { 'k8s.pod.name': f[c.pod] } : {},
+  });
 }
 
 function nanos(v: string, what: string): [number, number] {
   if (!/^\d{1,20}$/.test(v)) fail(`${what} is not a nanosecond timestamp`);
   return v.length > 9 ? [Number(v.slice(0, -9)), Number(v.slice(-9))] : [0, Number(v)];
-}
-
-/** One CSV record: commas, and double quotes around fields that need them. */
-function splitCsv(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') out.push(field), (field = '');
-    else field += ch;
-  }
-  out.push(field);
-  return out;
 }

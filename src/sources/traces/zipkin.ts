@@ -3,6 +3,8 @@
 // traces `/api/v2/traces` answers. Zipkin's RPC spans share one id between the
 // client and the server side (`shared`); the server side gets an id of its own
 // under the client side, as Jaeger's span-id deduper does.
+import { UserError } from '../../errors.js';
+import { skipping, Skips } from '../skips.js';
 import { fail, finishSpan, idOf, isObject, kindOf, micros, text } from './facts.js';
 import type { Span } from './span.js';
 
@@ -13,13 +15,13 @@ export function isZipkin(json: unknown): boolean {
   return isObject(json[0]) && 'traceId' in json[0] && 'id' in json[0];
 }
 
-export function parseZipkin(json: unknown): Span[] {
+export function parseZipkin(json: unknown, skips = new Skips()): Span[] {
   if (!Array.isArray(json)) fail('a Zipkin answer must be a JSON list of spans');
   const out: Span[] = [];
   const shared: Span[] = [];
   const read = (s: unknown) => {
-    const n = out.length + 1;
-    const span = readSpan(s, n);
+    const span = skipping(skips, () => readSpan(s, out.length + 1), (e) => e instanceof UserError);
+    if (!span) return;
     if (isObject(s) && s.shared === true) shared.push(span);
     out.push(span);
   };
