@@ -107,12 +107,14 @@ async function readLogs(cfg: LogsConfig, window: Window, baselineOffset: number,
     const gaps = [read.value.gap, baselineGap].filter(Boolean).join('; ');
     return ok({ now: incident.map(traced), before: baseline.map(traced), seconds: { now: seconds(window), before: seconds(window) }, ...(gaps ? { gap: gaps } : {}), ...(baselineGap ? { noBaseline: true } : {}) });
   }
-  const ask = (w: Window) => queryLoki({ base: cfg.url, query: cfg.query, start: w.start, end: w.end, limit: cfg.limit, signal });
+  const skips = new Skips();
+  const ask = (w: Window) => queryLoki({ base: cfg.url, query: cfg.query, start: w.start, end: w.end, limit: cfg.limit, signal, skips });
   const [now, before] = await Promise.all([ask(window), ask(shift(window, baselineOffset))]);
   if (!now.ok) return err(now.error);
   if (!before.ok) return err(`baseline: ${before.error}`);
   const seconds = (es: LokiEntry[]) => (es.length > 1 ? Math.max(spanSeconds(es), 1) : undefined);
-  return ok({ now: now.value.map(tracedLine), before: before.value.map(tracedLine), seconds: { now: seconds(now.value), before: seconds(before.value) } });
+  const skipped = skips.summary('entries');
+  return ok({ now: now.value.map(tracedLine), before: before.value.map(tracedLine), seconds: { now: seconds(now.value), before: seconds(before.value) }, ...(skipped ? { gap: `loki: ${skipped}` } : {}) });
 }
 
 function logsFindings(cfg: LogsConfig, window: Window, l: Result<LogWindows>, spans: readonly Span[] | undefined): SourceFindings {
@@ -143,8 +145,11 @@ export async function metricsFindings(service: string, cfg: MetricsConfig, windo
   const errors: string[] = [];
   await Promise.all(
     cfg.queries.map(async (q) => {
-      const r = await queryRange(cfg.url, q.query, range, { signal });
+      const skips = new Skips();
+      const r = await queryRange(cfg.url, q.query, range, { signal, skips });
       if (!r.ok) return void errors.push(`${q.name}: ${r.error}`);
+      const skipped = skips.summary('points');
+      if (skipped) errors.push(`${q.name}: ${skipped}`);
       for (const s of r.value.series) series.push({ name: q.name, signal: q.signal, service: q.service ?? service, limit: q.limit, unit: q.unit, points: s.points });
     }),
   );

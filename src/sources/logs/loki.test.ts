@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixture, sharedFixtures } from '../../../test/helpers/shared.js';
+import { Skips } from '../skips.js';
 import { parseLokiResponse, spanSeconds } from './loki.js';
 
 const streams = (result: unknown) => JSON.stringify({ status: 'success', data: { resultType: 'streams', result } });
@@ -30,7 +31,7 @@ describe('parseLokiResponse', () => {
     ['{"status":"success","data":{"resultType":"matrix","result":[]}}', /"matrix" result, not "streams"/],
     ['{"status":"success","data":{"resultType":"streams"}}', /no "data.result" list/],
     [streams([{ stream: {} }]), /data.result\[0\] has no "values" list/],
-    [streams([{ stream: {}, values: [['1', 'ok'], [2, 'bad']] }]), /data.result\[0\].values\[1\] is not a \["<nanoseconds>", "<line>"\] pair/],
+    [streams([{ stream: {}, values: [[2, 'bad']] }]), /^data.result\[0\].values\[0\] is not a \["<nanoseconds>", "<line>"\] pair$/],
     [streams([{ stream: {}, values: [['1.5e18', 'x']] }]), /values\[0\] is not a/],
     [streams([{ stream: {}, values: [['1']] }]), /values\[0\] is not a/],
   ])('a malformed answer is one clear line: %s', (body, want) => {
@@ -48,5 +49,12 @@ describe.skipIf(!sharedFixtures)('parseLokiResponse on real answers', () => {
     expect(r.value).toHaveLength(6);
     expect(r.value[0]).toEqual({ ts: '1645030244091700992', line: 'log line info 4', labels: { code: '",two', location: 'moon🌙' } });
     expect(r.value.map((e) => e.ts)).toEqual([...r.value.map((e) => e.ts)].sort());
+  });
+
+  it('an entry that is not a pair is skipped and counted; the others are read', () => {
+    const skips = new Skips();
+    const r = parseLokiResponse(streams([{ stream: { app: 'a' }, values: [['1', 'ok'], [2, 'bad'], ['3', 'fine']] }, { stream: {} }]), skips);
+    expect(r.ok && r.value.map((e) => e.line)).toEqual(['ok', 'fine']);
+    expect(skips.summary('entries')).toBe('2 entries skipped: 1 not a ["<nanoseconds>", "<line>"] pair; 1 a stream without a "values" list');
   });
 });

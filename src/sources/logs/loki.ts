@@ -5,6 +5,7 @@
 
 import { err, ok, type Result } from '../../errors.js';
 import { get } from '../http.js';
+import { Skips } from '../skips.js';
 
 export interface LokiEntry {
   /** Nanoseconds since the epoch, as Loki sends it (a decimal string). */
@@ -15,7 +16,8 @@ export interface LokiEntry {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function parseLokiResponse(body: string | Buffer): Result<LokiEntry[]> {
+/** The entries of a Loki answer; an entry or stream that is not as Loki writes it is skipped and counted in `skips`. */
+export function parseLokiResponse(body: string | Buffer, skips = new Skips()): Result<LokiEntry[]> {
   let json: unknown;
   try {
     json = JSON.parse(body.toString());
@@ -36,17 +38,22 @@ export function parseLokiResponse(body: string | Buffer): Result<LokiEntry[]> {
   const out: (LokiEntry & { n: bigint })[] = [];
   for (let s = 0; s < data.result.length; s++) {
     const stream = data.result[s] as unknown;
-    if (!isObject(stream) || !Array.isArray(stream.values)) return err(`data.result[${s}] has no "values" list`);
+    if (!isObject(stream) || !Array.isArray(stream.values)) {
+      skips.add('a stream without a "values" list', 1, `data.result[${s}] has no "values" list`);
+      continue;
+    }
     const labels: Record<string, string> = {};
     if (isObject(stream.stream)) for (const [k, v] of Object.entries(stream.stream)) labels[k] = String(v);
     for (let i = 0; i < stream.values.length; i++) {
       const v = stream.values[i] as unknown;
       if (!Array.isArray(v) || v.length < 2 || typeof v[0] !== 'string' || typeof v[1] !== 'string' || !/^\d{1,20}$/.test(v[0])) {
-        return err(`data.result[${s}].values[${i}] is not a ["<nanoseconds>", "<line>"] pair`);
+        skips.add('not a ["<nanoseconds>", "<line>"] pair', 1, `data.result[${s}].values[${i}] is not a ["<nanoseconds>", "<line>"] pair`);
+        continue;
       }
       out.push({ ts: v[0], line: v[1], labels, n: BigInt(v[0]) });
     }
   }
+  if (out.length === 0 && skips.count > 0) return err(skips.count === 1 ? (skips.last as string) : `no entry could be read: ${skips.count} skipped, the last: ${skips.last}`);
   // Stable: entries with equal timestamps keep Loki's order.
   out.sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
   return ok(out.map(({ ts, line, labels }) => ({ ts, line, labels })));
@@ -62,6 +69,8 @@ export interface LokiQuery {
   /** Most entries; Loki's own default is 100. */
   limit?: number;
   signal?: AbortSignal;
+  /** Where entries that cannot be read are counted. */
+  skips?: Skips;
 }
 
 const ns = (d: Date) => `${BigInt(d.getTime()) * 1_000_000n}`;
@@ -78,7 +87,7 @@ export async function queryLoki(q: LokiQuery): Promise<Result<LokiEntry[]>> {
   if (!res.ok) return err(`loki: ${res.error}`);
   const body = res.value.body.toString('utf8');
   if (res.value.status !== 200) return err(`loki: HTTP ${res.value.status}: ${body.trim().split('\n')[0].slice(0, 200)}`);
-  const parsed = parseLokiResponse(body);
+  const parsed = parseLokiResponse(body, q.skips);
   return parsed.ok ? parsed : err(`loki: ${parsed.error}`);
 }
 

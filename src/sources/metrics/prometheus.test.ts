@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeServers, serve } from '../../../test/helpers/server.js';
 import { fixture, sharedFixtures } from '../../../test/helpers/shared.js';
+import { Skips } from '../skips.js';
 import { MAX_POINTS, parseRangeResponse, pickStep, queryRange } from './prometheus.js';
 
 afterEach(closeServers);
@@ -39,7 +40,6 @@ describe('parseRangeResponse', () => {
     [matrix([{ metric: 'up' , values: [] }]), /data.result\[0\].metric is not an object/],
     [matrix([{ metric: {} }]), /data.result\[0\] has no "values" list/],
     [matrix([{ metric: {}, values: [[1, 1]] }]), /data.result\[0\].values\[0\] is not a \[<unix seconds>, "<value>"\] pair/],
-    [matrix([{ metric: {}, values: [[1, '1'], ['2', '1']] }]), /values\[1\] is not a/],
     [matrix([{ metric: {}, values: [[1, 'abc']] }]), /values\[0\] is not a/],
     [matrix([{ metric: {}, values: [[1]] }]), /values\[0\] is not a/],
   ])('a malformed answer is one clear line: %s', (body, want) => {
@@ -170,5 +170,14 @@ describe('queryRange against a fake Prometheus', () => {
     const pending = queryRange(url, 'up', { start, end }, { signal: ac.signal });
     ac.abort();
     expect(await pending).toEqual({ ok: false, error: 'prometheus: query "up": cancelled' });
+  });
+});
+
+describe('parseRangeResponse with dirty points', () => {
+  it('skips a point that is not a pair and counts it; the rest of the series is read', () => {
+    const skips = new Skips();
+    const r = parseRangeResponse(matrix([{ metric: {}, values: [[1, '1'], ['2', '1'], [3, 'NaN']] }]), skips);
+    expect(r.ok && r.value.series[0].points.map((p) => p.t)).toEqual([1, 3]);
+    expect(skips.summary('points')).toBe('1 point skipped: not a [<unix seconds>, "<value>"] pair');
   });
 });

@@ -5,6 +5,7 @@
 
 import { err, ok, type Result } from '../../errors.js';
 import { get } from '../http.js';
+import { Skips } from '../skips.js';
 
 export interface Point {
   /** Unix seconds. */
@@ -71,7 +72,8 @@ function errorBody(body: string): string {
   return oneLine(body).slice(0, 200);
 }
 
-export function parseRangeResponse(body: string | Buffer): Result<RangeResult> {
+/** The series of a range answer; a point that is not a [<unix seconds>, "<value>"] pair is skipped and counted in `skips`. */
+export function parseRangeResponse(body: string | Buffer, skips = new Skips()): Result<RangeResult> {
   let json: unknown;
   try {
     json = JSON.parse(body.toString());
@@ -109,17 +111,21 @@ export function parseRangeResponse(body: string | Buffer): Result<RangeResult> {
       const pair = values[i] as unknown;
       const v = Array.isArray(pair) && pair.length === 2 ? parseValue(pair[1]) : undefined;
       if (!Array.isArray(pair) || typeof pair[0] !== 'number' || !Number.isFinite(pair[0]) || v === undefined) {
-        return err(`data.result[${s}].values[${i}] is not a [<unix seconds>, "<value>"] pair`);
+        skips.add('not a [<unix seconds>, "<value>"] pair', 1, `data.result[${s}].values[${i}] is not a [<unix seconds>, "<value>"] pair`);
+        continue;
       }
       points.push({ t: pair[0], v });
     }
     series.push({ labels, points });
   }
+  if (skips.count > 0 && series.every((x) => x.points.length === 0)) return err(skips.count === 1 ? (skips.last as string) : `no point could be read: ${skips.count} skipped, the last: ${skips.last}`);
   return ok({ series, warnings });
 }
 
 export interface QueryOptions {
   signal?: AbortSignal;
+  /** Where points that cannot be read are counted. */
+  skips?: Skips;
   timeoutMs?: number;
   maxBytes?: number;
 }
@@ -149,6 +155,6 @@ export async function queryRange(baseUrl: string, query: string, range: Range, o
     const said = errorBody(body);
     return err(`${name}: HTTP ${res.value.status}${said ? `: ${said}` : ''}`);
   }
-  const parsed = parseRangeResponse(body);
+  const parsed = parseRangeResponse(body, options.skips);
   return parsed.ok ? parsed : err(`${name}: ${parsed.error}`);
 }
