@@ -39,7 +39,9 @@ describe.skipIf(!sharedFixtures)('rca-bot rank on a Nezha case', () => {
     expect(json.window).toEqual({ start: '2022-08-23T13:28:55Z', end: '2022-08-23T13:29:50Z' });
     expect(json.ranking).toHaveLength(10);
     for (const item of json.ranking) {
-      expect(Object.keys(item)).toEqual(['service', 'score', 'evidence']);
+      // operation and template only where a span or log signal names one.
+      expect(Object.keys(item).filter((k) => k !== 'operation' && k !== 'template')).toEqual(['service', 'score', 'evidence']);
+      if (item.operation !== undefined) expect(typeof item.operation).toBe('string');
       expect(item.score).toBeGreaterThanOrEqual(0);
       expect(item.score).toBeLessThanOrEqual(1);
       for (const e of item.evidence) expect(['traces', 'logs', 'metrics']).toContain(e.source);
@@ -73,6 +75,8 @@ describe.skipIf(!sharedFixtures)('rca-bot rank on a Nezha case', () => {
     const r = await run(['rank', nezha('tt-2023-01-29-basic-return-3')]);
     expect(r.code).toBe(0);
     expect(r.err).toContain('rca-bot: log/09_21_log.csv: 16 rows kept: TimeUnixNano out of range, the time read from Timestamp');
+    // Where in the service: the span its new error lines were written in, and their template.
+    expect(r.out).toMatch(/^ 1\. ts-basic-service .*\n {10,}operation: BasicController\.queryForTravels\n {10,}log template: .*\[getRoutesByRouteIds\]\[Get Route By Ids Failed\]$/m);
     for (const line of r.err) expect(line).toMatch(/^rca-bot: [\w/-]+\.csv: \d+ (rows|spans?) (kept|skipped): /);
   });
 });

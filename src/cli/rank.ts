@@ -51,6 +51,9 @@ export async function runRank(argv: string[], io: Io): Promise<number> {
   shown.forEach((r, i) => {
     const top = r.evidence[0];
     io.out(`${String(i + 1).padStart(2)}. ${r.service.padEnd(width)}  ${r.score.toFixed(2)}  [${top.source}] ${top.summary}`);
+    const pad = ' '.repeat(width + 12);
+    if (r.operation) io.out(`${pad}operation: ${r.operation}`);
+    if (r.template) io.out(`${pad}log template: ${r.template.length > 160 ? `${r.template.slice(0, 159)}…` : r.template}`);
   });
   const quiet = ranking.length - shown.length;
   if (quiet > 0 && shown.length > 0) io.out(`(${quiet} more service${quiet === 1 ? '' : 's'} show nothing unusual)`);

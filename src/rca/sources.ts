@@ -128,11 +128,12 @@ function logsFindings(cfg: LogsConfig, window: Window, l: Result<LogWindows>, sp
   const mined = mineLines(drain, lines, format?.value);
   const base = mineLines(drain, baseLines, format?.value);
   const seconds = (window.end.getTime() - window.start.getTime()) / 1000;
-  const findings = compareWindows(
+  const bursts = compareWindows(
     (id) => templateText(drain.templates[id]),
     { ids: base.ids, lines: baseLines, levels: base.levels, seconds: l.value.seconds.before ?? seconds },
     { ids: mined.ids, lines, levels: mined.levels, seconds: l.value.seconds.now ?? seconds, ...(spans?.length ? { spans: spanLabels(new SpanIndex(spans), l.value.now) } : {}) },
   );
+  const findings = bursts.map(({ template: _t, writtenIn: _w, ...f }) => f);
   return { source: 'logs', findings, ...(l.value.gap ? { error: l.value.gap } : {}) };
 }
 

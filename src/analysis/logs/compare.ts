@@ -23,6 +23,10 @@ export interface ErrorBurst {
   title: string;
   confidence: number;
   evidence: { source: 'logs'; summary: string }[];
+  /** The template, whole. */
+  template: string;
+  /** The span ("service operation") most of its lines were written in, when their traces are known. */
+  writtenIn?: string;
 }
 
 export interface CompareOptions {
@@ -97,7 +101,8 @@ export function compareWindows(
     const strength = Math.min(1, Math.log10(ratio) / 2);
     const volume = Math.min(1, Math.log10(t.count + 1) / 2);
     const confidence = Math.round(Math.min(0.95, weight * (0.5 + 0.25 * strength + 0.25 * volume)) * 100) / 100;
-    const text = shorten(templates(id), 120);
+    const template = templates(id);
+    const text = shorten(template, 120);
     const what = ex.severity === 2 ? 'error' : ex.severity === 1 ? 'warning' : 'log message';
     const title =
       was === 0
@@ -107,8 +112,8 @@ export function compareWindows(
     const summary = `${t.count} lines in the incident window (${rate(t.count, nowSpan)}), ${was} in the baseline (${rate(was, baseSpan)}); e.g. "${shorten(oneLine(incident.lines[ex.index]), 300)}"`;
     const evidence: ErrorBurst['evidence'] = [{ source: 'logs', summary }];
     const where = incident.spans && spansOfTemplate(incident, id);
-    if (where) evidence.push({ source: 'logs', summary: where });
-    found.push({ burst: { kind: 'error-burst', title, confidence, evidence }, rank: confidence * 1e9 + t.count });
+    if (where) evidence.push({ source: 'logs', summary: where.summary });
+    found.push({ burst: { kind: 'error-burst', title, confidence, evidence, template, ...(where ? { writtenIn: where.top } : {}) }, rank: confidence * 1e9 + t.count });
   }
   return found
     .sort((a, b) => b.rank - a.rank)
@@ -117,7 +122,7 @@ export function compareWindows(
 }
 
 /** "Written in spans: checkout PlaceOrder (12 lines), …" for the lines of a template whose span is known. */
-function spansOfTemplate(w: LogWindow, id: number): string | undefined {
+function spansOfTemplate(w: LogWindow, id: number): { summary: string; top: string } | undefined {
   const counts = new Map<string, number>();
   let traced = 0;
   let lines = 0;
@@ -133,7 +138,7 @@ function spansOfTemplate(w: LogWindow, id: number): string | undefined {
   const top = [...counts].sort((a, b) => b[1] - a[1]);
   const named = top.slice(0, 3).map(([s, n]) => `${s} (${n} line${n === 1 ? '' : 's'})`);
   const rest = top.length > 3 ? `, and ${top.length - 3} more` : '';
-  return `Written in spans: ${named.join(', ')}${rest}; ${traced} of its ${lines} lines name a trace of the window.`;
+  return { summary: `Written in spans: ${named.join(', ')}${rest}; ${traced} of its ${lines} lines name a trace of the window.`, top: top[0][0] };
 }
 
 /** The first line of the template with its most severe level (among its first 1,000 lines). */

@@ -42,6 +42,10 @@ export interface RankedService {
   service: string;
   /** 0..1: the sources' scores combined, each source counted once. */
   score: number;
+  /** Where in the service (Nezha's inner-service root cause): the operation of its strongest span signal… */
+  operation?: string;
+  /** …and the log template of its strongest log signal. */
+  template?: string;
   /** Strongest first. */
   evidence: Evidence[];
 }
@@ -79,7 +83,7 @@ export function rank(input: RankInput): Ranking {
     if (s.says === 'errors') return [...under].some((d) => signals.some((x) => x.service === d && (x.says === 'errors' || x.says === 'faster')));
     return false;
   };
-  const byService = new Map<string, { bySource: Map<string, number>; evidence: { e: Evidence; score: number }[] }>();
+  const byService = new Map<string, { bySource: Map<string, number>; evidence: { e: Evidence; score: number; s: Signal }[] }>();
   const entry = (service: string) => {
     let e = byService.get(service);
     if (!e) byService.set(service, (e = { bySource: new Map(), evidence: [] }));
@@ -89,14 +93,21 @@ export function rank(input: RankInput): Ranking {
     const score = explained(s) ? round2(s.score * PASSED_UP) : s.score;
     const e = entry(s.service);
     e.bySource.set(s.evidence.source, Math.max(e.bySource.get(s.evidence.source) ?? 0, score));
-    if (score > 0) e.evidence.push({ e: s.evidence, score });
+    if (score > 0) e.evidence.push({ e: s.evidence, score, s });
   }
   for (const s of servicesOf(input)) entry(s);
-  const ranking = [...byService].map(([service, e]) => ({
-    service,
-    score: round2(1 - [...e.bySource.values()].reduce((p, s) => p * (1 - s), 1)),
-    evidence: e.evidence.sort((a, b) => b.score - a.score).map((x) => x.e),
-  }));
+  const ranking = [...byService].map(([service, e]): RankedService => {
+    const sorted = e.evidence.sort((a, b) => b.score - a.score);
+    const operation = sorted.find((x) => x.s.operation)?.s.operation;
+    const template = sorted.find((x) => x.s.template)?.s.template;
+    return {
+      service,
+      score: round2(1 - [...e.bySource.values()].reduce((p, s) => p * (1 - s), 1)),
+      ...(operation ? { operation } : {}),
+      ...(template ? { template } : {}),
+      evidence: sorted.map((x) => x.e),
+    };
+  });
   ranking.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
   return { window: input.window, ranking };
 }

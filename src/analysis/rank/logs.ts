@@ -64,7 +64,7 @@ export function logSignals(incident: LogSide, baseline: LogSide | undefined, spa
     const counts = top.evidence[0].summary.replace(/; e\.g\. .*$/, '');
     const where = top.evidence[1]?.summary.replace(/^Written in spans: /, '; written in spans: ').replace(/;[^;]*$/, '') ?? '';
     const summary = `${top.title} (${counts}${quiet ? '; the service wrote nothing in the baseline' : ''}${where})`;
-    out.push({ service, score: round2(top.confidence * (quiet ? 0.5 : 1)), says: 'errors', evidence: { source: 'logs', summary } });
+    out.push({ service, score: round2(top.confidence * (quiet ? 0.5 : 1)), says: 'errors', template: top.template, ...(operationOf(top.writtenIn, service) ? { operation: operationOf(top.writtenIn, service) } : {}), evidence: { source: 'logs', summary } });
   }
   return out;
 }
@@ -73,3 +73,8 @@ const shorten = (s: string, max: number) => {
   const one = s.replace(/\s*[\r\n]+\s*/g, ' ');
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 };
+
+/** The operation of a "service operation" span label, when the span is the service's own. */
+function operationOf(label: string | undefined, service: string): string | undefined {
+  return label?.startsWith(`${service} `) ? label.slice(service.length + 1) : undefined;
+}

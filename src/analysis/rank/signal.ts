@@ -10,6 +10,10 @@ export interface Signal {
   evidence: Evidence;
   /** What the signal says, so that the ranking can tell a symptom passed up from callee to caller. */
   says: 'slower' | 'faster' | 'errors' | 'saturated';
+  /** Where in the service: the operation (span name) it is about. */
+  operation?: string;
+  /** Where in the service: the log template it is about. */
+  template?: string;
 }
 
 export const clamp01 = (x: number) => Math.min(1, Math.max(0, x));

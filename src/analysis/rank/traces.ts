@@ -70,7 +70,7 @@ function earlyEnds(now: Groups, opts: TraceOptions): Signal[] {
     const r = median(early) / usual;
     const score = round2(0.2 + 0.25 * clamp01(-Math.log10(r)) + 0.1 * clamp01(share / 0.5) + 0.1 * clamp01(Math.log10(early.length) / 2));
     const summary = `${early.length} of ${calls.length} ${operation} calls end after ${showMicros(median(early))}, the others' usual ${showMicros(usual)} (${times(r)}; no fault-free traces to compare with): they fail or return early, or the others are slowed`;
-    out.push({ service, score, says: 'faster', evidence: { source: 'traces', summary } });
+    out.push({ service, score, says: 'faster', operation, evidence: { source: 'traces', summary } });
   }
   return out;
 }
@@ -108,14 +108,14 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions): Signal[] {
       const added = (ownNow - ownWas) / 1000;
       const strength = 0.2 + 0.45 * clamp01(Math.log10(ratio)) + 0.15 * clamp01(Math.log10(added) / 2) + 0.15 * clamp01(Math.log10(calls.length) / 2);
       const summary = `own time of ${operation} ${showMicros(ownNow)} per call in the incident window, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)`;
-      slower.push({ signal: { service, score: 0, says: 'slower', evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength });
+      slower.push({ signal: { service, score: 0, says: 'slower', operation, evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength });
     }
     const durWas = median((closest(refs, key, opts, (b) => median(b.map((c) => c.duration))) as Call[]).map((c) => c.duration));
     if (durNow <= opts.fasterRatio * durWas && durWas - durNow >= 5 * FLOOR_US) {
       const r = durNow / durWas;
       const score = round2(0.3 + 0.35 * clamp01(-Math.log10(r)) + 0.15 * clamp01(Math.log10(calls.length) / 2));
       const summary = `${operation} calls end after ${showMicros(durNow)} in the incident window, ${showMicros(durWas)} in the baseline (${times(r)}, ${calls.length} calls): they fail or return early`;
-      out.push({ service, score, says: 'faster', evidence: { source: 'traces', summary } });
+      out.push({ service, score, says: 'faster', operation, evidence: { source: 'traces', summary } });
     }
   }
   // An operation that adds little time is scored down against the one that adds the most.
