@@ -113,6 +113,15 @@ describe.skipIf(!sharedFixtures)('rca-bot logs on fixtures', () => {
     expect(json.findings).toEqual([]);
   });
 
+  it('reads a format as a person writes it, [<Time>] for brackets, when Loghub\'s regular-expression reading matches nothing, and says so', async () => {
+    const apache = fixture('logs', 'loghub-2k', 'Apache', 'Apache_2k.log');
+    const loghub = await run([apache, '--format', '\\[<Time>\\] \\[<Level>\\] <Content>', '--json']);
+    expect(loghub.err).toEqual([]);
+    const written = await run([apache, '--format', '[<Time>] [<Level>] <Content>', '--json']);
+    expect(written.err).toEqual(['rca-bot: --format "[<Time>] [<Level>] <Content>" matches none of the first lines as a regular expression; read as written, it matches, so it is read as written']);
+    expect(JSON.parse(written.out).templates).toEqual(JSON.parse(loghub.out).templates);
+  });
+
   it('mines modern production logs (JSON, logfmt, klog) into few templates', async () => {
     const d = fixture('logs', 'loki-drain-testdata');
     for (const name of readdirSync(d)) {

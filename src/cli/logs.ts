@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { compareWindows, type ErrorBurst } from '../analysis/logs/compare.js';
 import { Drain, templateText } from '../analysis/logs/drain.js';
-import { parseFormat, type LineFormat } from '../analysis/logs/format.js';
+import { formatFor, parseFormat, type LineFormat } from '../analysis/logs/format.js';
 import { countTemplates } from '../analysis/logs/mine.js';
 import { mineLinesFast } from '../analysis/logs/threads.js';
 import { UserError } from '../errors.js';
@@ -26,15 +26,22 @@ export async function runLogs(argv: string[], io: Io): Promise<number> {
   });
   if (positionals.length !== 1) throw new UserError(`usage: ${logsUsage}`);
   const file = positionals[0];
-  let format: LineFormat | undefined;
+  if (values.baseline === '-' && file === '-') throw new UserError('only one of the log and --baseline can be standard input');
+  // A bad notation is said before anything is read.
   if (values.format !== undefined) {
     const parsed = parseFormat(values.format);
-    if (!parsed.ok) throw new UserError(`--format: ${parsed.error}`);
-    format = parsed.value;
+    const asWritten = parseFormat(values.format, { literal: true });
+    if (!parsed.ok && !asWritten.ok) throw new UserError(`--format: ${parsed.error}`);
   }
-  if (values.baseline === '-' && file === '-') throw new UserError('only one of the log and --baseline can be standard input');
   const input = await read(file);
   const baseline = values.baseline === undefined ? undefined : await read(values.baseline);
+  let format: LineFormat | undefined;
+  if (values.format !== undefined) {
+    const chosen = formatFor(values.format, input.lines.slice(0, 100));
+    if (!chosen.ok) throw new UserError(`--format: ${chosen.error}`);
+    format = chosen.value.format;
+    if (chosen.value.note) io.err(`rca-bot: ${chosen.value.note}`);
+  }
 
   // The input is mined first, so its template ids do not depend on the baseline. A large log
   // is masked on two threads (RCA_LOGS_THREADS=0: one); the templates are the same either way.

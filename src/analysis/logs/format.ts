@@ -16,7 +16,12 @@ export interface LineFormat {
 
 export type Fields = Record<string, string>;
 
-export function parseFormat(notation: string): Result<LineFormat> {
+export interface FormatOptions {
+  /** Read the text between fields as written, not as a regular expression: `[<Time>]` is brackets. */
+  literal?: boolean;
+}
+
+export function parseFormat(notation: string, options: FormatOptions = {}): Result<LineFormat> {
   const fields: string[] = [];
   const literals: string[] = [];
   const re = /<([A-Za-z_][\w-]*)>/g;
@@ -32,12 +37,13 @@ export function parseFormat(notation: string): Result<LineFormat> {
   if (!fields.includes('Content')) return err(`format "${notation}" has no <Content> field`);
   // A field followed by spaces alone is one word; any other field may hold spaces. Words keep
   // a line that does not have the format from costing a search over every split of it.
+  const text = options.literal ? (t: string) => literal(t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : literal;
   let pattern = '';
   fields.forEach((_, i) => {
     const next = literals[i + 1];
-    pattern += `${literal(literals[i])}(?<f${i}>${/^ +$/.test(next) ? '\\S*' : '.*?'})`;
+    pattern += `${text(literals[i])}(?<f${i}>${/^ +$/.test(next) ? '\\S*' : '.*?'})`;
   });
-  pattern += literal(literals[fields.length]);
+  pattern += text(literals[fields.length]);
   try {
     return ok({ source: notation, fields, regex: new RegExp(`^${pattern}$`) });
   } catch (e) {
@@ -54,4 +60,22 @@ export function splitLine(format: LineFormat, line: string): Fields | undefined 
   const out: Fields = {};
   format.fields.forEach((f, i) => (out[f] = m.groups?.[`f${i}`] ?? ''));
   return out;
+}
+
+/**
+ * The format a person meant: Loghub's notation reads the text between fields as a regular
+ * expression (`\[<Time>\]`); a person writes `[<Time>]`. When the notation as a regular expression
+ * is not one, or matches none of `sample`, and read literally it matches some, the literal reading
+ * is taken, and `note` says so.
+ */
+export function formatFor(notation: string, sample: readonly string[]): Result<{ format: LineFormat; note?: string }> {
+  const asRegex = parseFormat(notation);
+  const matches = (f: LineFormat) => sample.some((l) => f.regex.test(l));
+  if (asRegex.ok && (sample.length === 0 || matches(asRegex.value))) return ok({ format: asRegex.value });
+  const asWritten = parseFormat(notation, { literal: true });
+  if (asWritten.ok && matches(asWritten.value)) {
+    const why = asRegex.ok ? 'matches none of the first lines as a regular expression' : 'is not a regular expression';
+    return ok({ format: asWritten.value, note: `--format "${notation}" ${why}; read as written, it matches, so it is read as written` });
+  }
+  return asRegex.ok ? ok({ format: asRegex.value }) : asRegex;
 }
