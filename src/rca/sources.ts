@@ -4,7 +4,7 @@
 // still count.
 import { compareWindows } from '../analysis/logs/compare.js';
 import { Drain, templateText } from '../analysis/logs/drain.js';
-import { parseFormat } from '../analysis/logs/format.js';
+import { formatFor, parseFormat } from '../analysis/logs/format.js';
 import { mineLines } from '../analysis/logs/mine.js';
 import { detectMetricAnomalies, type MetricSeries } from '../analysis/metrics/detect.js';
 import { analyzeTraces } from '../analysis/traces/index.js';
@@ -118,15 +118,19 @@ async function readLogs(cfg: LogsConfig, window: Window, baselineOffset: number,
 }
 
 function logsFindings(cfg: LogsConfig, window: Window, l: Result<LogWindows>, spans: readonly Span[] | undefined): SourceFindings {
-  const format = cfg.format === undefined ? undefined : parseFormat(cfg.format);
-  if (format && !format.ok) return { source: 'logs', findings: [], error: `format: ${format.error}` };
+  if (cfg.format !== undefined && !parseFormat(cfg.format).ok && !parseFormat(cfg.format, { literal: true }).ok) {
+    return { source: 'logs', findings: [], error: `format: ${(parseFormat(cfg.format) as { error: string }).error}` };
+  }
   if (!l.ok) return { source: 'logs', findings: [], error: l.error };
   if (l.value.noBaseline) return { source: 'logs', findings: [], error: l.value.gap };
   const drain = new Drain();
   const lines = l.value.now.map((e) => e.line);
   const baseLines = l.value.before.map((e) => e.line);
-  const mined = mineLines(drain, lines, format?.value);
-  const base = mineLines(drain, baseLines, format?.value);
+  const chosen = cfg.format === undefined ? undefined : formatFor(cfg.format, lines.slice(0, 100));
+  if (chosen && !chosen.ok) return { source: 'logs', findings: [], error: `format: ${chosen.error}` };
+  const format = chosen?.value.format;
+  const mined = mineLines(drain, lines, format);
+  const base = mineLines(drain, baseLines, format);
   const seconds = (window.end.getTime() - window.start.getTime()) / 1000;
   const bursts = compareWindows(
     (id) => templateText(drain.templates[id]),
@@ -134,7 +138,8 @@ function logsFindings(cfg: LogsConfig, window: Window, l: Result<LogWindows>, sp
     { ids: mined.ids, lines, levels: mined.levels, seconds: l.value.seconds.now ?? seconds, ...(spans?.length ? { spans: spanLabels(new SpanIndex(spans), l.value.now) } : {}) },
   );
   const findings = bursts.map(({ template: _t, writtenIn: _w, ...f }) => f);
-  return { source: 'logs', findings, ...(l.value.gap ? { error: l.value.gap } : {}) };
+  const notes = [l.value.gap, chosen?.value.note?.replace(/^--format/, 'format')].filter(Boolean).join('; ');
+  return { source: 'logs', findings, ...(notes ? { error: notes } : {}) };
 }
 
 export async function metricsFindings(service: string, cfg: MetricsConfig, window: Window, baselineOffset: number, signal?: AbortSignal): Promise<SourceFindings> {
