@@ -1,5 +1,6 @@
 // Starts the BullMQ workers of the pipeline. They can run in the bot's own
 // process or in any number of worker processes on the same Redis.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
 import type { ChatAdapter, Platform, Stage } from '../src/chat/adapter.js';
 import { queues, type AnalyseData, type CaptureData, type CompareData } from '../src/queue/pipeline.js';
@@ -41,31 +42,50 @@ export interface WorkerOptions {
 
 export interface Workers {
   workers: Worker[];
-  close(): Promise<void>;
+  /**
+   * Stops taking jobs and lets the running ones finish; those still running after `deadlineMs`
+   * are handed back to the queue (another worker takes them from the start) and the workers close.
+   */
+  close(deadlineMs?: number): Promise<{ handedBack: number }>;
 }
 
 const final = (stage: Stage) => stage === 'done' || stage === 'failed';
 
+/** The jobs running, with the lock token each was taken with: what a shutdown hands back. */
+type Running = Map<string, { job: Job; token: string | undefined }>;
+
 /** A processor whose start, end and failure are log lines, inside the job's span (so they carry its trace id). */
-function logged<D, R>(stage: string, run: (job: Job<D>) => Promise<R>): (job: Job<D>) => Promise<R> {
-  return async (job) => {
-    const data = job.data as { job?: string; service?: string; source?: string; target?: { service?: string } };
-    const l = log.child({ stage, job: data.job ?? job.id, service: data.service ?? data.target?.service, ...(data.source ? { source: data.source } : {}), attempt: job.attemptsMade + 1 });
-    const t0 = performance.now();
-    l.info(`${stage} started`);
+function logged<D, R>(running: Running, stage: string, run: (job: Job<D>) => Promise<R>): (job: Job<D>, token?: string) => Promise<R> {
+  return async (job, token) => {
+    const key = `${job.queueName}:${job.id}`;
+    running.set(key, { job, token });
     try {
-      const r = await run(job);
-      l.info({ ms: Math.round(performance.now() - t0) }, `${stage} done`);
-      return r;
-    } catch (e) {
-      l.warn({ ms: Math.round(performance.now() - t0), error: e instanceof Error ? e.message.split('\n')[0] : String(e) }, `${stage} failed`);
-      throw e;
+      return await runLogged(stage, run, job);
+    } finally {
+      running.delete(key);
     }
   };
 }
 
+async function runLogged<D, R>(stage: string, run: (job: Job<D>) => Promise<R>, job: Job<D>): Promise<R> {
+  const data = job.data as { job?: string; service?: string; source?: string; target?: { service?: string } };
+  const l = log.child({ stage, job: data.job ?? job.id, service: data.service ?? data.target?.service, ...(data.source ? { source: data.source } : {}), attempt: job.attemptsMade + 1 });
+  const t0 = performance.now();
+  l.info(`${stage} started`);
+  try {
+    const r = await run(job);
+    l.info({ ms: Math.round(performance.now() - t0) }, `${stage} done`);
+    return r;
+  } catch (e) {
+    l.warn({ ms: Math.round(performance.now() - t0), error: e instanceof Error ? e.message.split('\n')[0] : String(e) }, `${stage} failed`);
+    throw e;
+  }
+}
+
 export function startWorkers(o: WorkerOptions): Workers {
   const say = o.log ?? ((line: string) => log.warn(line));
+  const running: Running = new Map();
+  let handingBack = false;
   const redis = connectRedis(o.redisUrl, say);
   const state = new JobState(redis, o.prefix);
   const tracedAdapters = new Map<ChatAdapter, ChatAdapter>();
@@ -109,7 +129,7 @@ export function startWorkers(o: WorkerOptions): Workers {
   const reports = new ReportStore(redis, `${o.prefix}:reports`, { ttlSeconds: o.reportTtlSeconds });
   const capture = new Worker(
     queues.capture,
-    logged('capture', async (job: Job<CaptureData>): Promise<CaptureResult> => {
+    logged(running, 'capture', async (job: Job<CaptureData>): Promise<CaptureResult> => {
       if (job.data.source === 'pprof') await deps.progress(job.data.job, 'capturing');
       return captureJob(job, async (plan, now) => offload.sources(await withScraped(plan, now), now));
     }),
@@ -117,7 +137,7 @@ export function startWorkers(o: WorkerOptions): Workers {
   );
   const analyse = new Worker(
     queues.analyse,
-    logged('analyse', async (job: Job<AnalyseData>): Promise<AnalyseResult> => {
+    logged(running, 'analyse', async (job: Job<AnalyseData>): Promise<AnalyseResult> => {
       await deps.progress(job.data.job, 'analysing');
       const values = Object.values(await job.getChildrenValues<CaptureResult>());
       const stageBaseline = await deps.state.loadStages(job.data.service);
@@ -131,11 +151,11 @@ export function startWorkers(o: WorkerOptions): Workers {
     }),
     { ...common, concurrency: 2 },
   );
-  const compare = new Worker(queues.compare, logged('compare', (job: Job<CompareData>) => offload.compare(job.data)), { ...common, concurrency: 1 });
+  const compare = new Worker(queues.compare, logged(running, 'compare', (job: Job<CompareData>) => offload.compare(job.data)), { ...common, concurrency: 1 });
   const publish = publishProcessor(deps);
   const postCompare = postCompareProcessor(deps);
-  const publishing = new Worker(queues.publish, logged('publish', async (job: Job): Promise<unknown> => (job.name === 'post-compare' ? postCompare(job) : publish(job))), { ...common, concurrency: 4 });
-  const digests = new Worker(digestQueue, logged('digest', digestProcessor(deps, offload)), { ...common, concurrency: 1 });
+  const publishing = new Worker(queues.publish, logged(running, 'publish', async (job: Job): Promise<unknown> => (job.name === 'post-compare' ? postCompare(job) : publish(job))), { ...common, concurrency: 4 });
+  const digests = new Worker(digestQueue, logged(running, 'digest', digestProcessor(deps, offload)), { ...common, concurrency: 1 });
   const workers = [capture, analyse, compare, publishing, digests];
   // Time per stage, and in its queue, from BullMQ's own timestamps.
   const timed = (job: Job | undefined, outcome: 'completed' | 'failed') => {
@@ -172,6 +192,8 @@ export function startWorkers(o: WorkerOptions): Workers {
   // A job that fails for good tells the chats that asked why.
   for (const w of workers)
     w.on('failed', (job: Job | undefined, error: Error) => {
+      // A job handed back at shutdown runs on elsewhere: its processor ending here (its lock gone) is no failure.
+      if (handingBack) return;
       if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
       const data = job.data as { job?: string; service?: string; target?: { service: string } };
       const service = data.service ?? data.target?.service;
@@ -187,11 +209,23 @@ export function startWorkers(o: WorkerOptions): Workers {
     });
   return {
     workers,
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
+    async close(deadlineMs) {
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      let handedBack = 0;
+      const finished = deadlineMs === undefined ? await graceful.then(() => true) : await Promise.race([graceful.then(() => true), sleep(deadlineMs, undefined, { ref: false }).then(() => false)]);
+      if (!finished) {
+        handingBack = true;
+        // Back to waiting, lock released: another worker starts them again at once, instead of after a stall check.
+        for (const { job, token } of running.values()) {
+          if (await job.moveToWait(token).then(() => true, () => false)) handedBack++;
+        }
+        running.clear();
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
       await offload.close();
       await common.connection.quit();
       await redis.quit();
+      return { handedBack };
     },
   };
 }

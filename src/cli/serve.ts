@@ -191,7 +191,11 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   metricsServer?.server.close();
   await watched.close();
   for (const s of surfaces) await s.stop();
-  await workers?.close();
+  if (workers) {
+    say(`stopping: running jobs have ${env.RCA_SHUTDOWN_S} s to finish (RCA_SHUTDOWN_S)`);
+    const { handedBack } = await workers.close(env.RCA_SHUTDOWN_S * 1000);
+    say(handedBack ? `stopped: ${handedBack} unfinished job${handedBack === 1 ? '' : 's'} handed back to the queue` : 'stopped: every running job finished');
+  }
   await pipeline.close();
   await digests.close();
   for (const c of children) c.kill();

@@ -32,8 +32,10 @@ export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessE
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  log.info(`stopping: running jobs have ${env.RCA_SHUTDOWN_S} s to finish (RCA_SHUTDOWN_S)`);
   metricsServer?.server.close();
-  await workers.close();
+  const { handedBack } = await workers.close(env.RCA_SHUTDOWN_S * 1000);
+  log.info(handedBack ? `stopped: ${handedBack} unfinished job${handedBack === 1 ? '' : 's'} handed back to the queue` : 'stopped: every running job finished');
   await redis.quit();
   return 0;
 }

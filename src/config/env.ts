@@ -21,6 +21,8 @@ const schema = z.object({
   /** How long a worker holds a job's lock, and how often stalled jobs are looked for (BullMQ's defaults). */
   RCA_WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   RCA_WORKER_STALLED_MS: z.coerce.number().int().min(500).default(30_000),
+  /** On SIGTERM, how long running jobs may take to finish before they are handed back to the queue (under Kubernetes' 30 s grace). */
+  RCA_SHUTDOWN_S: z.coerce.number().min(0).max(3600).default(25),
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,
   SLACK_APP_TOKEN: optional,
