@@ -111,4 +111,26 @@ describe('rank', () => {
       { service: 'web', score: 0, evidence: [] },
     ]);
   });
+
+  it("a latency metric its own spans do not bear out counts for half: the service whose spans show the time wins", () => {
+    /** `n` calls of `service` alone, each `us` long. */
+    const alone = (service: string, n: number, us: number, start: number): Span[] =>
+      Array.from({ length: n }, (_, i) => ({ traceId: `${service}${ids++}`, spanId: 'a', service, operation: 'GET /', start: start + i * 1e6, duration: us, error: false, attributes: {} }));
+    const before = (window.start - 7200) * 1e6;
+    const baseline: Baseline = { spans: [...alone('web', 20, 2000, before), ...alone('cart', 20, 2000, before)], logs: [], seconds: 300 };
+    // web's pods report p90 twenty times usual, yet its own time per call is as in the fault-free traces; cart's own time grew.
+    const input = {
+      window,
+      spans: [...alone('web', 20, 2000, window.start * 1e6), ...alone('cart', 20, 9000, window.start * 1e6)],
+      logs: [],
+      metrics: [series('web', 'p90 server latency', 'latency', 0.02, 0.4)],
+      baselines: [baseline],
+    };
+    const { ranking } = rank(input);
+    expect(ranking.map((r) => r.service)).toEqual(['cart', 'web']);
+    const web = ranking[1];
+    const full = rank(input, { unconfirmedLatency: 1 }).ranking.find((r) => r.service === 'web');
+    expect(full?.score).toBeGreaterThan(ranking[0].score);
+    expect(web.score).toBeCloseTo((full?.score ?? 0) / 2, 2);
+  });
 });

@@ -64,7 +64,19 @@ export function metricWindow(window: Window, pad = 120): Window {
 const PASSED_UP = 0.5;
 const STRONG = 0.5;
 
-export function rank(input: RankInput): Ranking {
+export interface RankOptions {
+  /**
+   * The share of its score a latency metric keeps when the service's own spans, compared with
+   * fault-free ones, do not say it got slower (capByOwnSpans). Chosen by leave-one-out over the
+   * labelled cases (npm run bench -- rank).
+   */
+  unconfirmedLatency: number;
+}
+
+export const defaultRankOptions: RankOptions = { unconfirmedLatency: 0.5 };
+
+export function rank(input: RankInput, options: Partial<RankOptions> = {}): Ranking {
+  const opts = { ...defaultRankOptions, ...options };
   const withLogs = (input.baselines ?? []).filter((b) => b.logs.length > 0);
   const logBaseline = withLogs.length > 0 ? { lines: withLogs.flatMap((b) => b.logs), seconds: withLogs.reduce((n, b) => n + b.seconds, 0) } : undefined;
   const signals: Signal[] = [
@@ -72,6 +84,7 @@ export function rank(input: RankInput): Ranking {
     ...logSignals({ lines: input.logs, seconds: input.window.end - input.window.start }, logBaseline, input.spans),
     ...metricSignals(input.metrics, metricWindow(input.window, input.metricPad)),
   ];
+  capByOwnSpans(signals, input, opts.unconfirmedLatency);
   const below = descendants([...edgesOf(input.spans), ...(input.calls ?? [])]);
   const strong = (service: string, says: Signal['says'][]) =>
     signals.some((s) => s.service === service && s.score >= STRONG && says.includes(s.says));
@@ -110,6 +123,32 @@ export function rank(input: RankInput): Ranking {
   });
   ranking.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
   return { window: input.window, ranking };
+}
+
+/** Fewest calls of a service, in the window and in a fault-free baseline, for its spans to speak for its latency. */
+const TRACED_CALLS = 5;
+
+/**
+ * A latency metric measures a service's requests whole, its wait on others and on the network
+ * included; its spans, compared with fault-free ones, measure its own time directly. Where they
+ * were compared, the metric says no more than they do: a service whose pods' p95 rose tenfold
+ * while its own time per call barely moved is slowed by something else.
+ */
+function capByOwnSpans(signals: Signal[], input: RankInput, keep: number): void {
+  const count = (spans: readonly Span[]) => {
+    const n = new Map<string, number>();
+    for (const c of callsOf(spans)) n.set(c.service, (n.get(c.service) ?? 0) + 1);
+    return n;
+  };
+  const now = count(input.spans);
+  const before = (input.baselines ?? []).map((b) => count(b.spans));
+  const traced = (service: string) => (now.get(service) ?? 0) >= TRACED_CALLS && before.some((b) => (b.get(service) ?? 0) >= TRACED_CALLS);
+  const own = new Map<string, number>();
+  for (const s of signals) if (s.evidence.source === 'traces' && s.says === 'slower') own.set(s.service, Math.max(own.get(s.service) ?? 0, s.score));
+  for (const s of signals) {
+    if (s.evidence.source !== 'metrics' || s.says !== 'slower' || !traced(s.service)) continue;
+    s.score = round2(Math.min(s.score, Math.max(own.get(s.service) ?? 0, s.score * keep)));
+  }
 }
 
 function edgesOf(spans: readonly Span[]): [string, string][] {
