@@ -94,7 +94,7 @@ describe('groupingAccuracy', () => {
 });
 
 describe.skipIf(!sharedFixtures)('Loghub 2k grouping accuracy', () => {
-  it('is at or above the published Drain GA on most sets, with one miner for all', () => {
+  it('is at or above the published Drain GA on every set, 0.95 or more on average, with one miner for all', () => {
     const rows: string[] = [];
     let atOrAbove = 0;
     let sum = 0;
@@ -123,7 +123,8 @@ describe.skipIf(!sharedFixtures)('Loghub 2k grouping accuracy', () => {
     }
     rows.push(`mean       ${(sum / sets.length).toFixed(4)}  ${(published / sets.length).toFixed(4)}  ${atOrAbove}/${sets.length} sets at or above`);
     console.log(`Loghub 2k GA (corrected truth): ours, published Drain (A)\n${rows.join('\n')}`);
-    expect(atOrAbove).toBeGreaterThanOrEqual(9);
-    expect(sum).toBeGreaterThan(published);
+    // Issue 15: no set below tuned Drain's published figure, and a mean of 0.95 or more, with one parameter set.
+    expect(atOrAbove).toBe(sets.length);
+    expect(sum / sets.length).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -10,7 +10,11 @@
 //   differed there; a masked value facing a word disagrees, so a template does
 //   not swallow other messages through its masked positions;
 // - a run of the same masked token (a list of ids) is one token, so lists of
-//   any length share a template.
+//   any length share a template;
+// - two different words at a position where the template's lines never differed,
+//   one of them capitalised or CamelCase, count as two disagreements: "Begin" and
+//   "End", "client SPP." and "client WindowsUpdateAgent." name different events,
+//   where user names (lower case) and constants (upper case) stay one template.
 
 import { mask, WILDCARD } from './mask.js';
 
@@ -39,6 +43,10 @@ interface Node {
 }
 
 const newNode = (): Node => ({ children: new Map(), clusters: [] });
+/** A word: letters only, with punctuation around them at most. */
+const isWord = (tok: string) => /^[^A-Za-z0-9]*[A-Za-z]{2,}[^A-Za-z0-9]*$/.test(tok);
+/** A capitalised or CamelCase word: how names of events and components are written, where user and host names are lower case and constants upper. */
+const isName = (tok: string) => /[A-Z][a-z]/.test(tok);
 const hasDigit = /\d/;
 const SEEN_MAX = 50_000;
 const RECENT_SLOTS = 1024;
@@ -176,10 +184,11 @@ export class Drain {
       for (let i = 0; i < t.length && differ <= allowed; i++) {
         if (c.open[i]) open++;
         else if (t[i] === tokens[i]) same++;
-        else differ++;
+        // Two different words, one a name, where the template's lines never differed: two events (see the top).
+        else differ += isWord(t[i]) && isWord(tokens[i]) && (isName(t[i]) || isName(tokens[i])) ? 2 : 1;
       }
       if (differ > allowed) continue;
-      const sim = t.length === 0 ? 1 : (same + open) / t.length;
+      const sim = t.length === 0 ? 1 : (t.length - differ) / t.length;
       if (sim > bestSim || (sim === bestSim && open > bestOpen)) {
         best = c;
         bestSim = sim;
