@@ -25,7 +25,8 @@ const kinds: [name: string, mode: string, path: string][] = [
   // A heap profile changes only when a GC completes: the memory target's growing heap can go
   // two seconds without one (an empty delta), the garbage-making target collects many times a second.
   ['heap-delta', 'gc', '/debug/pprof/heap?seconds=2'],
-  ['cpu-2', 'rwlock', '/debug/pprof/profile?seconds=1'],
+  // Two seconds, as the first: a one-second profile of this mostly-waiting target can hold no sample on a loaded machine.
+  ['cpu-2', 'rwlock', '/debug/pprof/profile?seconds=2'],
   ['heap-2', 'memory', '/debug/pprof/heap'],
 ];
 
