@@ -60,11 +60,14 @@ describe.skipIf(!hasRedis || !hasGo)('a worker stopped with SIGTERM mid-job', ()
 
   it('a capture longer than the deadline is handed back, the worker exits 0, and another worker posts the report once', async () => {
     const first = await startWorker(1);
-    await pipeline.submit({ target: { service: 'order-api', pprof: target.url, probes: [] }, seconds: 6, requester: { platform: 'console', channel: 'incident' }, key: 'sigterm-1' });
+    const windowEnds = Date.now() + 10_000;
+    await pipeline.submit({ target: { service: 'order-api', pprof: target.url, probes: [] }, seconds: 10, requester: { platform: 'console', channel: 'incident' }, key: 'sigterm-1' });
     await until(async () => (await store.list('incident'))[0]?.text.startsWith('📡'), 'the capture to start');
     first.proc.kill('SIGTERM');
     const [code] = (await once(first.proc, 'exit')) as [number | null];
     expect(code).toBe(0);
+    // Gone before the capture it was running could have ended: the capture was cancelled, not waited for.
+    expect(Date.now()).toBeLessThan(windowEnds);
     expect(first.lines.some((l) => /stopped: \d+ unfinished jobs? handed back to the queue/.test(l)), first.lines.join('\n')).toBe(true);
     // Nothing was posted as failed by the worker that stopped.
     expect((await store.list('incident'))[0].text).toMatch(/^📡/);
@@ -85,9 +88,10 @@ describe.skipIf(!hasRedis || !hasGo)('a worker stopped with SIGTERM mid-job', ()
     expect(code).toBe(0);
     const log = worker.lines.join('\n');
     expect(log).toContain('stopped: every running job finished');
-    // It finished the captures it had taken, and took nothing after the signal: the analysis waits for the next worker.
+    // It finished the capture it had. (A job whose fetch was already in flight at the signal, such as the analysis
+    // the capture's end releases, may still run here: BullMQ's close waits for it; it too finishes or is handed back.)
     expect(worker.lines.filter((l) => l.includes(job) && l.includes('capture done')).length, log).toBeGreaterThan(0);
-    expect(worker.lines.some((l) => l.includes(job) && l.includes('analyse started')), log).toBe(false);
+    expect(log).not.toMatch(/"msg":"\w+ failed"/);
     const next = await startWorker(25);
     await until(async () => (await reports()).length === 2, 'the second report', 60_000);
     next.proc.kill('SIGTERM');

@@ -29,17 +29,21 @@ export type CaptureResult =
  * bytes are decoded later, off the event loop. Traces, logs and metrics are
  * read and analysed by `sources` (the analysis threads).
  */
-export async function captureJob(job: Pick<Job<CaptureData>, 'data' | 'timestamp'>, sources: (plan: SourcePlan, now: number) => Promise<SourceFindings[]>): Promise<CaptureResult> {
+export async function captureJob(
+  job: Pick<Job<CaptureData>, 'data' | 'timestamp'>,
+  sources: (plan: SourcePlan, now: number) => Promise<SourceFindings[]>,
+  signal?: AbortSignal,
+): Promise<CaptureResult> {
   const { source, target, seconds } = job.data;
-  if (source === 'probes') return { source, probes: await runProbes(target.probes, seconds) };
+  if (source === 'probes') return { source, probes: await runProbes(target.probes, seconds, signal) };
   if (source === 'sources') {
     if (!target.sources) return { source, results: [] };
     // Up to the end of the capture window (rca/sources.ts collectAfterWindow): waited for here, not in a thread.
     const end = job.timestamp + seconds * 1000;
-    if (end > Date.now()) await sleep(end - Date.now());
+    if (end > Date.now()) await sleep(end - Date.now(), undefined, signal ? { signal } : undefined);
     return { source, results: await sources(target.sources, Math.min(end, Date.now())) };
   }
-  const captures = await capturePprof(target.pprof, { seconds, decode: false, trace: target.trace, flight: job.data.flight });
+  const captures = await capturePprof(target.pprof, { seconds, decode: false, trace: target.trace, flight: job.data.flight, ...(signal ? { signal } : {}) });
   return {
     source,
     captures: captures.map((c) => ({ name: c.name, path: c.path, error: c.error, absent: c.absent, rate: c.rate, ms: c.ms, data: c.bytes?.toString('base64') })),

@@ -44,25 +44,31 @@ export interface Workers {
   workers: Worker[];
   /**
    * Stops taking jobs and lets the running ones finish; those still running after `deadlineMs`
-   * are handed back to the queue (another worker takes them from the start) and the workers close.
+   * are handed back to the queue (another worker takes them from the start, two seconds later)
+   * and cancelled here, and the workers close.
    */
   close(deadlineMs?: number): Promise<{ handedBack: number }>;
 }
 
 const final = (stage: Stage) => stage === 'done' || stage === 'failed';
 
+/** How soon a job handed back at shutdown can be taken again: after this worker has stopped fetching. */
+const HAND_BACK_MS = 2000;
+
 /** The jobs running, with the lock token each was taken with: what a shutdown hands back. */
-type Running = Map<string, { job: Job; token: string | undefined }>;
+interface Running {
+  jobs: Map<string, { job: Job; token: string | undefined }>;
+}
 
 /** A processor whose start, end and failure are log lines, inside the job's span (so they carry its trace id). */
-function logged<D, R>(running: Running, stage: string, run: (job: Job<D>) => Promise<R>): (job: Job<D>, token?: string) => Promise<R> {
-  return async (job, token) => {
+function logged<D, R>(running: Running, stage: string, run: (job: Job<D>, signal?: AbortSignal) => Promise<R>): (job: Job<D>, token?: string, signal?: AbortSignal) => Promise<R> {
+  return async (job, token, signal) => {
     const key = `${job.queueName}:${job.id}`;
-    running.set(key, { job, token });
+    running.jobs.set(key, { job, token });
     try {
-      return await runLogged(stage, run, job);
+      return await runLogged(stage, (j) => run(j, signal), job);
     } finally {
-      running.delete(key);
+      running.jobs.delete(key);
     }
   };
 }
@@ -84,7 +90,7 @@ async function runLogged<D, R>(stage: string, run: (job: Job<D>) => Promise<R>, 
 
 export function startWorkers(o: WorkerOptions): Workers {
   const say = o.log ?? ((line: string) => log.warn(line));
-  const running: Running = new Map();
+  const running: Running = { jobs: new Map() };
   let handingBack = false;
   const redis = connectRedis(o.redisUrl, say);
   const state = new JobState(redis, o.prefix);
@@ -129,9 +135,9 @@ export function startWorkers(o: WorkerOptions): Workers {
   const reports = new ReportStore(redis, `${o.prefix}:reports`, { ttlSeconds: o.reportTtlSeconds });
   const capture = new Worker(
     queues.capture,
-    logged(running, 'capture', async (job: Job<CaptureData>): Promise<CaptureResult> => {
+    logged(running, 'capture', async (job: Job<CaptureData>, signal): Promise<CaptureResult> => {
       if (job.data.source === 'pprof') await deps.progress(job.data.job, 'capturing');
-      return captureJob(job, async (plan, now) => offload.sources(await withScraped(plan, now), now));
+      return captureJob(job, async (plan, now) => offload.sources(await withScraped(plan, now), now), signal);
     }),
     { ...common, concurrency: 8 },
   );
@@ -210,17 +216,21 @@ export function startWorkers(o: WorkerOptions): Workers {
   return {
     workers,
     async close(deadlineMs) {
-      const graceful = Promise.all(workers.map((w) => w.close()));
+      // close() stops fetching (a fetch in flight included) and waits for the running jobs; at the deadline those are
+      // handed back and cancelled here, so that the wait ends.
+      const closing = Promise.all(workers.map((w) => w.close()));
+      const finished = deadlineMs === undefined ? await closing.then(() => true) : await Promise.race([closing.then(() => true), sleep(deadlineMs, undefined, { ref: false }).then(() => false)]);
       let handedBack = 0;
-      const finished = deadlineMs === undefined ? await graceful.then(() => true) : await Promise.race([graceful.then(() => true), sleep(deadlineMs, undefined, { ref: false }).then(() => false)]);
       if (!finished) {
         handingBack = true;
-        // Back to waiting, lock released: another worker starts them again at once, instead of after a stall check.
-        for (const { job, token } of running.values()) {
-          if (await job.moveToWait(token).then(() => true, () => false)) handedBack++;
+        // Handed back with their lock released, delayed a little so that nothing of this worker takes them again:
+        // another worker starts them within HAND_BACK_MS, instead of after a stall check.
+        for (const { job, token } of running.jobs.values()) {
+          if (await job.moveToDelayed(Date.now() + HAND_BACK_MS, token).then(() => true, () => false)) handedBack++;
         }
-        running.clear();
-        await Promise.all(workers.map((w) => w.close(true)));
+        // Their processors here get the abort signal (a capture stops waiting on the target); their results are dropped.
+        for (const w of workers) w.cancelAllJobs('the worker is shutting down; the job was handed back');
+        await closing;
       }
       await offload.close();
       await common.connection.quit();

@@ -112,8 +112,8 @@ const scrape = z
   .object({
     type: z.literal('scrape'),
     url: httpUrl,
-    /** Seconds between scrapes. */
-    every: duration.default(5),
+    /** Seconds between scrapes, 1 s to 1 h. */
+    every: duration.refine((s) => s >= 1 && s <= 3600, 'expected an interval from 1s to 1h').default(5),
     queries: z.array(scrapeQuery).min(1),
   })
   .strict();

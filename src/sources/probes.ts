@@ -2,6 +2,7 @@
 // capture window. A probe whose answer is not what a healthy service says is
 // evidence, quoted verbatim.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProbeConfig } from '../config/registry.js';
 import type { FindingKind } from '../model.js';
 import { get } from './http.js';
@@ -55,7 +56,10 @@ export async function runProbe(probe: ProbeConfig, signal?: AbortSignal): Promis
 export async function runProbes(probes: ProbeConfig[], seconds: number, signal?: AbortSignal): Promise<ProbeResult[]> {
   if (probes.length === 0) return [];
   const first = Promise.all(probes.map((p) => runProbe(p, signal)));
-  const later = new Promise<void>((r) => setTimeout(r, Math.max(0, seconds * 1000 - 1000))).then(() => Promise.all(probes.map((p) => runProbe(p, signal))));
+  // Cancelled with the diagnosis, the wait ends at once and the second round finds the signal aborted.
+  const later = sleep(Math.max(0, seconds * 1000 - 1000), undefined, signal ? { signal } : undefined)
+    .catch(() => undefined)
+    .then(() => Promise.all(probes.map((p) => runProbe(p, signal))));
   const [a, b] = await Promise.all([first, later]);
   return a.map((r, i) => (r.ok ? b[i] : r));
 }

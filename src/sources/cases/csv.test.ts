@@ -30,5 +30,10 @@ describe('parseCsv', () => {
       { line: 2, fields: ['1', 'open'], broken: true },
       { line: 3, fields: ['2', '3'] },
     ]);
+    // After a closed quoted field that spans lines, in the same record: nothing before the open quote is read twice.
+    expect(parseCsv('a,"x\ny","open\n2,3\n')).toEqual([
+      { line: 1, fields: ['a', 'x\ny', 'open'], broken: true },
+      { line: 3, fields: ['2', '3'] },
+    ]);
   });
 });

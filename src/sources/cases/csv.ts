@@ -16,7 +16,6 @@ export function parseCsv(text: string): CsvRecord[] {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   records: while (i < text.length) {
     const start = line;
-    const from = i;
     const fields: string[] = [];
     for (;;) {
       let field = '';
@@ -25,11 +24,11 @@ export function parseCsv(text: string): CsvRecord[] {
         for (;;) {
           const q = text.indexOf('"', i);
           if (q < 0) {
-            // Never closed: this record ends with its first line; the rest is read again as records.
-            const eol = text.indexOf('\n', from);
-            out.push({ line: start, fields: [...fields, text.slice(i, eol < 0 ? text.length : eol)], broken: true });
+            // Never closed: this record ends with the line the quote opens on; what follows is read again as records.
+            const eol = text.indexOf('\n', i);
+            out.push({ line: start, fields: [...fields, field + text.slice(i, eol < 0 ? text.length : eol)], broken: true });
             i = eol < 0 ? text.length : eol + 1;
-            line = start + 1;
+            line += 1;
             continue records;
           }
           field += text.slice(i, q);

@@ -56,5 +56,7 @@ describe.skipIf(!sharedFixtures)('parseLokiResponse on real answers', () => {
     const r = parseLokiResponse(streams([{ stream: { app: 'a' }, values: [['1', 'ok'], [2, 'bad'], ['3', 'fine']] }, { stream: {} }]), skips);
     expect(r.ok && r.value.map((e) => e.line)).toEqual(['ok', 'fine']);
     expect(skips.summary('entries')).toBe('2 entries skipped: 1 not a ["<nanoseconds>", "<line>"] pair; 1 a stream without a "values" list');
+    // The same tally for a second answer (the baseline window): an empty answer is empty, not the first one's error.
+    expect(parseLokiResponse(streams([]), skips)).toEqual({ ok: true, value: [] });
   });
 });

@@ -18,6 +18,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** The entries of a Loki answer; an entry or stream that is not as Loki writes it is skipped and counted in `skips`. */
 export function parseLokiResponse(body: string | Buffer, skips = new Skips()): Result<LokiEntry[]> {
+  const before = skips.count;
   let json: unknown;
   try {
     json = JSON.parse(body.toString());
@@ -53,7 +54,8 @@ export function parseLokiResponse(body: string | Buffer, skips = new Skips()): R
       out.push({ ts: v[0], line: v[1], labels, n: BigInt(v[0]) });
     }
   }
-  if (out.length === 0 && skips.count > 0) return err(skips.count === 1 ? (skips.last as string) : `no entry could be read: ${skips.count} skipped, the last: ${skips.last}`);
+  const skipped = skips.count - before;
+  if (out.length === 0 && skipped > 0) return err(skipped === 1 ? (skips.last as string) : `no entry could be read: ${skipped} skipped, the last: ${skips.last}`);
   // Stable: entries with equal timestamps keep Loki's order.
   out.sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
   return ok(out.map(({ ts, line, labels }) => ({ ts, line, labels })));

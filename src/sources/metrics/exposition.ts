@@ -95,13 +95,16 @@ export function isCounter(name: string, types: ReadonlyMap<string, string>): boo
   return !types.has(name) && name.endsWith('_total');
 }
 
+/** The samples of `metric` whose labels include `match`. */
+export function matching(e: Exposition, metric: string, match: Readonly<Record<string, string>> = {}): Sample[] {
+  return e.samples.filter((s) => s.name === metric && Object.entries(match).every(([k, v]) => s.labels[k] === v));
+}
+
 /** The sum of the samples of `metric` whose labels include `match`; undefined when none does. */
 export function pick(e: Exposition, metric: string, match: Readonly<Record<string, string>> = {}): number | undefined {
-  let sum: number | undefined;
-  for (const s of e.samples) {
-    if (s.name !== metric) continue;
-    if (Object.entries(match).some(([k, v]) => s.labels[k] !== v)) continue;
-    sum = (sum ?? 0) + s.value;
-  }
-  return sum;
+  const found = matching(e, metric, match);
+  return found.length ? found.reduce((n, s) => n + s.value, 0) : undefined;
 }
+
+/** A series' identity: its labels, sorted. */
+export const seriesKey = (s: Sample): string => JSON.stringify(Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : 1)));

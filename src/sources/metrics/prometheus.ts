@@ -74,6 +74,7 @@ function errorBody(body: string): string {
 
 /** The series of a range answer; a point that is not a [<unix seconds>, "<value>"] pair is skipped and counted in `skips`. */
 export function parseRangeResponse(body: string | Buffer, skips = new Skips()): Result<RangeResult> {
+  const before = skips.count;
   let json: unknown;
   try {
     json = JSON.parse(body.toString());
@@ -118,7 +119,8 @@ export function parseRangeResponse(body: string | Buffer, skips = new Skips()): 
     }
     series.push({ labels, points });
   }
-  if (skips.count > 0 && series.every((x) => x.points.length === 0)) return err(skips.count === 1 ? (skips.last as string) : `no point could be read: ${skips.count} skipped, the last: ${skips.last}`);
+  const skipped = skips.count - before;
+  if (skipped > 0 && series.every((x) => x.points.length === 0)) return err(skipped === 1 ? (skips.last as string) : `no point could be read: ${skipped} skipped, the last: ${skips.last}`);
   return ok({ series, warnings });
 }
 

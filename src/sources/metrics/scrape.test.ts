@@ -5,7 +5,7 @@ import { hasGo, startLoadedTarget, type Target } from '../../../test/helpers/go.
 import { freePort } from '../../../test/helpers/server.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from '../../../test/helpers/redis.js';
 import { validateRegistry, type ScrapeConfig } from '../../config/registry.js';
-import { ScrapeStore, scrapedSeries, scrapeOnce, startScrapers } from './scrape.js';
+import { counterRate, ScrapeStore, scrapedSeries, scrapeOnce, startScrapers } from './scrape.js';
 
 const config = (url: string): ScrapeConfig => ({
   type: 'scrape',
@@ -25,14 +25,38 @@ describe.skipIf(!hasRedis)('the scrape store', () => {
     await redis.quit();
   });
 
-  it('reads a counter as per-second rates, through a reset, and a gauge as it is; what is older than it keeps goes', async () => {
+  it('keeps values in time order and lets go of what is older than it keeps', async () => {
     const store = new ScrapeStore(redis, prefix);
     const t0 = Date.now();
-    for (const [s, v] of [[0, 100], [2, 110], [4, 130], [6, 4]] as const) await store.add('svc', 'rate', t0 + s * 1000, v, true, 3600);
-    expect((await store.range('svc', 'rate', t0, t0 + 10_000)).map((p) => p.v)).toEqual([5, 10, 2]);
-    await store.add('svc', 'gauge', t0 - 7200_000, 9, false, 3600);
-    await store.add('svc', 'gauge', t0, 7, false, 3600);
-    expect(await store.range('svc', 'gauge', 0, t0 + 1)).toEqual([{ t: t0 / 1000, v: 7 }]);
+    await store.add('svc', 'gauge', t0 - 7200_000, 9, 3600);
+    await store.add('svc', 'gauge', t0, 7, 3600);
+    await store.add('svc', 'gauge', t0 + 1000, 8, 3600);
+    expect(await store.range('svc', 'gauge', 0, t0 + 2000)).toEqual([
+      { t: t0 / 1000, v: 7 },
+      { t: t0 / 1000 + 1, v: 8 },
+    ]);
+  });
+});
+
+describe('counterRate', () => {
+  const sample = (code: string, value: number) => ({ name: 'requests_total', labels: { code }, value });
+  const before = new Map([
+    [JSON.stringify([['code', '200']]), 100],
+    [JSON.stringify([['code', '500']]), 40],
+  ]);
+
+  it('sums the increase of each series over the interval', () => {
+    expect(counterRate([sample('200', 120), sample('500', 44)], before, 2)).toBe(12);
+  });
+
+  it('takes a series that went down as reset (counted from zero), and a series that is gone as nothing, not as a reset of the sum', () => {
+    expect(counterRate([sample('200', 6), sample('500', 44)], before, 2)).toBe(5);
+    // The 500 series expired: the sum fell from 140 to 110, yet 200 rose by 10.
+    expect(counterRate([sample('200', 110)], before, 2)).toBe(5);
+  });
+
+  it('has no rate for series it has not seen before', () => {
+    expect(counterRate([sample('404', 7)], before, 2)).toBeUndefined();
   });
 });
 
@@ -74,7 +98,7 @@ describe.skipIf(!hasRedis || !hasGo)('scraping a Go service', () => {
 
   it('says in one line what is wrong: a metric the service does not have, a dead target', async () => {
     const missing = await scrapeOnce({ ...config(`${target.url}/metrics`), queries: [{ name: 'nothing', signal: 'usage', metric: 'no_such_metric', labels: {} }] });
-    expect(missing.ok && missing.value).toEqual([{ query: 'nothing', value: undefined, counter: false }]);
+    expect(missing.ok && missing.value).toEqual([{ query: 'nothing', samples: [], counter: false }]);
     const port = await freePort();
     const dead = await scrapeOnce(config(`http://127.0.0.1:${port}/metrics`));
     expect(dead).toEqual({ ok: false, error: `scrape http://127.0.0.1:${port}/metrics: connection refused by 127.0.0.1:${port} (is the service running?)` });

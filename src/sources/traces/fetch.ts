@@ -4,11 +4,11 @@
 // - Tempo: `/api/search` for trace ids, then `/api/traces/<id>` for each;
 // - Zipkin: `/api/v2/traces`.
 // Every failure is a UserError of one line naming the source.
-import type { Skips } from '../skips.js';
+import { Skips } from '../skips.js';
 import { UserError } from '../../errors.js';
 import { get } from '../http.js';
 import { isObject } from './facts.js';
-import { parseTraces, type TraceFormat } from './index.js';
+import { parseSome, parseTraces, type TraceFormat } from './index.js';
 import type { Span } from './span.js';
 
 export interface TraceSource {
@@ -92,7 +92,8 @@ async function tempo(c: Client, service: string, w: TraceWindow, limit: number):
     const r = await c.get(`/api/traces/${encodeURIComponent(id)}`, {});
     if (r.status === 404) return []; // gone since the search (retention)
     if (r.status !== 200) c.fail(r);
-    return c.parse(r.body, 'otlp');
+    // One trace of which nothing can be read costs that trace, counted; the others still count.
+    return c.parse(r.body, 'otlp', true);
   });
   return traces.flat();
 }
@@ -138,9 +139,9 @@ class Client {
     return { status: r.value.status, body: r.value.body.toString('utf8') };
   }
 
-  parse(body: string, format: TraceFormat): Span[] {
+  parse(body: string, format: TraceFormat, some = false): Span[] {
     try {
-      return parseTraces(body, format, this.opts.skips);
+      return some ? parseSome(body, format, this.opts.skips ?? new Skips()) : parseTraces(body, format, this.opts.skips);
     } catch (e) {
       if (e instanceof UserError) this.malformed(e.message.replace(/^traces: /, ''));
       throw e;

@@ -236,7 +236,7 @@ describe('parseTraces', () => {
     [JSON.stringify(otlp({ ...base, endTimeUnixNano: '15447126600' })), 'traces: span 1 ends before it starts'],
     [JSON.stringify(otlp({ ...base, startTimeUnixNano: 1.5 })), 'traces: span 1: startTimeUnixNano is not a nanosecond timestamp'],
     ['{"resourceSpans": {}}', 'traces: the OTLP answer has no "resourceSpans" (or "batches") list'],
-    ['[{"traceId": "a", "id": "b"}, {"traceId": "a", "id": "c"}]', 'traces: no span could be read: 2 skipped, the last: span 1: timestamp is not a number of microseconds'],
+    ['[{"traceId": "a", "id": "b"}, {"traceId": "a", "id": "c"}]', 'traces: no span could be read: 2 skipped, the last: span 2: timestamp is not a number of microseconds'],
     ['[{"traceId": "a b", "id": "b", "timestamp": 1}]', 'traces: span 1: traceId "a b" is not an id'],
     ['TraceID,SpanID,PodName\n', 'traces: the span table has no ParentID, OperationName, StartTimeUnixNano, EndTimeUnixNano or Duration column'],
     ['TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration\nab,cd,root,p,op,12x,1,1\n', 'traces: line 2: StartTimeUnixNano is not a nanosecond timestamp'],
@@ -256,5 +256,11 @@ describe('parseTraces', () => {
     expect(parseTraces(csv, undefined, table).map((x) => x.spanId)).toEqual(['00000000000000cd', '00000000000000d0']);
     // The line after a quote never closed is read afresh: here it is the rest of that row, too short to be one.
     expect(table.summary('spans')).toBe('3 spans skipped: 1 StartTimeUnixNano is not a nanosecond timestamp; 1 a quoted field is never closed; 1 has 3 fields, the header has 8');
+    // An OTLP file a line per object: a line whose only span cannot be read costs that line, not the file.
+    const otlp = new Skips();
+    const line = (span: object) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ spans: [span] }] }] });
+    const good = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'op', startTimeUnixNano: '1544712660000000999', endTimeUnixNano: '1544712661000001998' };
+    expect(parseTraces(`${line(good)}\n${line({ ...good, spanId: 'not an id!' })}\n`, undefined, otlp)).toHaveLength(1);
+    expect(otlp.count).toBe(1);
   });
 });

@@ -26,11 +26,17 @@ const parsers: Record<TraceFormat, (json: unknown, skips: Skips) => Span[]> = {
  */
 export function parseTraces(input: string | Buffer | object, hint?: TraceFormat, skips = new Skips()): Span[] {
   const before = skips.count;
-  const spans = typeof input === 'string' || Buffer.isBuffer(input) ? parseText(input.toString(), hint, skips) : hint ? parsers[hint](input, skips) : parsers[formatOf(input)](input, skips);
+  const spans = parseSome(input, hint, skips);
   if (spans.length === 0 && skips.count > before) {
     fail(skips.count - before === 1 ? (skips.last as string) : `no span could be read: ${skips.count - before} skipped, the last: ${skips.last}`);
   }
   return spans;
+}
+
+/** The spans of `input` that can be read, the rest counted in `skips`; none is no error here. */
+export function parseSome(input: string | Buffer | object, hint: TraceFormat | undefined, skips: Skips): Span[] {
+  if (typeof input === 'string' || Buffer.isBuffer(input)) return parseText(input.toString(), hint, skips);
+  return hint ? parsers[hint](input, skips) : parsers[formatOf(input)](input, skips);
 }
 
 function parseText(raw: string, hint: TraceFormat | undefined, skips: Skips): Span[] {
@@ -57,12 +63,12 @@ function parseText(raw: string, hint: TraceFormat | undefined, skips: Skips): Sp
           skips.add('a line that is not valid JSON');
           return [];
         }
-        return parseTraces(json as object, hint, skips);
+        return parseSome(json as object, hint, skips);
       });
     }
     fail(`not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  return parseTraces(json as object, hint, skips);
+  return parseSome(json as object, hint, skips);
 }
 
 /** Which format a parsed JSON answer is in; a UserError when none. */

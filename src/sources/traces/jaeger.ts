@@ -14,7 +14,8 @@ export function isJaeger(json: unknown): boolean {
 
 export function parseJaeger(json: unknown, skips = new Skips()): Span[] {
   const out: Span[] = [];
-  for (const trace of tracesOf(json)) readTrace(trace, out, skips);
+  const count = { n: 0 };
+  for (const trace of tracesOf(json)) readTrace(trace, out, skips, count);
   return out;
 }
 
@@ -31,11 +32,13 @@ function tracesOf(json: unknown): unknown[] {
   return Array.isArray(data) ? data : [data];
 }
 
-function readTrace(trace: unknown, out: Span[], skips: Skips): void {
+/** `count.n`: spans read so far, readable or not, which numbers them in messages. */
+function readTrace(trace: unknown, out: Span[], skips: Skips, count: { n: number }): void {
   if (!isObject(trace) || !Array.isArray(trace.spans)) fail('a Jaeger trace has no "spans" list');
   const processes = isObject(trace.processes) ? trace.processes : {};
   for (const item of trace.spans as unknown[]) {
-    const span = skipping(skips, () => readSpan(item, trace, processes, out.length + 1), (e) => e instanceof UserError);
+    const n = ++count.n;
+    const span = skipping(skips, () => readSpan(item, trace, processes, n), (e) => e instanceof UserError);
     if (span) out.push(span);
   }
 }

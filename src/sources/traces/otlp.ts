@@ -25,6 +25,7 @@ export function parseOtlp(json: unknown, skips = new Skips()): Span[] {
   if (resources === undefined && Object.keys(body).length === 0) return [];
   if (!Array.isArray(resources)) fail('the OTLP answer has no "resourceSpans" (or "batches") list');
   const out: Span[] = [];
+  let count = 0;
   for (let r = 0; r < resources.length; r++) {
     const rs = resources[r] as unknown;
     if (!isObject(rs)) fail(`resourceSpans[${r}] is not an object`);
@@ -38,7 +39,8 @@ export function parseOtlp(json: unknown, skips = new Skips()): Span[] {
         fail('"spans" is not a list');
       }
       for (const s of scope.spans as unknown[]) {
-        const span = skipping(skips, () => readSpan(s, service, out.length + 1), (e) => e instanceof UserError);
+        const n = ++count;
+        const span = skipping(skips, () => readSpan(s, service, n), (e) => e instanceof UserError);
         if (span) out.push(span);
       }
     }

@@ -19,8 +19,10 @@ export function parseZipkin(json: unknown, skips = new Skips()): Span[] {
   if (!Array.isArray(json)) fail('a Zipkin answer must be a JSON list of spans');
   const out: Span[] = [];
   const shared: Span[] = [];
+  let count = 0;
   const read = (s: unknown) => {
-    const span = skipping(skips, () => readSpan(s, out.length + 1), (e) => e instanceof UserError);
+    const n = ++count;
+    const span = skipping(skips, () => readSpan(s, n), (e) => e instanceof UserError);
     if (!span) return;
     if (isObject(s) && s.shared === true) shared.push(span);
     out.push(span);
