@@ -1,9 +1,7 @@
 // A worker process killed in the middle of a diagnosis: BullMQ's stalled-job
 // handling gives the job to another worker process, and the result is still
 // posted exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleAdapter } from '../src/chat/console/adapter.js';
@@ -11,7 +9,7 @@ import { ConsoleStore } from '../src/chat/console/store.js';
 import { Pipeline } from '../src/queue/pipeline.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
-import { repoRoot } from './helpers/shared.js';
+import { startWorkerProcess } from './helpers/worker.js';
 
 describe.skipIf(!hasRedis || !hasGo)('a worker killed mid-job', () => {
   const prefix = uniquePrefix();
@@ -23,14 +21,9 @@ describe.skipIf(!hasRedis || !hasGo)('a worker killed mid-job', () => {
 
   /** A worker process with short lock and stalled-check times, resolved once it is up. */
   async function startWorker(): Promise<ChildProcess> {
-    const env = { ...process.env, REDIS_URL: redisUrl, RCA_REDIS_PREFIX: prefix, RCA_WORKER_LOCK_MS: '1500', RCA_WORKER_STALLED_MS: '1000', RCA_LOG_LEVEL: 'info' };
-    const w = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'worker'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    workers.push(w);
-    await new Promise<void>((ok, fail) => {
-      createInterface({ input: w.stderr! }).on('line', (l) => l.includes('worker is up') && ok());
-      w.once('exit', (code) => fail(new Error(`worker exited with ${code}`)));
-    });
-    return w;
+    const { proc } = await startWorkerProcess(prefix, { RCA_WORKER_LOCK_MS: '1500', RCA_WORKER_STALLED_MS: '1000' });
+    workers.push(proc);
+    return proc;
   }
 
   beforeAll(async () => {

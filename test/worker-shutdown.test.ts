@@ -2,10 +2,8 @@
 // jobs, lets the running ones finish within RCA_SHUTDOWN_S, hands back what is
 // still running, and exits 0; another worker finishes the diagnosis, and the
 // report is posted exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleAdapter } from '../src/chat/console/adapter.js';
@@ -13,7 +11,7 @@ import { ConsoleStore } from '../src/chat/console/store.js';
 import { Pipeline } from '../src/queue/pipeline.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { cleanup, hasRedis, redisUrl, uniquePrefix, until } from './helpers/redis.js';
-import { repoRoot } from './helpers/shared.js';
+import { startWorkerProcess, type WorkerProcess } from './helpers/worker.js';
 
 describe.skipIf(!hasRedis || !hasGo)('a worker stopped with SIGTERM mid-job', () => {
   const prefix = uniquePrefix();
@@ -23,20 +21,11 @@ describe.skipIf(!hasRedis || !hasGo)('a worker stopped with SIGTERM mid-job', ()
   let target: Target;
   const workers: ChildProcess[] = [];
 
-  /** A worker process, resolved once it is up; its log lines are collected. */
-  async function startWorker(shutdownS: number): Promise<{ proc: ChildProcess; lines: string[] }> {
-    const env = { ...process.env, REDIS_URL: redisUrl, RCA_REDIS_PREFIX: prefix, RCA_SHUTDOWN_S: String(shutdownS), RCA_LOG_LEVEL: 'info' };
-    const proc = spawn(process.execPath, [join(repoRoot, 'bin/rca-bot.js'), 'worker'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    workers.push(proc);
-    const lines: string[] = [];
-    await new Promise<void>((ok, fail) => {
-      createInterface({ input: proc.stderr! }).on('line', (l) => {
-        lines.push(l);
-        if (l.includes('worker is up')) ok();
-      });
-      proc.once('exit', (code) => fail(new Error(`worker exited with ${code}`)));
-    });
-    return { proc, lines };
+  /** A worker process with `shutdownS` for RCA_SHUTDOWN_S, resolved once it is up; its log lines are collected. */
+  async function startWorker(shutdownS: number): Promise<WorkerProcess> {
+    const w = await startWorkerProcess(prefix, { RCA_SHUTDOWN_S: String(shutdownS) });
+    workers.push(w.proc);
+    return w;
   }
 
   const reports = async () => (await store.list('incident')).filter((m) => m.text.startsWith('## order-api'));

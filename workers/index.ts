@@ -56,19 +56,17 @@ const final = (stage: Stage) => stage === 'done' || stage === 'failed';
 const HAND_BACK_MS = 2000;
 
 /** The jobs running, with the lock token each was taken with: what a shutdown hands back. */
-interface Running {
-  jobs: Map<string, { job: Job; token: string | undefined }>;
-}
+type Running = Map<string, { job: Job; token: string | undefined }>;
 
 /** A processor whose start, end and failure are log lines, inside the job's span (so they carry its trace id). */
 function logged<D, R>(running: Running, stage: string, run: (job: Job<D>, signal?: AbortSignal) => Promise<R>): (job: Job<D>, token?: string, signal?: AbortSignal) => Promise<R> {
   return async (job, token, signal) => {
     const key = `${job.queueName}:${job.id}`;
-    running.jobs.set(key, { job, token });
+    running.set(key, { job, token });
     try {
       return await runLogged(stage, (j) => run(j, signal), job);
     } finally {
-      running.jobs.delete(key);
+      running.delete(key);
     }
   };
 }
@@ -90,7 +88,7 @@ async function runLogged<D, R>(stage: string, run: (job: Job<D>) => Promise<R>, 
 
 export function startWorkers(o: WorkerOptions): Workers {
   const say = o.log ?? ((line: string) => log.warn(line));
-  const running: Running = { jobs: new Map() };
+  const running: Running = new Map();
   let handingBack = false;
   const redis = connectRedis(o.redisUrl, say);
   const state = new JobState(redis, o.prefix);
@@ -216,8 +214,8 @@ export function startWorkers(o: WorkerOptions): Workers {
   return {
     workers,
     async close(deadlineMs) {
-      // close() stops fetching (a fetch in flight included) and waits for the running jobs; at the deadline those are
-      // handed back and cancelled here, so that the wait ends.
+      // close() stops fetching and waits for the running jobs (a job whose fetch was in flight too); at the deadline
+      // those are handed back and cancelled here, so that the wait ends.
       const closing = Promise.all(workers.map((w) => w.close()));
       const finished = deadlineMs === undefined ? await closing.then(() => true) : await Promise.race([closing.then(() => true), sleep(deadlineMs, undefined, { ref: false }).then(() => false)]);
       let handedBack = 0;
@@ -225,7 +223,7 @@ export function startWorkers(o: WorkerOptions): Workers {
         handingBack = true;
         // Handed back with their lock released, delayed a little so that nothing of this worker takes them again:
         // another worker starts them within HAND_BACK_MS, instead of after a stall check.
-        for (const { job, token } of running.jobs.values()) {
+        for (const { job, token } of running.values()) {
           if (await job.moveToDelayed(Date.now() + HAND_BACK_MS, token).then(() => true, () => false)) handedBack++;
         }
         // Their processors here get the abort signal (a capture stops waiting on the target); their results are dropped.
@@ -238,4 +236,11 @@ export function startWorkers(o: WorkerOptions): Workers {
       return { handedBack };
     },
   };
+}
+
+/** Closes `w` with `seconds` for the running jobs, saying so before and after (the bot and `rca-bot worker` alike). */
+export async function shutDown(w: Workers, seconds: number, say: (line: string) => void): Promise<void> {
+  say(`stopping: running jobs have ${seconds} s to finish (RCA_SHUTDOWN_S)`);
+  const { handedBack } = await w.close(seconds * 1000);
+  say(handedBack ? `stopped: ${handedBack} unfinished job${handedBack === 1 ? '' : 's'} handed back to the queue` : 'stopped: every running job finished');
 }

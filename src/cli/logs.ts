@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { compareWindows, type ErrorBurst } from '../analysis/logs/compare.js';
 import { Drain, templateText } from '../analysis/logs/drain.js';
-import { formatFor, parseFormat, type LineFormat } from '../analysis/logs/format.js';
+import { formatError, formatFor, type LineFormat } from '../analysis/logs/format.js';
 import { countTemplates } from '../analysis/logs/mine.js';
 import { mineLinesFast } from '../analysis/logs/threads.js';
 import { UserError } from '../errors.js';
@@ -28,11 +28,8 @@ export async function runLogs(argv: string[], io: Io): Promise<number> {
   const file = positionals[0];
   if (values.baseline === '-' && file === '-') throw new UserError('only one of the log and --baseline can be standard input');
   // A bad notation is said before anything is read.
-  if (values.format !== undefined) {
-    const parsed = parseFormat(values.format);
-    const asWritten = parseFormat(values.format, { literal: true });
-    if (!parsed.ok && !asWritten.ok) throw new UserError(`--format: ${parsed.error}`);
-  }
+  const bad = values.format === undefined ? undefined : formatError(values.format);
+  if (bad) throw new UserError(`--format: ${bad}`);
   const input = await read(file);
   const baseline = values.baseline === undefined ? undefined : await read(values.baseline);
   let format: LineFormat | undefined;

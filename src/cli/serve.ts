@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { withBacklog } from '../../commands/backlog.js';
 import { createInbox } from '../../commands/handler.js';
 import { RateLimiter } from '../../commands/limits.js';
-import { startWorkers, type Workers } from '../../workers/index.js';
+import { shutDown, startWorkers, type Workers } from '../../workers/index.js';
 import type { ChatAdapter, Platform } from '../chat/adapter.js';
 import { ConsoleAdapter } from '../chat/console/adapter.js';
 import { consoleRoutes } from '../chat/console/routes.js';
@@ -191,11 +191,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   metricsServer?.server.close();
   await watched.close();
   for (const s of surfaces) await s.stop();
-  if (workers) {
-    say(`stopping: running jobs have ${env.RCA_SHUTDOWN_S} s to finish (RCA_SHUTDOWN_S)`);
-    const { handedBack } = await workers.close(env.RCA_SHUTDOWN_S * 1000);
-    say(handedBack ? `stopped: ${handedBack} unfinished job${handedBack === 1 ? '' : 's'} handed back to the queue` : 'stopped: every running job finished');
-  }
+  if (workers) await shutDown(workers, env.RCA_SHUTDOWN_S, say);
   await pipeline.close();
   await digests.close();
   for (const c of children) c.kill();

@@ -1,6 +1,6 @@
 // `rca-bot worker`: only the pipeline's workers, to scale out on more
 // machines against the same Redis. It posts to whichever chats are configured.
-import { startWorkers } from '../../workers/index.js';
+import { shutDown, startWorkers } from '../../workers/index.js';
 import type { ChatAdapter, Platform } from '../chat/adapter.js';
 import { ConsoleAdapter } from '../chat/console/adapter.js';
 import { ConsoleStore } from '../chat/console/store.js';
@@ -32,10 +32,8 @@ export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessE
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  log.info(`stopping: running jobs have ${env.RCA_SHUTDOWN_S} s to finish (RCA_SHUTDOWN_S)`);
   metricsServer?.server.close();
-  const { handedBack } = await workers.close(env.RCA_SHUTDOWN_S * 1000);
-  log.info(handedBack ? `stopped: ${handedBack} unfinished job${handedBack === 1 ? '' : 's'} handed back to the queue` : 'stopped: every running job finished');
+  await shutDown(workers, env.RCA_SHUTDOWN_S, (line) => log.info(line));
   await redis.quit();
   return 0;
 }

@@ -5,6 +5,7 @@
 import type { Profile } from './model.js';
 import { frameKind, isProfilerFrame, profileRuntime, type FrameKind, type Runtime } from './frames.js';
 import { functionNodes } from './top.js';
+import { doubled } from '../arrays.js';
 
 export interface TreeNode {
   name: string;
@@ -87,16 +88,10 @@ class Columns {
   }
 
   private grow(): void {
-    const size = this.func.length * 2;
-    const more = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.func = more(this.func, (k) => new Int32Array(k));
-    this.parent = more(this.parent, (k) => new Int32Array(k));
-    this.total = more(this.total, (k) => new Float64Array(k));
-    this.self = more(this.self, (k) => new Float64Array(k));
+    this.func = doubled(this.func);
+    this.parent = doubled(this.parent);
+    this.total = doubled(this.total);
+    this.self = doubled(this.self);
   }
 }
 

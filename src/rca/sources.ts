@@ -4,7 +4,7 @@
 // still count.
 import { compareWindows } from '../analysis/logs/compare.js';
 import { Drain, templateText } from '../analysis/logs/drain.js';
-import { formatFor, parseFormat } from '../analysis/logs/format.js';
+import { formatError, formatFor } from '../analysis/logs/format.js';
 import { mineLines } from '../analysis/logs/mine.js';
 import { detectMetricAnomalies, type MetricSeries } from '../analysis/metrics/detect.js';
 import { analyzeTraces } from '../analysis/traces/index.js';
@@ -118,9 +118,8 @@ async function readLogs(cfg: LogsConfig, window: Window, baselineOffset: number,
 }
 
 function logsFindings(cfg: LogsConfig, window: Window, l: Result<LogWindows>, spans: readonly Span[] | undefined): SourceFindings {
-  if (cfg.format !== undefined && !parseFormat(cfg.format).ok && !parseFormat(cfg.format, { literal: true }).ok) {
-    return { source: 'logs', findings: [], error: `format: ${(parseFormat(cfg.format) as { error: string }).error}` };
-  }
+  const bad = cfg.format === undefined ? undefined : formatError(cfg.format);
+  if (bad) return { source: 'logs', findings: [], error: `format: ${bad}` };
   if (!l.ok) return { source: 'logs', findings: [], error: l.error };
   if (l.value.noBaseline) return { source: 'logs', findings: [], error: l.value.gap };
   const drain = new Drain();

@@ -3,6 +3,8 @@
 // quoting). Each is skipped and counted by reason, and the file says so once,
 // in one line, while everything else in it is still used.
 
+import { UserError } from '../errors.js';
+
 export class Skips {
   private reasons = new Map<string, number>();
   count = 0;
@@ -23,6 +25,12 @@ export class Skips {
     if (reasons.length === 1) return `${this.count} ${noun} skipped: ${reasons[0][0]}`;
     return `${this.count} ${noun} skipped: ${reasons.map(([r, n]) => `${n} ${r}`).join('; ')}`;
   }
+
+  /** The error of an input of which nothing could be read, given the count before it: the one skip's own words, or how many and the last. */
+  nothingRead(before: number, noun: string): string {
+    const n = this.count - before;
+    return n === 1 ? (this.last as string) : `no ${noun} could be read: ${n} skipped, the last: ${this.last}`;
+  }
 }
 
 /** A row's error message as a reason shared by all such rows: no line or span number, no quoted value. */
@@ -35,12 +43,12 @@ export function reasonOf(message: string): string {
 }
 
 /** What `read` returns, or undefined with its one-line error (a UserError) counted in `skips`. */
-export function skipping<T>(skips: Skips, read: () => T, isOneLine: (e: unknown) => boolean): T | undefined {
+export function skipping<T>(skips: Skips, read: () => T): T | undefined {
   try {
     return read();
   } catch (e) {
-    if (!isOneLine(e)) throw e;
-    const message = (e as Error).message.replace(/^traces: /, '');
+    if (!(e instanceof UserError)) throw e;
+    const message = e.message.replace(/^traces: /, '');
     skips.add(reasonOf(message), 1, message);
     return undefined;
   }

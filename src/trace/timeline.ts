@@ -2,6 +2,7 @@
 // when (stored column-wise: a busy second has tens of thousands of slices),
 // the GC mark phases and stop-the-world pauses, and the slowest region
 // instances. Gathered in the same pass as everything else.
+import { doubled } from '../arrays.js';
 import { GoState, Kind, frames, kindOf, range, rangeKey, region, transition, type TraceEvent } from './event.js';
 import { isSystemGoroutine } from './summary.js';
 
@@ -135,17 +136,11 @@ export class TimelineCollector {
   }
 
   private grow() {
-    const size = this.p.length * 2;
-    const copy = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.p = copy(this.p, (n) => new Int32Array(n));
-    this.start = copy(this.start, (n) => new Float64Array(n));
-    this.end = copy(this.end, (n) => new Float64Array(n));
-    this.g = copy(this.g, (n) => new Float64Array(n));
-    this.stack = copy(this.stack, (n) => new Int32Array(n));
+    this.p = doubled(this.p);
+    this.start = doubled(this.start);
+    this.end = doubled(this.end);
+    this.g = doubled(this.g);
+    this.stack = doubled(this.stack);
   }
 
   finish(): Timeline {

@@ -62,6 +62,12 @@ export function splitLine(format: LineFormat, line: string): Fields | undefined 
   return out;
 }
 
+/** Why `notation` is no format under either reading (formatFor's); undefined when one of them is. */
+export function formatError(notation: string): string | undefined {
+  const asRegex = parseFormat(notation);
+  return asRegex.ok || parseFormat(notation, { literal: true }).ok ? undefined : asRegex.error;
+}
+
 /**
  * The format a person meant: Loghub's notation reads the text between fields as a regular
  * expression (`\[<Time>\]`); a person writes `[<Time>]`. When the notation as a regular expression

@@ -12,7 +12,7 @@ import type { Window } from '../metrics/baseline.js';
 import type { MetricSeries } from '../metrics/detect.js';
 import { logSignals, type ServiceLine } from './logs.js';
 import { metricSignals } from './metrics.js';
-import { callsOf } from './owntime.js';
+import { callsOf, type Call } from './owntime.js';
 import { round2, type Signal } from './signal.js';
 import { traceSignals } from './traces.js';
 
@@ -84,8 +84,9 @@ export function rank(input: RankInput, options: Partial<RankOptions> = {}): Rank
     ...logSignals({ lines: input.logs, seconds: input.window.end - input.window.start }, logBaseline, input.spans),
     ...metricSignals(input.metrics, metricWindow(input.window, input.metricPad)),
   ];
-  capByOwnSpans(signals, input, opts.unconfirmedLatency);
-  const below = descendants([...edgesOf(input.spans), ...(input.calls ?? [])]);
+  const calls = callsOf(input.spans);
+  capByOwnSpans(signals, calls, input.baselines ?? [], opts.unconfirmedLatency);
+  const below = descendants([...edgesOf(calls), ...(input.calls ?? [])]);
   const strong = (service: string, says: Signal['says'][]) =>
     signals.some((s) => s.service === service && s.score >= STRONG && says.includes(s.says));
   const explained = (s: Signal) => {
@@ -134,14 +135,14 @@ const TRACED_CALLS = 5;
  * were compared, the metric says no more than they do: a service whose pods' p95 rose tenfold
  * while its own time per call barely moved is slowed by something else.
  */
-function capByOwnSpans(signals: Signal[], input: RankInput, keep: number): void {
-  const count = (spans: readonly Span[]) => {
+function capByOwnSpans(signals: Signal[], calls: readonly Call[], baselines: readonly Baseline[], keep: number): void {
+  const count = (cs: readonly Call[]) => {
     const n = new Map<string, number>();
-    for (const c of callsOf(spans)) n.set(c.service, (n.get(c.service) ?? 0) + 1);
+    for (const c of cs) n.set(c.service, (n.get(c.service) ?? 0) + 1);
     return n;
   };
-  const now = count(input.spans);
-  const before = (input.baselines ?? []).map((b) => count(b.spans));
+  const now = count(calls);
+  const before = baselines.map((b) => count(callsOf(b.spans)));
   const traced = (service: string) => (now.get(service) ?? 0) >= TRACED_CALLS && before.some((b) => (b.get(service) ?? 0) >= TRACED_CALLS);
   const own = new Map<string, number>();
   for (const s of signals) if (s.evidence.source === 'traces' && s.says === 'slower') own.set(s.service, Math.max(own.get(s.service) ?? 0, s.score));
@@ -151,10 +152,10 @@ function capByOwnSpans(signals: Signal[], input: RankInput, keep: number): void 
   }
 }
 
-function edgesOf(spans: readonly Span[]): [string, string][] {
+function edgesOf(calls: readonly Call[]): [string, string][] {
   const seen = new Set<string>();
   const out: [string, string][] = [];
-  for (const c of callsOf(spans)) {
+  for (const c of calls) {
     if (c.caller === undefined || c.caller === c.service) continue;
     const key = `${c.caller}\u0000${c.service}`;
     if (!seen.has(key)) seen.add(key), out.push([c.caller, c.service]);

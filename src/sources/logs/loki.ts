@@ -54,8 +54,7 @@ export function parseLokiResponse(body: string | Buffer, skips = new Skips()): R
       out.push({ ts: v[0], line: v[1], labels, n: BigInt(v[0]) });
     }
   }
-  const skipped = skips.count - before;
-  if (out.length === 0 && skipped > 0) return err(skipped === 1 ? (skips.last as string) : `no entry could be read: ${skipped} skipped, the last: ${skips.last}`);
+  if (out.length === 0 && skips.count > before) return err(skips.nothingRead(before, 'entry'));
   // Stable: entries with equal timestamps keep Loki's order.
   out.sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
   return ok(out.map(({ ts, line, labels }) => ({ ts, line, labels })));

@@ -119,8 +119,7 @@ export function parseRangeResponse(body: string | Buffer, skips = new Skips()): 
     }
     series.push({ labels, points });
   }
-  const skipped = skips.count - before;
-  if (skipped > 0 && series.every((x) => x.points.length === 0)) return err(skipped === 1 ? (skips.last as string) : `no point could be read: ${skipped} skipped, the last: ${skips.last}`);
+  if (skips.count > before && series.every((x) => x.points.length === 0)) return err(skips.nothingRead(before, 'point'));
   return ok({ series, warnings });
 }
 

@@ -27,9 +27,7 @@ const parsers: Record<TraceFormat, (json: unknown, skips: Skips) => Span[]> = {
 export function parseTraces(input: string | Buffer | object, hint?: TraceFormat, skips = new Skips()): Span[] {
   const before = skips.count;
   const spans = parseSome(input, hint, skips);
-  if (spans.length === 0 && skips.count > before) {
-    fail(skips.count - before === 1 ? (skips.last as string) : `no span could be read: ${skips.count - before} skipped, the last: ${skips.last}`);
-  }
+  if (spans.length === 0 && skips.count > before) fail(skips.nothingRead(before, 'span'));
   return spans;
 }
 

@@ -1,7 +1,6 @@
 // Jaeger query-API JSON: `/api/traces` answers `{data: [trace], errors}`, a
 // trace page `{data: trace, id, state}`, or bare trace objects
 // `{traceID, spans: [{spanID, operationName, references, startTime µs, duration µs, tags, logs, processID}], processes}`.
-import { UserError } from '../../errors.js';
 import { skipping, Skips } from '../skips.js';
 import { fail, finishSpan, idOf, isObject, micros, text } from './facts.js';
 import type { Span } from './span.js';
@@ -38,7 +37,7 @@ function readTrace(trace: unknown, out: Span[], skips: Skips, count: { n: number
   const processes = isObject(trace.processes) ? trace.processes : {};
   for (const item of trace.spans as unknown[]) {
     const n = ++count.n;
-    const span = skipping(skips, () => readSpan(item, trace, processes, n), (e) => e instanceof UserError);
+    const span = skipping(skips, () => readSpan(item, trace, processes, n));
     if (span) out.push(span);
   }
 }

@@ -2,7 +2,6 @@
 // with the older `instrumentationLibrarySpans`, Tempo's `batches` (base64 ids),
 // Jaeger api_v3's `{result: {...}}` and Tempo v2's `{trace: {...}}` around it.
 // Times are nanosecond strings; they are split so no digit is lost to floats.
-import { UserError } from '../../errors.js';
 import { skipping, Skips } from '../skips.js';
 import { fail, finishSpan, isObject, kindOf, otlpId, text } from './facts.js';
 import type { Span } from './span.js';
@@ -40,7 +39,7 @@ export function parseOtlp(json: unknown, skips = new Skips()): Span[] {
       }
       for (const s of scope.spans as unknown[]) {
         const n = ++count;
-        const span = skipping(skips, () => readSpan(s, service, n), (e) => e instanceof UserError);
+        const span = skipping(skips, () => readSpan(s, service, n));
         if (span) out.push(span);
       }
     }

@@ -1,9 +1,8 @@
 // Span tables as CSV, the shape of the Nezha RCA dataset:
 // `TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration`
 // (ParentID `root` for a root, Duration in µs). Columns are found by name.
-import { UserError } from '../../errors.js';
 import { parseCsv, type CsvRecord } from '../cases/csv.js';
-import { reasonOf, Skips } from '../skips.js';
+import { skipping, Skips } from '../skips.js';
 import { fail, finishSpan, idOf } from './facts.js';
 import type { Span } from './span.js';
 
@@ -55,13 +54,8 @@ export function parseSpanTable(text: string, skips = new Skips()): Span[] {
   if (missing.length > 0) fail(`the span table has no ${missing.join(', ')} column`);
   const out: Span[] = [];
   for (const r of records.slice(1)) {
-    try {
-      out.push(row(r, header.length, c));
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      const message = e.message.replace(/^traces: /, '');
-      skips.add(reasonOf(message), 1, message);
-    }
+    const span = skipping(skips, () => row(r, header.length, c));
+    if (span) out.push(span);
   }
   return out;
 }

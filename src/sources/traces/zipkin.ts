@@ -3,7 +3,6 @@
 // traces `/api/v2/traces` answers. Zipkin's RPC spans share one id between the
 // client and the server side (`shared`); the server side gets an id of its own
 // under the client side, as Jaeger's span-id deduper does.
-import { UserError } from '../../errors.js';
 import { skipping, Skips } from '../skips.js';
 import { fail, finishSpan, idOf, isObject, kindOf, micros, text } from './facts.js';
 import type { Span } from './span.js';
@@ -22,7 +21,7 @@ export function parseZipkin(json: unknown, skips = new Skips()): Span[] {
   let count = 0;
   const read = (s: unknown) => {
     const n = ++count;
-    const span = skipping(skips, () => readSpan(s, n), (e) => e instanceof UserError);
+    const span = skipping(skips, () => readSpan(s, n));
     if (!span) return;
     if (isObject(s) && s.shared === true) shared.push(span);
     out.push(span);
