@@ -9,7 +9,7 @@ export const profileNames = ['cpu', 'heap', 'block', 'mutex', 'goroutine'] as co
 export type ProfileName = (typeof profileNames)[number];
 
 export type Command =
-  | { kind: 'diagnose'; service: string; seconds?: number; profiles?: ProfileName[] }
+  | { kind: 'diagnose'; service: string; seconds?: number; profiles?: ProfileName[]; past?: PastWindow }
   | { kind: 'status'; job?: string }
   | { kind: 'services' }
   | { kind: 'ack' | 'resolve'; incident: string }
@@ -18,8 +18,19 @@ export type Command =
 
 export const MAX_SECONDS = 300;
 
+/** A past window, ms since the epoch: read from the service's continuous profiler. */
+export interface PastWindow {
+  start: number;
+  end: number;
+}
+
+/** How far back `--since` and `--at` may reach, and the minutes either side of an `--at` time. */
+export const MAX_PAST_SECONDS = 7 * 86400;
+export const AT_HALF_SECONDS = 5 * 60;
+
 export const helpText = [
   '`/rca <service> [<seconds>s] [cpu,heap,block,mutex,goroutine]` diagnose a service (default: its registry window, every profile)',
+  '`/rca <service> --at 14:05` or `--since 30m` diagnose a past window from its continuous profiler (times in UTC unless they say, e.g. 14:05+08:00)',
   '`/rca status [<job>]` the diagnoses running now, or where one is',
   '`/rca services` the services you can diagnose',
   '`/rca digest [7d|30d|90d] [service]` time to resolve by week, service and cause, as a chart',
@@ -54,7 +65,71 @@ function profiles(word: string): Result<ProfileName[]> | undefined {
   return ok([...new Set(parts)] as ProfileName[]);
 }
 
-export function parseCommand(raw: string): Result<Command> {
+const timeHelp = 'use 14:05 (UTC), 14:05+08:00 or 2026-12-06T14:05Z';
+
+/** When `--at` means, ms since the epoch: a clock time today (yesterday when that is still to come) or a date and time; UTC unless it says. */
+export function atTime(word: string, now: Date): Result<number> {
+  const offset = (o: string | undefined) => (o === undefined || o === 'Z' ? 'Z' : o.length === 5 ? `${o.slice(0, 3)}:${o.slice(3)}` : o);
+  const clock = /^(\d{1,2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(word);
+  let t: number;
+  if (clock) {
+    const [, h, m, sec, o] = clock;
+    if (Number(h) > 23 || Number(m) > 59 || Number(sec ?? 0) > 59) return err(`"${word}" is not a time of day; ${timeHelp}`);
+    const day = now.toISOString().slice(0, 10);
+    t = Date.parse(`${day}T${h.padStart(2, '0')}:${m}:${sec ?? '00'}${offset(o?.toUpperCase())}`);
+    // 23:50 asked at 00:10 is yesterday's; a time zone can move it either way by a day.
+    for (let i = 0; i < 2 && t > now.getTime() + 60_000; i++) t -= 86_400_000;
+    if (t < now.getTime() - 86_400_000) t += 86_400_000;
+  } else {
+    const full = /^(\d{4}-\d{2}-\d{2})[T_](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i.exec(word);
+    if (!full) return err(`"${word}" is not a time; ${timeHelp}`);
+    t = Date.parse(`${full[1]}T${full[2]}${offset(full[3]?.toUpperCase())}`);
+    if (Number.isNaN(t)) return err(`"${word}" is not a time; ${timeHelp}`);
+  }
+  if (t > now.getTime() + 60_000) return err(`${word} is still to come; --at reads the past`);
+  if (t < now.getTime() - MAX_PAST_SECONDS * 1000) return err(`${word} is more than 7 days ago`);
+  return ok(t);
+}
+
+/** `--since 30m`: that long up to now. */
+export function sinceSeconds(word: string): Result<number> {
+  const m = /^(\d+)(s|m|min|h|d)$/i.exec(word);
+  if (!m) return err(`"${word}" is not a duration; use --since 30m, 2h or 1d`);
+  const seconds = Number(m[1]) * ({ s: 1, m: 60, min: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2].toLowerCase()];
+  if (seconds < 60 || seconds > MAX_PAST_SECONDS) return err(`--since ${word} is out of range; use 1m to 7d`);
+  return ok(seconds);
+}
+
+/** `--at T` and `--since D` (or `--at=T`), taken out of the words: the past window, or what is wrong. */
+function pastWindow(words: string[], now: Date): Result<{ past?: PastWindow; rest: string[] }> {
+  const rest: string[] = [];
+  let past: PastWindow | undefined;
+  for (let i = 0; i < words.length; i++) {
+    // A phone's keyboard turns -- into a dash.
+    const [flag, inline] = words[i].replace(/^[—–]/, '--').split('=', 2) as [string, string | undefined];
+    if (flag !== '--at' && flag !== '--since') {
+      if (/^--/.test(words[i])) return err(`unknown option "${words[i]}"; the options are --at <time> and --since <duration>`);
+      rest.push(words[i]);
+      continue;
+    }
+    const value = inline ?? words[++i];
+    if (!value) return err(`${flag} needs a value: ${flag === '--at' ? '--at 14:05' : '--since 30m'}`);
+    if (past) return err('give one of --at and --since, once');
+    const end = now.getTime();
+    if (flag === '--since') {
+      const d = sinceSeconds(value);
+      if (!d.ok) return d;
+      past = { start: end - d.value * 1000, end };
+    } else {
+      const t = atTime(value, now);
+      if (!t.ok) return t;
+      past = { start: t.value - AT_HALF_SECONDS * 1000, end: Math.min(end, t.value + AT_HALF_SECONDS * 1000) };
+    }
+  }
+  return ok({ rest, ...(past ? { past } : {}) });
+}
+
+export function parseCommand(raw: string, now = new Date()): Result<Command> {
   const words = commandText(raw).split(' ').filter(Boolean);
   const [first, ...rest] = words;
   if (!first || first === 'help' || first === '-h' || first === '--help') return ok({ kind: 'help' });
@@ -74,7 +149,10 @@ export function parseCommand(raw: string): Result<Command> {
   }
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(first)) return err(`"${first}" is not a service name; try \`/rca services\``);
   const cmd: Extract<Command, { kind: 'diagnose' }> = { kind: 'diagnose', service: first.toLowerCase() };
-  for (const word of rest) {
+  const when = pastWindow(rest, now);
+  if (!when.ok) return when;
+  if (when.value.past) cmd.past = when.value.past;
+  for (const word of when.value.rest) {
     const d = duration(word);
     if (d && !d.ok) return d;
     if (d?.ok) {
@@ -88,14 +166,19 @@ export function parseCommand(raw: string): Result<Command> {
       cmd.profiles = [...(cmd.profiles ?? []), ...p.value];
       continue;
     }
-    return err(`did not understand "${word}"; usage: \`/rca <service> [<seconds>s] [cpu,heap,block,mutex,goroutine]\``);
+    return err(`did not understand "${word}"; usage: \`/rca <service> [<seconds>s] [cpu,heap,block,mutex,goroutine]\` or \`/rca <service> --at 14:05\``);
   }
+  if (cmd.past && (cmd.seconds !== undefined || cmd.profiles)) return err('--at and --since read the profiler\'s window as it is: give no capture duration or profile list with them');
   return ok(cmd);
 }
 
 /** Checks a diagnose command against the registry: an unknown service gets the close names. */
 export function checkService(cmd: Command, registry: Registry): Result<Command> {
-  if (cmd.kind !== 'diagnose' || registry.services[cmd.service]) return ok(cmd);
+  if (cmd.kind !== 'diagnose') return ok(cmd);
+  const cfg = registry.services[cmd.service];
+  if (cfg && cmd.past && !cfg.profiles)
+    return err(`${cmd.service} has no continuous profiler in the registry: --at and --since read its past from one (add \`profiles: {type: parca, url: …, selector: '{job="${cmd.service}"}'}\` or Pyroscope)`);
+  if (cfg) return ok(cmd);
   const close = closeNames(registry, cmd.service);
   const known = Object.keys(registry.services);
   if (close.length) return err(`unknown service "${cmd.service}"; did you mean ${close.map((c) => `\`${c}\``).join(', ')}?`);

@@ -9,7 +9,7 @@ import type { Pipeline } from '../src/queue/pipeline.js';
 import { lenient, refresh, resolveIncident } from '../src/incidents/intake.js';
 import type { IncidentStore } from '../src/incidents/store.js';
 import { targetOf } from '../src/rca/diagnose.js';
-import { checkService, helpText, parseCommand } from './grammar.js';
+import { checkService, helpText, parseCommand, type PastWindow } from './grammar.js';
 import { notAllowed, type RateLimiter } from './limits.js';
 import { inSpan } from '../src/telemetry/spans.js';
 import { log } from '../src/telemetry/log.js';
@@ -26,22 +26,23 @@ export interface BotContext {
   digests?: Digests;
 }
 
-async function diagnose(ctx: BotContext, c: { platform: Platform; channel: string; user: string; key: string; thread?: string }, service: string, seconds?: number) {
+async function diagnose(ctx: BotContext, c: { platform: Platform; channel: string; user: string; key: string; thread?: string }, service: string, seconds?: number, past?: PastWindow) {
   const cfg = ctx.registry.services[service];
   const refused = notAllowed(service, cfg, c.channel, c.user) ?? (await ctx.limiter?.take(c.platform, c.user, service));
   if (refused) {
     await ctx.adapter(c.platform).reply(c.channel, `⚠️ ${refused}`, c.thread);
     return undefined;
   }
-  const window = seconds ?? cfg.seconds;
+  const window = past ? Math.round((past.end - past.start) / 1000) : (seconds ?? cfg.seconds);
   const submitted = await ctx.pipeline.submit({
     target: targetOf(service, cfg),
     seconds: window,
     requester: { platform: c.platform, channel: c.channel, user: c.user, thread: c.thread },
     key: c.key,
+    ...(past ? { past: { ...past, only: true } } : {}),
   });
-  // A diagnosis someone asked for is an incident too, resolved with its Mark resolved button.
-  if (ctx.incidents && !submitted.joined && !submitted.duplicate) {
+  // A diagnosis someone asked for is an incident too, resolved with its Mark resolved button; a look at the past is not.
+  if (ctx.incidents && !past && !submitted.joined && !submitted.duplicate) {
     const id = `inc-${randomBytes(6).toString('hex')}`;
     await ctx.incidents.create({ id, service, title: `/rca ${service}`, channel: { platform: c.platform, channel: c.channel } }, { type: 'detected', at: new Date().toISOString(), by: 'command' });
     await ctx.incidents.link(submitted.job, id);
@@ -114,7 +115,7 @@ function handlers(ctx: BotContext): Inbox {
           return;
         }
         case 'diagnose':
-          await diagnose(ctx, c, command.service, command.seconds);
+          await diagnose(ctx, c, command.service, command.seconds, command.past);
           return;
         case 'digest':
           if (!ctx.digests) await adapter.reply(c.channel, '⚠️ Digests are not set up here.', c.thread);

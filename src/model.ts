@@ -96,6 +96,23 @@ export interface Report {
   traceId?: string;
   /** The slowest and the failing traces of the service, each with its own log lines (joined by trace id). */
   traceLogs?: TraceLogs[];
+  /** The continuous profiler's window the findings also read (an alert's minutes before, or `--at`). */
+  past?: PastWindow;
+  /** Only the past was read (`--at`, `--since`): no live capture. */
+  pastOnly?: boolean;
+}
+
+/** A window of a continuous profiler's profiles, and the same window a baseline earlier. */
+export interface PastWindow {
+  profiler: 'parca' | 'pyroscope';
+  url: string;
+  /** The service's labels in the profiler. */
+  selector: string;
+  start: string;
+  end: string;
+  baseline: { start: string; end: string };
+  /** The window's CPU (or first profile) against the baseline window's: what grew. */
+  comparison?: Comparison;
 }
 
 /** The log lines of one trace, quoted in a report beside it. */

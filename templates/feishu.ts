@@ -2,7 +2,7 @@
 // content and buttons as the Slack message. Cards must keep update_multi
 // true so they can be patched in place.
 import type { Report } from '../src/model.js';
-import { clip, executionTraceLine, headline, shownFindings, traceHeading, traceLine, verdictSentence, where } from './summary.js';
+import { aboutLine, clip, executionTraceLine, headline, pastLines, shownFindings, traceHeading, traceLine, verdictSentence, where } from './summary.js';
 
 const headerColour: Record<Report['verdict'], string> = {
   confirmed: 'red',
@@ -34,12 +34,14 @@ export function toFeishuCard(r: Report, opts: { job: string; reportUrl?: string 
     for (const e of f.evidence.slice(0, 10)) lines.push(`- ${e.source}: ${e.summary}`);
     elements.push({ tag: 'hr' }, md(lines.join('\n')));
   }
+  const past = pastLines(r);
+  if (past.length > 0) elements.push({ tag: 'hr' }, md(`**Before**\n${past.join('\n')}`));
   if (r.errors.length > 0) elements.push({ tag: 'hr' }, md(`**What failed**\n${r.errors.map((e) => `- ${e.source}: ${e.error}`).join('\n')}`));
   const absent = r.notCaptured ?? [];
   if (absent.length > 0) elements.push(md(`**Not captured**: ${absent.map((n) => `${n.source} (${n.reason})`).join('; ')}`));
   for (const t of (r.traceLogs ?? []).slice(0, 2)) elements.push(md(`**${traceHeading(t)}**\n\`\`\`\n${t.lines.map(traceLine).join('\n')}${t.more ? `\n… ${t.more} more lines` : ''}\n\`\`\``));
   const trace = executionTraceLine(r);
-  elements.push(md(`Captured ${r.window.seconds} s from ${r.target}${trace ? ` · ${trace}` : ''}${opts.reportUrl ? ` · [full report](${opts.reportUrl})` : ''}`));
+  elements.push(md(`${aboutLine(r)}${trace ? ` · ${trace}` : ''}${opts.reportUrl ? ` · [full report](${opts.reportUrl})` : ''}`));
   elements.push(
     button('Re-run', 'rerun', opts.job, r.service),
     button('Compare with last healthy capture', 'compare', opts.job, r.service),

@@ -1,6 +1,6 @@
 // The Markdown summary of a Report: what the chat posts and the CLI prints.
 import type { Finding, Report } from '../src/model.js';
-import { executionTraceLine, traceHeading, traceLine, verdictSentence } from './summary.js';
+import { aboutLine, executionTraceLine, pastLines, traceHeading, traceLine, verdictSentence } from './summary.js';
 
 function finding(f: Finding, i: number): string {
   const lines = [`${i + 1}. **${f.kind}** (confidence ${f.confidence.toFixed(2)}): ${f.title}`];
@@ -11,8 +11,10 @@ function finding(f: Finding, i: number): string {
 
 export function toMarkdown(r: Report): string {
   const trace = executionTraceLine(r);
-  const out = [`## ${r.service}: ${r.verdict}`, '', `**${verdictSentence(r)}**`, '', `Captured ${r.window.seconds} s from ${r.target} at ${r.window.start}.${trace ? ` ${trace}` : ''}`];
+  const out = [`## ${r.service}: ${r.verdict}`, '', `**${verdictSentence(r)}**`, '', `${aboutLine(r)} at ${r.window.start}.${trace ? ` ${trace}` : ''}`];
   if (r.findings.length > 0) out.push('', '### Findings', ...r.findings.map(finding));
+  const past = pastLines(r);
+  if (past.length > 0) out.push('', '### Before', ...past);
   if (r.errors.length > 0) out.push('', '### What failed', ...r.errors.map((e) => `- ${e.source}: ${e.error}`));
   const absent = r.notCaptured ?? [];
   if (absent.length > 0) {

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Report } from '../src/model.js';
 import type { FlamePage } from '../src/reports/flames.js';
-import { executionTraceLine, traceHeading, traceLine, verdictEmoji, verdictSentence } from './summary.js';
+import { aboutLine, executionTraceLine, pastLines, traceHeading, traceLine, verdictEmoji, verdictSentence } from './summary.js';
 
 export interface ReportPageInput {
   report: Report;
@@ -105,7 +105,7 @@ function flameHtml(f: FlamePage): string {
 
 export function reportPage(input: ReportPageInput): ReportPage {
   const r = input.report;
-  const about = [`Captured ${r.window.seconds} s from <code>${esc(r.target)}</code> at ${esc(r.window.start)}.`];
+  const about = [r.pastOnly ? `${esc(aboutLine(r))}.` : `Captured ${r.window.seconds} s from <code>${esc(r.target)}</code> at ${esc(r.window.start)}.`];
   const trace = executionTraceLine(r);
   if (trace) about.push(esc(trace));
   if (input.expiresAt) about.push(`This link works until ${esc(input.expiresAt)}.`);
@@ -125,6 +125,8 @@ export function reportPage(input: ReportPageInput): ReportPage {
     r.findings.length > 0 ? `<ol class="findings">${r.findings.map(findingHtml).join('\n')}</ol>` : '<p class="none">No findings.</p>',
     '</section>',
   ];
+  const past = pastLines(r);
+  if (past.length > 0) body.push(`<section id="before"><h2>Before</h2>${past.map((l) => `<p>${esc(l).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`).join('')}</section>`);
   if (r.errors.length > 0)
     body.push(`<section id="errors"><h2>What failed</h2><ul class="errors">${r.errors.map((e) => `<li><span class="source">${esc(e.source)}</span>: ${esc(e.error)}</li>`).join('')}</ul></section>`);
   const absent = r.notCaptured ?? [];

@@ -1,7 +1,7 @@
 // A Report as Slack Block Kit: the verdict, the top findings with their
 // evidence and code location, what failed, and the buttons.
 import type { Report } from '../src/model.js';
-import { clip, executionTraceLine, headline, shownFindings, traceHeading, traceLine, verdictSentence, where } from './summary.js';
+import { aboutLine, clip, executionTraceLine, headline, pastLines, shownFindings, traceHeading, traceLine, verdictSentence, where } from './summary.js';
 
 export type Block = Record<string, unknown>;
 
@@ -30,6 +30,8 @@ export function toSlackBlocks(r: Report, opts: { job: string; reportUrl?: string
     const evidence = f.evidence.slice(0, 10).map((e) => ({ type: 'mrkdwn', text: clip(`*${e.source}*: ${e.summary}`, 2000) }));
     if (evidence.length) blocks.push({ type: 'context', elements: evidence });
   }
+  const past = pastLines(r);
+  if (past.length > 0) blocks.push({ type: 'divider' }, mrkdwn(`*Before*\n${past.join('\n')}`));
   if (r.errors.length > 0) blocks.push({ type: 'divider' }, mrkdwn(`*What failed*\n${r.errors.map((e) => `• ${e.source}: ${e.error}`).join('\n')}`));
   const absent = r.notCaptured ?? [];
   if (absent.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`*Not captured*: ${absent.map((n) => `${n.source} (${n.reason})`).join('; ')}`, 2000) }] });
@@ -37,7 +39,7 @@ export function toSlackBlocks(r: Report, opts: { job: string; reportUrl?: string
     // Slack's mrkdwn reads &, < and > even in a code block; the fence is closed whatever the clip.
     blocks.push(mrkdwn(`*${traceHeading(t)}*\n\`\`\`${clip(`${t.lines.map(traceLine).join('\n')}${t.more ? `\n… ${t.more} more lines` : ''}`, 2800).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}\`\`\``));
   const trace = executionTraceLine(r);
-  const about = `Captured ${r.window.seconds} s from ${r.target}${trace ? ` · ${trace}` : ''}${opts.reportUrl ? ` · <${opts.reportUrl}|full report>` : ''}`;
+  const about = `${aboutLine(r)}${trace ? ` · ${trace}` : ''}${opts.reportUrl ? ` · <${opts.reportUrl}|full report>` : ''}`;
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(about, 2000) }] });
   const value = JSON.stringify({ job: opts.job, service: r.service });
   blocks.push({

@@ -1,5 +1,7 @@
 // Pieces of a Report's summary that every chat surface shows the same way.
 import { sourceCount } from '../src/rca/fuse.js';
+import { pastLabel } from '../src/rca/past.js';
+import { formatValue } from '../src/profile/units.js';
 import type { Finding, Report, TraceLogs } from '../src/model.js';
 
 export const verdictEmoji: Record<Report['verdict'], string> = {
@@ -24,13 +26,45 @@ export function verdictSentence(r: Report): string {
     case 'needs-review':
       return `One source only, a person should check: ${top.title}`;
     case 'healthy':
-      return `Looks healthy: nothing stands out in ${r.window.seconds} s of profiles.`;
+      return r.pastOnly ? `Looks healthy: nothing stands out in the profiler's ${span(r.window.seconds)} of profiles.` : `Looks healthy: nothing stands out in ${r.window.seconds} s of profiles.`;
     case 'inconclusive':
       return r.errors.length > 0 ? 'Inconclusive: the captures that matter failed, so there is no verdict.' : 'Inconclusive: there was not enough to go on.';
   }
 }
 
 const hms = (iso: string) => iso.slice(11, 19);
+
+/** "90 s", "15 min", "2 h". */
+export function span(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 360) / 10} h`;
+}
+
+/** What was read, and when: "Captured 10 s from http://…", or the profiler's window of a past diagnosis. */
+export function aboutLine(r: Report): string {
+  if (r.pastOnly && r.past) return `Read ${span(r.window.seconds)} of profiles from ${pastLabel(r.past).replace(', ', ' (')}, ${r.past.start.slice(0, 10)}) for ${r.past.selector}`;
+  return `Captured ${r.window.seconds} s from ${r.target}`;
+}
+
+/**
+ * The profiler's window, and what grew in it against the same window a baseline earlier: a line
+ * saying where and when, then the totals and the functions that moved most.
+ */
+export function pastLines(r: Report): string[] {
+  const p = r.past;
+  if (!p) return [];
+  const ago = span(Math.round((Date.parse(p.start) - Date.parse(p.baseline.start)) / 1000)).replace(/^24 h$/, 'a day');
+  const lines = [`From ${pastLabel(p)} (${p.selector}), against the same window ${ago} earlier:`];
+  const c = p.comparison;
+  if (!c) return [...lines.slice(0, 1).map((l) => l.replace(/, against.*$/, ':')), 'no comparison with the earlier window (see What failed).'];
+  const v = (x: number) => formatValue(x, c.unit);
+  const ratio = c.base.total > 0 ? ` (${(c.current.total / c.base.total).toFixed(1)}×)` : '';
+  lines.push(`${c.profile} (${c.sampleType}): ${v(c.base.total)} then, ${v(c.current.total)} in the window${ratio}.`);
+  if (c.changes.length === 0) lines.push('Where it goes has not changed.');
+  else lines.push(`Moved most (scaled to the earlier total): ${c.changes.map((ch) => `\`${ch.function}\` ${ch.change > 0 ? '+' : '−'}${v(Math.abs(ch.change))}`).join(', ')}.`);
+  return lines;
+}
 
 /** Which execution trace the findings read, in a phrase: "the flight recorder's 6.1 s before the alert (11:02:03–11:02:09 UTC)". */
 export function executionTraceLine(r: Report): string | undefined {

@@ -7,13 +7,16 @@ import { analyse, stagesOf } from '../src/rca/diagnose.js';
 import type { StageBaseline } from '../src/trace/stages.js';
 import type { SourceFindings } from '../src/model.js';
 import type { Report } from '../src/model.js';
-import { renderFlamePng } from '../src/render/index.js';
+import { renderDiffFlamePng, renderFlamePng } from '../src/render/index.js';
 import { renderTimelinePng } from '../src/render/timeline.js';
 import { renderTimelineHtml } from '../src/render/timelineHtml.js';
 import { flamePage, flameViews, traceRead, type FlamePage, type FlameView } from '../src/reports/flames.js';
 import { readTrace, type Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
 import { inSpanSync } from '../src/telemetry/spans.js';
+import { pastLabel, readPastCapture, type PastRead } from '../src/rca/past.js';
+import { diffTree } from '../src/profile/diff.js';
+import { kindLabel, profileKind } from '../src/profile/kind.js';
 
 export interface Image {
   name: string;
@@ -76,13 +79,38 @@ function timelinePage(service: string, report: Report, captures: Capture[]): Fla
   return [{ name: 'timeline', title, html, depth: Math.ceil((height - 140) / 18) }];
 }
 
+/** The profiler's window drawn as the live captures are, named and titled for where and when it comes from. */
+function pastFlameViews(report: Report, past: PastRead): FlameView[] {
+  if (!report.past) return [];
+  const label = pastLabel(report.past);
+  return flameViews(report, past.captures).map((v) => ({ ...v, name: `past-${v.name}`, title: `${v.title} (${label})` }));
+}
+
+/** The profiler's window against its baseline window, as Compare draws a capture against the last healthy one. */
+function pastDiffImage(service: string, report: Report, past: PastRead | undefined): Image[] {
+  const c = report.past?.comparison;
+  if (!past || !c || !report.past) return [];
+  const cur = past.captures.find((x) => x.name === c.profile)?.profile;
+  const base = past.base.find((x) => x.name === c.profile)?.profile;
+  if (!cur || !base) return [];
+  const tree = diffTree(base, cur, cur.sampleTypes.findIndex((t) => t.type === c.sampleType));
+  if (!tree.ok) return [];
+  const title = { kind: `${kindLabel[profileKind(cur)]}, ${pastLabel(report.past)} against a day before`, sampleType: c.sampleType, unit: tree.value.unit, total: tree.value.root.total, baseTotal: tree.value.root.baseTotal, durationNanos: cur.durationNanos };
+  return [{ name: 'past-diff', png: renderDiffFlamePng(tree.value, { title }).toString('base64'), filename: `${service}-${c.profile}-vs-baseline.png`, title: `${service}: ${c.profile} against the same window before (${pastLabel(report.past)})` }];
+}
+
 /** Decode, detect, fuse and draw: CPU work, run in the analysis threads (offload.ts). */
 export function analyseCaptures(input: AnalyseInput): AnalyseResult {
   const captures: Capture[] = [];
   let probes: ProbeResult[] = [];
   let others: SourceFindings[] = [];
+  let past: PastRead | undefined;
   inSpanSync('rca.decode', {}, (span) => {
     for (const v of input.values) {
+      if (v.source === 'past') {
+        if (v.past) past = readPastCapture(input.data.service, v.past);
+        continue;
+      }
       if (v.source === 'probes') probes = v.probes;
       else if (v.source === 'sources') others = v.results;
       else
@@ -103,15 +131,19 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
   });
   const job = { data: input.data, timestamp: input.timestamp };
   const { service, target, seconds } = job.data;
+  const only = job.data.past?.only ?? false;
+  // A past window only: the report is about that window.
+  const window = only && job.data.past ? { start: job.data.past.start, seconds: Math.round((job.data.past.end - job.data.past.start) / 1000) } : { start: job.timestamp, seconds };
   const report = inSpanSync('rca.detect', { 'rca.service': service }, (span) => {
-    const r = analyse({ service, pprof: target, probes: [] }, seconds, new Date(job.timestamp), captures, probes, Math.max(...captures.map((c) => c.ms), 0), others, input.stageBaseline);
+    const r = analyse({ service, pprof: target, probes: [] }, window.seconds, new Date(window.start), captures, probes, Math.max(...captures.map((c) => c.ms), 0), others, input.stageBaseline, past ? { ...past, only } : undefined);
     span.setAttributes({ 'rca.verdict': r.verdict, 'rca.findings': r.findings.length, ...(r.findings[0] ? { 'rca.cause': r.findings[0].kind } : {}) });
     return r;
   });
   const t0 = performance.now();
   const { views, images } = inSpanSync('rca.render', {}, () => {
     const views = flameViews(report, captures);
-    return { views, images: [...timelineImage(service, report, captures), ...flameImages(service, views)] };
+    const pastViews = past ? pastFlameViews(report, past) : [];
+    return { views: [...pastViews, ...views], images: [...timelineImage(service, report, captures), ...flameImages(service, [...pastViews, ...views]), ...pastDiffImage(service, report, past)] };
   });
   report.timings.render = Math.round(performance.now() - t0);
   const first = (c: Capture) => {

@@ -7,6 +7,7 @@ import { capturePprof, type Capture } from '../src/sources/pprof.js';
 import { runProbes, type ProbeResult } from '../src/sources/probes.js';
 import type { SourceFindings } from '../src/model.js';
 import type { SourcePlan } from '../src/rca/sources.js';
+import { readPast, type PastCapture } from '../src/sources/profiles/index.js';
 
 export interface CapturedProfile {
   name: Capture['name'];
@@ -22,7 +23,8 @@ export interface CapturedProfile {
 export type CaptureResult =
   | { source: 'pprof'; captures: CapturedProfile[] }
   | { source: 'probes'; probes: ProbeResult[] }
-  | { source: 'sources'; results: SourceFindings[] };
+  | { source: 'sources'; results: SourceFindings[] }
+  | { source: 'past'; past?: PastCapture };
 
 /**
  * The capture job's processor: waiting on the target over the window; the
@@ -36,8 +38,17 @@ export async function captureJob(
 ): Promise<CaptureResult> {
   const { source, target, seconds } = job.data;
   if (source === 'probes') return { source, probes: await runProbes(target.probes, seconds, signal) };
+  if (source === 'past') {
+    const { profiles } = target;
+    const past = job.data.past;
+    if (!profiles || !past) return { source };
+    return { source, past: await readPast(profiles, past, profiles.baseline, signal ? { signal } : {}) };
+  }
   if (source === 'sources') {
     if (!target.sources) return { source, results: [] };
+    // A past window: the sources read that window, at once.
+    const past = job.data.past;
+    if (past) return { source, results: await sources({ ...target.sources, lookback: Math.max(1, Math.round((past.end - past.start) / 1000)) }, past.end) };
     // Up to the end of the capture window (rca/sources.ts collectAfterWindow): waited for here, not in a thread.
     const end = job.timestamp + seconds * 1000;
     if (end > Date.now()) await sleep(end - Date.now(), undefined, signal ? { signal } : undefined);

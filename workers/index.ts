@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
 import type { ChatAdapter, Platform, Stage } from '../src/chat/adapter.js';
-import { queues, type AnalyseData, type CaptureData, type CompareData } from '../src/queue/pipeline.js';
+import { claimOf, queues, type AnalyseData, type CaptureData, type CompareData, type PastRequest } from '../src/queue/pipeline.js';
 import { IncidentStore } from '../src/incidents/store.js';
 import { ReportStore } from '../src/reports/store.js';
 import { digestQueue } from '../src/queue/digests.js';
@@ -199,7 +199,7 @@ export function startWorkers(o: WorkerOptions): Workers {
       // A job handed back at shutdown runs on elsewhere: its processor ending here (its lock gone) is no failure.
       if (handingBack) return;
       if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-      const data = job.data as { job?: string; service?: string; target?: { service: string } };
+      const data = job.data as { job?: string; service?: string; target?: { service: string }; past?: PastRequest; claim?: string };
       const service = data.service ?? data.target?.service;
       if (!data.job) return;
       // The child's own error says why; the parents it fails only repeat "child … failed".
@@ -207,7 +207,7 @@ export function startWorkers(o: WorkerOptions): Workers {
       const id = data.job;
       void (async () => {
         if (!(await state.claim(id, 'failed'))) return;
-        if (service) await state.releaseService(service, id);
+        if (service) await state.releaseService(data.claim ?? claimOf(service, data.past), id);
         await deps.progress(id, 'failed', error.message.split('\n')[0]);
       })().catch(() => undefined);
     });

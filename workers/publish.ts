@@ -21,7 +21,8 @@ export function publishProcessor(deps: Deps) {
     const set = { job: id, at: report.window.start, profiles: profiles.map((p) => ({ name: p.name, data: Buffer.from(p.data, 'base64') })) };
     await deps.state.saveProfiles(`job:${id}`, set, DAY);
     // The newest healthy capture is what "Compare with last healthy capture" compares against.
-    if (report.verdict === 'healthy') await deps.state.saveProfiles(`healthy:${report.service}`, set, 30 * DAY);
+    // A past window is no capture of the service as it is now: it is never the baseline.
+    if (report.verdict === 'healthy' && !report.pastOnly && set.profiles.length > 0) await deps.state.saveProfiles(`healthy:${report.service}`, set, 30 * DAY);
     if (report.verdict === 'healthy' && result.stages) await deps.state.saveStages(report.service, { baseline: result.stages, at: report.window.start }, 30 * DAY);
     const roots = await deps.state.roots(id);
     const base = deps.publicUrl();
@@ -45,7 +46,7 @@ export function publishProcessor(deps: Deps) {
       await refresh({ incidents: deps.incidents, adapter: lenient(deps.adapter) }, incident);
     }
     // Free the service before the roots turn to "done": whoever reads "done" may ask again at once.
-    await deps.state.releaseService(report.service, id);
+    await deps.state.releaseService(job.data.claim ?? report.service, id);
     for (const [i, root] of roots.entries()) await deps.state.once(id, `${i}:status`, () => deps.adapter(root.platform).updateStatus(root, status));
     return { posted: roots.length, service: report.service, verdict: report.verdict };
   };

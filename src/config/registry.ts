@@ -118,6 +118,23 @@ const scrape = z
   })
   .strict();
 
+// A continuous profiler that keeps the service's profiles (Parca, Grafana Pyroscope): the minutes before an
+// alert, or any past window, read from it. Only the profiles that are deltas over time (CPU, block, mutex) merge
+// into a window; heap and goroutine snapshots would be summed, so they are not read from it.
+export const pastProfileNames = ['cpu', 'block', 'mutex'] as const;
+
+const profiles = z
+  .object({
+    type: z.enum(['parca', 'pyroscope']),
+    url: httpUrl,
+    /** The service's labels in the profiler: {job="order-api"} in Parca, {service_name="order-api"} in Pyroscope. */
+    selector: z.string().regex(/^\{.*\}$/s, 'expected a label selector in braces, such as {job="order-api"}'),
+    types: z.array(z.enum(pastProfileNames)).min(1).default(['cpu']),
+    /** Pyroscope's tenant (X-Scope-OrgID), when it runs multi-tenant. */
+    tenant: z.string().min(1).optional(),
+  })
+  .strict();
+
 const service = z
   .object({
     pprof: httpUrl,
@@ -125,6 +142,7 @@ const service = z
     traces: traces.optional(),
     logs: logs.optional(),
     metrics: z.discriminatedUnion('type', [metrics, scrape]).optional(),
+    profiles: profiles.optional(),
     lookback: duration.default(15 * 60),
     baseline: duration.default(86400),
     /** Default capture window in seconds. */
@@ -188,6 +206,8 @@ export type TracesConfig = z.infer<typeof traces>;
 export type LogsConfig = z.infer<typeof logs>;
 export type MetricsConfig = z.infer<typeof metrics>;
 export type ScrapeConfig = z.infer<typeof scrape>;
+export type ProfilesConfig = z.infer<typeof profiles>;
+export type PastProfileName = (typeof pastProfileNames)[number];
 
 /** Validates a parsed registry; the error names the file, the key path and why. */
 export function validateRegistry(data: unknown, file: string): Result<Registry> {

@@ -68,8 +68,17 @@ async function fire(ctx: IntakeContext, a: Alert, by: 'alertmanager' | 'grafana'
     requester: { platform: where.platform, channel: where.channel, thread: ref.id },
     key: `alert:${a.fingerprint}:${a.startsAt}`,
     alert: true,
+    // With a continuous profiler: the minutes before the alert too, beside the live capture.
+    ...(cfg.profiles ? { past: pastOfAlert(a.startsAt, cfg.lookback) } : {}),
   });
   await ctx.incidents.link(submitted.job, opened.id);
+}
+
+/** The profiler's window an alert is diagnosed on: from `lookback` before it started up to now. */
+export function pastOfAlert(startsAt: string, lookbackS: number, now = Date.now()): { start: number; end: number } {
+  const started = Date.parse(startsAt);
+  const from = Number.isNaN(started) ? now : Math.min(started, now);
+  return { start: from - lookbackS * 1000, end: now };
 }
 
 /** An adapter lookup that throws for an unconfigured platform (the pipeline's), as one that answers undefined. */

@@ -23,7 +23,8 @@ export interface ProfileSpec {
   records: ProfileRecord[];
 }
 
-class Writer {
+/** A protobuf writer: what profile.proto needs, and the query requests of the profilers. */
+export class Writer {
   private parts: number[] = [];
   varint(v: number) {
     // Negative int64 values are written as their two's complement (ten bytes).
@@ -41,6 +42,9 @@ class Writer {
     if (v === 0) return;
     this.key(field, 0);
     this.varint(v);
+  }
+  string(field: number, s: string) {
+    if (s !== '') this.bytes(field, Buffer.from(s, 'utf8'));
   }
   bytes(field: number, b: Uint8Array) {
     this.key(field, 2);

@@ -30,6 +30,18 @@ export interface DiagnosisRequest {
   key: string;
   /** An alert asked for it: the service's flight recorder, if it keeps one, is read first. */
   alert?: boolean;
+  /**
+   * A past window (ms since the epoch) read from the service's continuous profiler: the minutes
+   * before an alert, beside the live capture; or `/rca --at`/`--since`, alone (`only`).
+   */
+  past?: PastRequest;
+}
+
+export interface PastRequest {
+  start: number;
+  end: number;
+  /** Nothing is captured live: the profiler's window, and the other sources over the same window. */
+  only?: boolean;
 }
 
 export interface Submitted {
@@ -42,11 +54,13 @@ export interface Submitted {
 
 export interface CaptureData {
   job: string;
-  source: 'pprof' | 'probes' | 'sources';
+  source: 'pprof' | 'probes' | 'sources' | 'past';
   target: Target;
   seconds: number;
   /** Read the flight recorder's snapshot first (the diagnosis answers an alert). */
   flight?: boolean;
+  /** The profiler's window to read ('past'); for 'sources' when only the past is read, the window they read instead of the last minutes. */
+  past?: PastRequest;
 }
 
 export interface AnalyseData {
@@ -54,10 +68,18 @@ export interface AnalyseData {
   service: string;
   target: string;
   seconds: number;
+  past?: PastRequest;
 }
 
 export interface PublishData {
   job: string;
+  /** What the diagnosis holds while it runs (claimOf), released when it is published. */
+  claim?: string;
+}
+
+/** What a running diagnosis holds, so that a second request joins it: its service; a past window is its own, joined only by the same window's. */
+export function claimOf(service: string, past?: PastRequest): string {
+  return past?.only ? `${service}@${past.start}-${past.end}` : service;
 }
 
 export interface CompareRequest {
@@ -122,7 +144,8 @@ export class Pipeline {
     const job = jobId(req.requester.platform, req.key);
     if (!(await this.state.claimRequest(job))) return { job, joined: false, duplicate: true };
     const status: Status = { job, service: req.target.service, seconds: req.seconds, stage: 'queued', since: new Date().toISOString() };
-    const running = await this.state.claimService(req.target.service, job, req.seconds);
+    const claim = claimOf(req.target.service, req.past);
+    const running = await this.state.claimService(claim, job, req.seconds);
     const adapter = this.adapter(req.requester.platform);
     if (running !== job) {
       const current = (await this.state.status(running)) ?? status;
@@ -136,21 +159,24 @@ export class Pipeline {
     const capture = (source: CaptureData['source']) => ({
       name: `capture-${source}`,
       queueName: queues.capture,
-      data: { job, source, target: req.target, seconds: req.seconds, ...(req.alert ? { flight: true } : {}) } satisfies CaptureData,
+      data: { job, source, target: req.target, seconds: req.seconds, ...(req.alert ? { flight: true } : {}), ...(req.past && (source === 'past' || req.past.only) ? { past: req.past } : {}) } satisfies CaptureData,
       opts: { ...childOpts, jobId: `${job}-${source}` },
     });
+    const past = req.past && req.target.profiles ? [capture('past')] : [];
+    const sources = req.target.sources ? [capture('sources')] : [];
+    const children = req.past?.only ? [...past, ...sources] : [capture('pprof'), capture('probes'), ...sources, ...past];
     await this.flow.add({
       name: 'publish',
       queueName: queues.publish,
-      data: { job } satisfies PublishData,
+      data: { job, ...(claim !== req.target.service ? { claim } : {}) } satisfies PublishData,
       opts: { jobId: job, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } },
       children: [
         {
           name: 'analyse',
           queueName: queues.analyse,
-          data: { job, service: req.target.service, target: req.target.pprof, seconds: req.seconds } satisfies AnalyseData,
+          data: { job, service: req.target.service, target: req.target.pprof, seconds: req.seconds, ...(req.past ? { past: req.past } : {}) } satisfies AnalyseData,
           opts: { ...childOpts, jobId: `${job}-analyse` },
-          children: [capture('pprof'), capture('probes'), ...(req.target.sources ? [capture('sources')] : [])],
+          children,
         },
       ],
     });

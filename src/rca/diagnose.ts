@@ -13,6 +13,10 @@ import type { ServiceConfig } from '../config/registry.js';
 import type { TraceOptions } from '../sources/pprof.js';
 import type { TraceView } from '../trace/view.js';
 import type { CaptureError, Finding, NotCaptured, Report, SourceFindings, TraceLogs } from '../model.js';
+import type { ProfilesConfig } from '../config/registry.js';
+import { mergePast, readPastCapture, type PastRead } from './past.js';
+import { readPast, type Window } from '../sources/profiles/index.js';
+import { collectSources } from './sources.js';
 
 export interface Target {
   service: string;
@@ -23,11 +27,20 @@ export interface Target {
   sources?: SourcePlan;
   /** The execution trace to take (0 seconds: none), and the flight recorder to read on an alert. */
   trace?: TraceOptions;
+  /** The continuous profiler that keeps its profiles, and how far back its baseline window is (seconds). */
+  profiles?: ProfilesConfig & { baseline: number };
 }
 
 /** The target of a service as the registry describes it. */
 export function targetOf(service: string, cfg: ServiceConfig): Target {
-  return { service, pprof: cfg.pprof, probes: cfg.probes, sources: planOf(service, cfg), trace: cfg.trace };
+  return {
+    service,
+    pprof: cfg.pprof,
+    probes: cfg.probes,
+    sources: planOf(service, cfg),
+    trace: cfg.trace,
+    ...(cfg.profiles ? { profiles: { ...cfg.profiles, baseline: cfg.baseline } } : {}),
+  };
 }
 
 export interface Diagnosis {
@@ -54,7 +67,18 @@ const inputName: Record<CaptureName, keyof Inputs> = {
 const essential: CaptureName[] = ['cpu', 'block', 'goroutine-end'];
 
 /** Detects and fuses what a capture window produced; the analysis half of a diagnosis. */
-export function analyse(target: Target, seconds: number, start: Date, captures: Capture[], probes: ProbeResult[], captureMs: number, others: SourceFindings[] = [], stageBaseline?: Inputs['stageBaseline']): Report {
+/** `past`: the continuous profiler's window, read (an alert's minutes before, `--at`); `pastOnly`: nothing was captured live. */
+export function analyse(
+  target: Target,
+  seconds: number,
+  start: Date,
+  captures: Capture[],
+  probes: ProbeResult[],
+  captureMs: number,
+  others: SourceFindings[] = [],
+  stageBaseline?: Inputs['stageBaseline'],
+  past?: PastRead & { only?: boolean },
+): Report {
   const t1 = performance.now();
   const inputs: Inputs = { seconds, probes, ...(stageBaseline ? { stageBaseline } : {}) };
   for (const c of captures) if (c.profile) (inputs as unknown as Record<string, unknown>)[inputName[c.name]] = c.profile;
@@ -73,10 +97,13 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
     }
   });
   for (const o of others) if (o.error) errors.push({ source: o.source, error: o.error });
-  const captured = captures.filter((c) => c.profile || c.trace).length;
+  if (past) errors.push(...past.errors);
+  const captured = captures.filter((c) => c.profile || c.trace).length + (past?.captures.length ?? 0);
   // Block and goroutine profiles may be absent (a Node service has none); without CPU the bot saw nothing.
-  const essentialFailed = captures.some((c) => essential.includes(c.name) && (c.error !== undefined || (c.name === 'cpu' && !c.profile)));
-  const fused = fuse(found, probes, errors, captured, essentialFailed, others.flatMap((o) => o.findings), target.service);
+  // The profiler's CPU of the minutes before stands in for a live capture that failed.
+  const pastCpu = past?.captures.some((c) => c.name === 'cpu') ?? false;
+  const essentialFailed = past?.only ? !pastCpu : !pastCpu && captures.some((c) => essential.includes(c.name) && (c.error !== undefined || (c.name === 'cpu' && !c.profile)));
+  const fused = fuse(past ? mergePast(found, past.findings) : found, probes, errors, captured, essentialFailed, others.flatMap((o) => o.findings), target.service);
   const t2 = performance.now();
   const traceLogs = others.flatMap((o) => o.traceLogs ?? []);
   return {
@@ -95,6 +122,7 @@ export function analyse(target: Target, seconds: number, start: Date, captures: 
     },
     ...(traceLogs.length ? { traceLogs } : {}),
     ...(trace ? { executionTrace: executionTraceOf(trace, flight ? 'flight-recorder' : 'window') } : {}),
+    ...(past ? { past: past.summary, ...(past.only ? { pastOnly: true } : {}) } : {}),
   };
 }
 
@@ -142,6 +170,22 @@ export async function diagnose(target: Target, options: Omit<CaptureOptions, 'se
     target.sources ? collectAfterWindow(target.sources, start, options.seconds, options.signal) : [],
   ]);
   return { captures, report: analyse(target, options.seconds, start, captures, probes, performance.now() - t0, others, options.stageBaseline) };
+}
+
+/**
+ * A past window, from the service's continuous profiler (against the same window a baseline earlier)
+ * and its other sources over the same window: nothing is captured live.
+ */
+export async function diagnosePast(target: Target & { profiles: NonNullable<Target['profiles']> }, window: Window, signal?: AbortSignal): Promise<Diagnosis> {
+  const t0 = performance.now();
+  const seconds = Math.max(1, Math.round((window.end - window.start) / 1000));
+  const [past, others] = await Promise.all([
+    readPast(target.profiles, window, target.profiles.baseline, signal ? { signal } : {}),
+    target.sources ? collectSources({ ...target.sources, lookback: seconds }, new Date(window.end), signal) : [],
+  ]);
+  const read = readPastCapture(target.service, past);
+  const report = analyse(target, seconds, new Date(window.start), [], [], performance.now() - t0, others, undefined, { ...read, only: true });
+  return { report, captures: read.captures };
 }
 
 /** The task stages of a capture's own execution trace (not the flight recorder's), for later captures to be compared with. */

@@ -1,5 +1,6 @@
-// One careful HTTP GET for every capture: a deadline, a cap on the body, no
-// redirects to another host, and errors a person can act on.
+// One careful HTTP request for every capture: a deadline, a cap on the body, no
+// redirects to another host, and errors a person can act on. GET for the most;
+// POST for the query APIs that take a body (Pyroscope's Connect API).
 
 import { err, ok, type Result } from '../errors.js';
 
@@ -7,6 +8,8 @@ export interface GetOptions {
   timeoutMs: number;
   maxBytes: number;
   signal?: AbortSignal;
+  /** A read-only query sent as POST (it may be asked again, like a GET). */
+  post?: { body: Uint8Array; headers: Record<string, string> };
 }
 
 export interface Response {
@@ -31,7 +34,7 @@ function describe(e: unknown, timeoutMs: number, url: URL): string {
   return error.message || String(e);
 }
 
-/** GET `url`; the error is one line naming what went wrong. */
+/** GET `url` (or POST a query to it); the error is one line naming what went wrong. */
 export async function get(url: string, options: GetOptions): Promise<Result<Response>> {
   let current = new URL(url);
   const signals = [AbortSignal.timeout(Math.max(1, Math.ceil(options.timeoutMs)))];
@@ -41,9 +44,9 @@ export async function get(url: string, options: GetOptions): Promise<Result<Resp
   for (let hop = 0; ; hop++) {
     let res: globalThis.Response;
     try {
-      res = await fetch(current, { redirect: 'manual', signal });
+      res = await fetch(current, { redirect: 'manual', signal, ...(options.post ? { method: 'POST', body: Buffer.from(options.post.body), headers: options.post.headers } : {}) });
     } catch (e) {
-      // A kept-alive connection the server closed while idle fails the next request at once: a GET is asked again, once.
+      // A kept-alive connection the server closed while idle fails the next request at once: it is asked again, once.
       const code = (e as { cause?: { code?: string } }).cause?.code;
       if (!retried && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') && !signal.aborted) {
         retried = true;

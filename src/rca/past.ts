@@ -1,0 +1,120 @@
+// A continuous profiler's window in a diagnosis: its profiles decoded, the detectors run on them,
+// and the window against the same window a baseline earlier (what grew).
+//
+// How it counts: a profile read from the profiler is the same source as the profile captured live
+// (the same runtime's sampling of the same process, at another time). A finding both see is one
+// finding with both lines of evidence, counted once; a finding only one sees stands on its own.
+// Agreement between live and past is not independent evidence, so it never raises a verdict.
+
+import { detectors } from '../analysis/detectors/index.js';
+import type { Inputs } from '../analysis/inputs.js';
+import { cpuSampleType } from '../analysis/stacks.js';
+import { parseProfile } from '../profile/pprof.js';
+import type { Profile } from '../profile/model.js';
+import { profilerName, type PastCapture } from '../sources/profiles/index.js';
+import type { Capture } from '../sources/pprof.js';
+import type { CaptureError, Comparison, Finding, PastWindow } from '../model.js';
+import { compareProfiles } from './compare.js';
+
+export interface PastRead {
+  summary: PastWindow;
+  /** The window's profiles, as captures named like the live ones ("cpu", "block", "mutex"). */
+  captures: Capture[];
+  /** The baseline window's. */
+  base: Capture[];
+  errors: CaptureError[];
+  findings: Finding[];
+}
+
+const hm = (iso: string) => iso.slice(11, 16);
+
+/** "Parca, 13:58–14:08 UTC": where and when, the prefix of the past evidence. */
+export function pastLabel(p: Pick<PastWindow, 'profiler' | 'start' | 'end'>): string {
+  return `${profilerName[p.profiler]}, ${hm(p.start)}–${hm(p.end)} UTC`;
+}
+
+function decode(p: PastCapture, side: 'current' | 'base', errors: CaptureError[]): Capture[] {
+  const who = profilerName[p.profiler];
+  const w = side === 'current' ? p.window : p.baseline;
+  const when = `${w.start.slice(0, 16).replace('T', ' ')} to ${hm(w.end)} UTC`;
+  const out: Capture[] = [];
+  for (const r of p[side]) {
+    const source = `${p.profiler}:${r.name}${side === 'base' ? ' (baseline)' : ''}`;
+    if (r.error) {
+      errors.push({ source, error: `${who} ${p.url}: ${r.error}` });
+      continue;
+    }
+    const bytes = Buffer.from(r.data ?? '', 'base64');
+    const parsed = parseProfile(bytes);
+    if (!parsed.ok) {
+      errors.push({ source, error: `${who}'s ${r.name} profile of ${p.selector}: ${parsed.error} (${bytes.length} bytes)` });
+      continue;
+    }
+    if (parsed.value.samples.count === 0) {
+      errors.push({ source, error: `${who} has no ${r.name} samples of ${p.selector} from ${when}: is the selector right, and was it profiling then?` });
+      continue;
+    }
+    out.push({ name: r.name, path: `${who} ${r.name} ${p.selector}`, profile: parsed.value, bytes, ms: 0 });
+  }
+  return out;
+}
+
+/** The detectors on the profiler's window, each evidence line saying where and when it comes from. */
+function detect(captures: Capture[], seconds: number, label: string, errors: CaptureError[]): Finding[] {
+  if (captures.length === 0) return [];
+  const inputs: Inputs = { seconds, probes: [] };
+  for (const c of captures) (inputs as unknown as Record<string, Profile | undefined>)[c.name] = c.profile;
+  return detectors.flatMap((d) => {
+    try {
+      return d.detect(inputs).map((f) => ({ ...f, evidence: f.evidence.map((e) => ({ ...e, summary: `${label}: ${e.summary}` })) }));
+    } catch (e) {
+      errors.push({ source: `detector ${d.kind}`, error: `our ${d.kind} detector failed on the profiler's window: ${e instanceof Error ? e.message : String(e)}` });
+      return [];
+    }
+  });
+}
+
+/** The CPU of the window against the baseline window's, as Compare shows a capture against the last healthy one. */
+function comparison(service: string, p: PastCapture, captures: Capture[], base: Capture[]): Comparison | string | undefined {
+  const cur = captures.find((c) => c.name === 'cpu') ?? captures[0];
+  if (!cur?.profile) return undefined;
+  const b = base.find((c) => c.name === cur.name);
+  if (!b?.profile) return undefined;
+  const type = cur.name === 'cpu' ? cpuSampleType(cur.profile) : undefined;
+  const sampleType = type ?? cur.profile.sampleTypes.at(-1)?.type ?? '';
+  const who = profilerName[p.profiler];
+  const r = compareProfiles(service, cur.name, sampleType, { job: `${who} baseline`, at: p.baseline.start, profile: b.profile }, { job: who, at: p.window.start, profile: cur.profile });
+  return r.ok ? r.value : r.error;
+}
+
+export function readPastCapture(service: string, p: PastCapture): PastRead {
+  const errors: CaptureError[] = [];
+  const captures = decode(p, 'current', errors);
+  const base = decode(p, 'base', errors);
+  const seconds = Math.max(1, Math.round((Date.parse(p.window.end) - Date.parse(p.window.start)) / 1000));
+  const summary: PastWindow = { profiler: p.profiler, url: p.url, selector: p.selector, start: p.window.start, end: p.window.end, baseline: p.baseline };
+  const findings = detect(captures, seconds, pastLabel(summary), errors);
+  const c = comparison(service, p, captures, base);
+  if (typeof c === 'string') errors.push({ source: `${p.profiler}:diff`, error: c });
+  else if (c) summary.comparison = c;
+  return { summary, captures, base, errors, findings };
+}
+
+/**
+ * Live and past findings as one list: a past finding of the same kind at the same function as a
+ * live one becomes more evidence of it (one source, so its confidence is the stronger of the two);
+ * the others are kept as they are.
+ */
+export function mergePast(live: Finding[], past: Finding[]): Finding[] {
+  const out = live.map((f) => ({ ...f, evidence: [...f.evidence] }));
+  for (const p of past) {
+    const same = out.find((f) => f.kind === p.kind && f.location?.function === p.location?.function);
+    if (!same) {
+      out.push({ ...p, evidence: [...p.evidence] });
+      continue;
+    }
+    same.evidence.push(...p.evidence);
+    same.confidence = Math.max(same.confidence, p.confidence);
+  }
+  return out.sort((a, b) => b.confidence - a.confidence);
+}
