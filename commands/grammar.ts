@@ -24,13 +24,13 @@ export interface PastWindow {
   end: number;
 }
 
-/** How far back `--since` and `--at` may reach, and the minutes either side of an `--at` time. */
+/** How far back `--since` and `--at` may reach, and the minutes either side of an `--at` time by default. */
 export const MAX_PAST_SECONDS = 7 * 86400;
 export const AT_HALF_SECONDS = 5 * 60;
 
 export const helpText = [
   '`/rca <service> [<seconds>s] [cpu,heap,block,mutex,goroutine]` diagnose a service (default: its registry window, every profile)',
-  '`/rca <service> --at 14:05` or `--since 30m` diagnose a past window from its continuous profiler (times in UTC unless they say, e.g. 14:05+08:00)',
+  '`/rca <service> --at 14:05 [10m]` or `--since 30m` diagnose a past window from its continuous profiler: the minutes around a time (UTC unless it says, e.g. 14:05+08:00), or up to now',
   '`/rca status [<job>]` the diagnoses running now, or where one is',
   '`/rca services` the services you can diagnose',
   '`/rca digest [7d|30d|90d] [service]` time to resolve by week, service and cause, as a chart',
@@ -100,10 +100,19 @@ export function sinceSeconds(word: string): Result<number> {
   return ok(seconds);
 }
 
-/** `--at T` and `--since D` (or `--at=T`), taken out of the words: the past window, or what is wrong. */
+/** The width of an `--at` window: 10 s to 6 h. */
+export function atWidth(word: string): Result<number> {
+  const m = /^(\d+)(s|m|min|h)$/i.exec(word);
+  const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, min: 60, h: 3600 } as Record<string, number>)[m[2].toLowerCase()] : NaN;
+  if (!(seconds >= 10 && seconds <= 6 * 3600)) return err(`${word} is no window to read around --at; use 10s to 6h`);
+  return ok(seconds);
+}
+
+/** `--at T [width]` and `--since D` (or `--at=T`), taken out of the words: the past window, or what is wrong. */
 function pastWindow(words: string[], now: Date): Result<{ past?: PastWindow; rest: string[] }> {
   const rest: string[] = [];
   let past: PastWindow | undefined;
+  let at: number | undefined;
   for (let i = 0; i < words.length; i++) {
     // A phone's keyboard turns -- into a dash.
     const [flag, inline] = words[i].replace(/^[—–]/, '--').split('=', 2) as [string, string | undefined];
@@ -114,7 +123,7 @@ function pastWindow(words: string[], now: Date): Result<{ past?: PastWindow; res
     }
     const value = inline ?? words[++i];
     if (!value) return err(`${flag} needs a value: ${flag === '--at' ? '--at 14:05' : '--since 30m'}`);
-    if (past) return err('give one of --at and --since, once');
+    if (past || at !== undefined) return err('give one of --at and --since, once');
     const end = now.getTime();
     if (flag === '--since') {
       const d = sinceSeconds(value);
@@ -123,8 +132,16 @@ function pastWindow(words: string[], now: Date): Result<{ past?: PastWindow; res
     } else {
       const t = atTime(value, now);
       if (!t.ok) return t;
-      past = { start: t.value - AT_HALF_SECONDS * 1000, end: Math.min(end, t.value + AT_HALF_SECONDS * 1000) };
+      at = t.value;
     }
+  }
+  if (at !== undefined) {
+    // `--at 14:05 2m`: the two minutes around 14:05; ten by default.
+    const i = rest.findIndex((w) => /^\d+(?:s|m|min|h)$/i.test(w));
+    const width = i < 0 ? ok(2 * AT_HALF_SECONDS) : atWidth(rest[i]);
+    if (!width.ok) return width;
+    if (i >= 0) rest.splice(i, 1);
+    past = { start: at - (width.value / 2) * 1000, end: Math.min(now.getTime(), at + (width.value / 2) * 1000) };
   }
   return ok({ rest, ...(past ? { past } : {}) });
 }
@@ -168,7 +185,7 @@ export function parseCommand(raw: string, now = new Date()): Result<Command> {
     }
     return err(`did not understand "${word}"; usage: \`/rca <service> [<seconds>s] [cpu,heap,block,mutex,goroutine]\` or \`/rca <service> --at 14:05\``);
   }
-  if (cmd.past && (cmd.seconds !== undefined || cmd.profiles)) return err('--at and --since read the profiler\'s window as it is: give no capture duration or profile list with them');
+  if (cmd.past && (cmd.seconds !== undefined || cmd.profiles)) return err('--at and --since read the profiler\'s window: give no capture duration or profile list with them (--at takes a width: --at 14:05 2m)');
   return ok(cmd);
 }
 

@@ -35,7 +35,7 @@ export function toFeishuCard(r: Report, opts: { job: string; reportUrl?: string 
     elements.push({ tag: 'hr' }, md(lines.join('\n')));
   }
   const past = pastLines(r);
-  if (past.length > 0) elements.push({ tag: 'hr' }, md(`**Before**\n${past.join('\n')}`));
+  if (past.length > 0) elements.push({ tag: 'hr' }, md(`**What changed**\n${past.join('\n')}`));
   if (r.errors.length > 0) elements.push({ tag: 'hr' }, md(`**What failed**\n${r.errors.map((e) => `- ${e.source}: ${e.error}`).join('\n')}`));
   const absent = r.notCaptured ?? [];
   if (absent.length > 0) elements.push(md(`**Not captured**: ${absent.map((n) => `${n.source} (${n.reason})`).join('; ')}`));

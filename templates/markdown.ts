@@ -11,10 +11,10 @@ function finding(f: Finding, i: number): string {
 
 export function toMarkdown(r: Report): string {
   const trace = executionTraceLine(r);
-  const out = [`## ${r.service}: ${r.verdict}`, '', `**${verdictSentence(r)}**`, '', `${aboutLine(r)} at ${r.window.start}.${trace ? ` ${trace}` : ''}`];
+  const out = [`## ${r.service}: ${r.verdict}`, '', `**${verdictSentence(r)}**`, '', `${aboutLine(r)}${r.pastOnly ? '' : ` at ${r.window.start}`}.${trace ? ` ${trace}` : ''}`];
   if (r.findings.length > 0) out.push('', '### Findings', ...r.findings.map(finding));
   const past = pastLines(r);
-  if (past.length > 0) out.push('', '### Before', ...past);
+  if (past.length > 0) out.push('', '### What changed', ...past);
   if (r.errors.length > 0) out.push('', '### What failed', ...r.errors.map((e) => `- ${e.source}: ${e.error}`));
   const absent = r.notCaptured ?? [];
   if (absent.length > 0) {

@@ -126,7 +126,7 @@ export function reportPage(input: ReportPageInput): ReportPage {
     '</section>',
   ];
   const past = pastLines(r);
-  if (past.length > 0) body.push(`<section id="before"><h2>Before</h2>${past.map((l) => `<p>${esc(l).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`).join('')}</section>`);
+  if (past.length > 0) body.push(`<section id="changed"><h2>What changed</h2>${past.map((l) => `<p>${esc(l).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`).join('')}</section>`);
   if (r.errors.length > 0)
     body.push(`<section id="errors"><h2>What failed</h2><ul class="errors">${r.errors.map((e) => `<li><span class="source">${esc(e.source)}</span>: ${esc(e.error)}</li>`).join('')}</ul></section>`);
   const absent = r.notCaptured ?? [];

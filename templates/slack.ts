@@ -31,7 +31,7 @@ export function toSlackBlocks(r: Report, opts: { job: string; reportUrl?: string
     if (evidence.length) blocks.push({ type: 'context', elements: evidence });
   }
   const past = pastLines(r);
-  if (past.length > 0) blocks.push({ type: 'divider' }, mrkdwn(`*Before*\n${past.join('\n')}`));
+  if (past.length > 0) blocks.push({ type: 'divider' }, mrkdwn(`*What changed*\n${past.join('\n')}`));
   if (r.errors.length > 0) blocks.push({ type: 'divider' }, mrkdwn(`*What failed*\n${r.errors.map((e) => `• ${e.source}: ${e.error}`).join('\n')}`));
   const absent = r.notCaptured ?? [];
   if (absent.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`*Not captured*: ${absent.map((n) => `${n.source} (${n.reason})`).join('; ')}`, 2000) }] });

@@ -1,6 +1,6 @@
 // Pieces of a Report's summary that every chat surface shows the same way.
 import { sourceCount } from '../src/rca/fuse.js';
-import { pastLabel } from '../src/rca/past.js';
+import { agoWords, pastLabel } from '../src/rca/past.js';
 import { formatValue } from '../src/profile/units.js';
 import type { Finding, Report, TraceLogs } from '../src/model.js';
 
@@ -54,7 +54,7 @@ export function aboutLine(r: Report): string {
 export function pastLines(r: Report): string[] {
   const p = r.past;
   if (!p) return [];
-  const ago = span(Math.round((Date.parse(p.start) - Date.parse(p.baseline.start)) / 1000)).replace(/^24 h$/, 'a day');
+  const ago = agoWords(p);
   const lines = [`From ${pastLabel(p)} (${p.selector}), against the same window ${ago} earlier:`];
   const c = p.comparison;
   if (!c) return [...lines.slice(0, 1).map((l) => l.replace(/, against.*$/, ':')), 'no comparison with the earlier window (see What failed).'];

@@ -29,7 +29,7 @@ export function publishProcessor(deps: Deps) {
     const reportUrl = result.reportId && base ? pageUrl(base, result.reportId) : undefined;
     const status = { job: id, service: report.service, seconds: report.window.seconds, stage: 'done' as const, detail: report.verdict };
     await deps.state.setStatus(status);
-    for (const [i, root] of roots.entries()) {
+    const post = async (i: number, root: MessageRef) => {
       const adapter = deps.adapter(root.platform);
       await deps.state.once(id, `${i}:report`, async () => {
         await adapter.postReport(root, report, { job: id, reportUrl });
@@ -37,7 +37,8 @@ export function publishProcessor(deps: Deps) {
       for (const image of images) {
         await deps.state.once(id, `${i}:image:${image.name}`, () => adapter.uploadImage(root, Buffer.from(image.png, 'base64'), image.filename, image.title));
       }
-    }
+    };
+    for (const [i, root] of roots.entries()) await post(i, root);
     // The incidents this diagnosis serves (alerts) learn the verdict; their messages are edited in place.
     const top = report.findings[0];
     const cause = (report.verdict === 'confirmed' || report.verdict === 'likely' || report.verdict === 'needs-review') && top ? top.kind : undefined;
@@ -47,6 +48,11 @@ export function publishProcessor(deps: Deps) {
     }
     // Free the service before the roots turn to "done": whoever reads "done" may ask again at once.
     await deps.state.releaseService(job.data.claim ?? report.service, id);
+    // Requests that joined while the report was being posted get it too; from here on a request starts anew.
+    for (let fresh = await deps.state.roots(id); fresh.length > roots.length; fresh = await deps.state.roots(id)) {
+      for (let i = roots.length; i < fresh.length; i++) await post(i, fresh[i]);
+      roots.push(...fresh.slice(roots.length));
+    }
     for (const [i, root] of roots.entries()) await deps.state.once(id, `${i}:status`, () => deps.adapter(root.platform).updateStatus(root, status));
     return { posted: roots.length, service: report.service, verdict: report.verdict };
   };

@@ -10,7 +10,7 @@ import { kindLabel, profileKind } from '../profile/kind.js';
 import { resolveSampleIndex } from '../profile/top.js';
 import { callTree } from '../profile/tree.js';
 import { diagnose, diagnosePast, type Diagnosis, type Target } from '../rca/diagnose.js';
-import { AT_HALF_SECONDS, atTime, sinceSeconds } from '../../commands/grammar.js';
+import { AT_HALF_SECONDS, atTime, atWidth, sinceSeconds } from '../../commands/grammar.js';
 import { targetOf } from '../rca/diagnose.js';
 import { renderFlamePng } from '../render/index.js';
 import type { Capture } from '../sources/pprof.js';
@@ -72,11 +72,12 @@ export async function runDiagnose(argv: string[], io: Io, env: NodeJS.ProcessEnv
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { url: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, at: { type: 'string' }, since: { type: 'string' } },
+    options: { url: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, at: { type: 'string' }, since: { type: 'string' }, window: { type: 'string' } },
   });
   if (positionals.length > 1) throw new UserError(`usage: ${usageOf('diagnose')}`);
   const { target, seconds: configured } = resolveTarget(positionals[0], values.url, env.RCA_CONFIG ?? 'rca.config.yaml');
   if (values.at !== undefined || values.since !== undefined) return runPast(target, values, io);
+  if (values.window !== undefined) throw new UserError('--window is the width of an --at window: give --at too');
   const seconds = values.seconds === undefined ? (configured ?? 10) : Number(values.seconds.replace(/s$/, ''));
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw new UserError(`--seconds must be a whole number from 1 to 300, not "${values.seconds}"`);
   if (!values.json) io.err(`capturing ${target.service} (${target.pprof}) for ${seconds} s…`);
@@ -87,8 +88,9 @@ export async function runDiagnose(argv: string[], io: Io, env: NodeJS.ProcessEnv
 }
 
 /** `--at` or `--since`: the profiler's window, not a live capture. */
-async function runPast(target: Target, values: { at?: string; since?: string; seconds?: string; json?: boolean; out?: string }, io: Io): Promise<number> {
+async function runPast(target: Target, values: { at?: string; since?: string; window?: string; seconds?: string; json?: boolean; out?: string }, io: Io): Promise<number> {
   if (values.at !== undefined && values.since !== undefined) throw new UserError('give one of --at and --since');
+  if (values.window !== undefined && values.at === undefined) throw new UserError('--window is the width of an --at window; --since is its own');
   if (values.seconds !== undefined) throw new UserError('--seconds is the length of a live capture; --at and --since read a past window');
   const profiles = target.profiles;
   if (!profiles) throw new UserError(`${target.service} has no continuous profiler in the registry (profiles:); --at and --since read its past from one`);
@@ -101,7 +103,9 @@ async function runPast(target: Target, values: { at?: string; since?: string; se
   } else {
     const t = atTime(values.at as string, now);
     if (!t.ok) throw new UserError(t.error);
-    window = { start: t.value - AT_HALF_SECONDS * 1000, end: Math.min(now.getTime(), t.value + AT_HALF_SECONDS * 1000) };
+    const width = values.window === undefined ? { ok: true as const, value: 2 * AT_HALF_SECONDS } : atWidth(values.window);
+    if (!width.ok) throw new UserError(`--window: ${width.error}`);
+    window = { start: t.value - (width.value / 2) * 1000, end: Math.min(now.getTime(), t.value + (width.value / 2) * 1000) };
   }
   if (!values.json) io.err(`reading ${target.service} from ${profiles.url}, ${new Date(window.start).toISOString()} to ${new Date(window.end).toISOString()}…`);
   const d = await diagnosePast({ ...target, profiles }, window);

@@ -10,7 +10,7 @@ export const usages = {
   traces: 'rca-bot traces <file|url|-> [--baseline <file|url>] [--logs <file|->] [--json] [--service S]',
   trace: 'rca-bot trace <file|-> [--json] [--limit N] [--png <timeline.png>] [--pprof net|sync|syscall|sched -o <out.pb.gz>]',
   rank: 'rca-bot rank <case-dir> [--baseline <dir>]... [--json]',
-  diagnose: 'rca-bot diagnose <service> | --url <base> [--seconds N | --at <time> | --since <duration>] [--json] [--out <dir>]',
+  diagnose: 'rca-bot diagnose <service> | --url <base> [--seconds N | --at <time> [--window 10m] | --since <duration>] [--json] [--out <dir>]',
 } as const;
 
 export type CommandName = keyof typeof usages;

@@ -133,7 +133,9 @@ const profiles = z
     /** Pyroscope's tenant (X-Scope-OrgID), when it runs multi-tenant. */
     tenant: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  // Parca keeps Go's block and mutex profiles as the running totals Go serves: a window of them cannot be merged.
+  .refine((p) => p.type !== 'parca' || p.types.every((t) => t === 'cpu'), { message: 'Parca keeps block and mutex as running totals, not per window: only cpu can be read from it', path: ['types'] });
 
 const service = z
   .object({

@@ -8,7 +8,9 @@
 
 import { detectors } from '../analysis/detectors/index.js';
 import type { Inputs } from '../analysis/inputs.js';
-import { cpuSampleType } from '../analysis/stacks.js';
+import { confidence, cpuSampleType, stackSamples, strength, total } from '../analysis/stacks.js';
+import { formatValue } from '../profile/units.js';
+import { profileOf } from './fuse.js';
 import { parseProfile } from '../profile/pprof.js';
 import type { Profile } from '../profile/model.js';
 import { profilerName, type PastCapture } from '../sources/profiles/index.js';
@@ -41,7 +43,7 @@ function decode(p: PastCapture, side: 'current' | 'base', errors: CaptureError[]
   for (const r of p[side]) {
     const source = `${p.profiler}:${r.name}${side === 'base' ? ' (baseline)' : ''}`;
     if (r.error) {
-      errors.push({ source, error: `${who} ${p.url}: ${r.error}` });
+      errors.push({ source, error: r.error.startsWith(who) ? r.error : `${who} at ${p.url}: ${r.error}` });
       continue;
     }
     const bytes = Buffer.from(r.data ?? '', 'base64');
@@ -74,6 +76,44 @@ function detect(captures: Capture[], seconds: number, label: string, errors: Cap
   });
 }
 
+/** The value of the samples with `fn` on their stack, and of all, in one sample type. */
+function under(p: Profile, type: string, fn: string): { value: number; all: number } {
+  const samples = stackSamples(p, type);
+  return { value: samples.filter((s) => s.frames.some((f) => f.name === fn)).reduce((a, s) => a + s.value, 0), all: total(samples) };
+}
+
+const sampleTypeOf = (c: Capture) => (c.name === 'cpu' ? cpuSampleType(c.profile as Profile) : 'delay');
+
+/**
+ * What the baseline window adds to a finding: how much more its function took than in the same window
+ * before. A window of many minutes averages a fault of one over all of them; the growth against the
+ * service's own usual is what shows it. The same source, so the confidence is the stronger of the two.
+ */
+function againstBaseline(f: Finding, captures: Capture[], base: Capture[], label: string, ago: string): Finding {
+  const fn = f.location?.function;
+  const name = f.evidence[0] ? profileOf(f.evidence[0].source) : undefined;
+  const cur = captures.find((c) => c.name === name);
+  const before = base.find((c) => c.name === name);
+  if (!fn || !cur?.profile || !before?.profile) return f;
+  const type = sampleTypeOf(cur);
+  if (!type) return f;
+  const now = under(cur.profile, type, fn);
+  const then = under(before.profile, type, fn);
+  // A function absent before grew from (near) nothing: counted as a hundredfold.
+  const growth = now.value / Math.max(then.value, now.value / 100, 1);
+  if (!(growth >= 1.5) || now.all === 0) return f;
+  const unit = cur.profile.sampleTypes.find((t) => t.type === type)?.unit ?? '';
+  const summary = `${label}: ${fn} and what it calls took ${formatValue(now.value, unit)}, against ${formatValue(then.value, unit)} in the same window ${ago} earlier (${growth >= 100 ? 'new' : `${growth.toFixed(1)}×`})`;
+  const grown = confidence(strength(growth - 1, 1), now.value / now.all);
+  return { ...f, confidence: Math.max(f.confidence, grown), evidence: [...f.evidence, { source: name as string, summary }] };
+}
+
+/** "a day", "6 h", "40 s": how far back the baseline window is. */
+export function agoWords(p: Pick<PastWindow, 'start' | 'baseline'>): string {
+  const s = Math.round((Date.parse(p.start) - Date.parse(p.baseline.start)) / 1000);
+  return s === 86400 ? 'a day' : s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 360) / 10} h`;
+}
+
 /** The CPU of the window against the baseline window's, as Compare shows a capture against the last healthy one. */
 function comparison(service: string, p: PastCapture, captures: Capture[], base: Capture[]): Comparison | string | undefined {
   const cur = captures.find((c) => c.name === 'cpu') ?? captures[0];
@@ -90,10 +130,15 @@ function comparison(service: string, p: PastCapture, captures: Capture[], base: 
 export function readPastCapture(service: string, p: PastCapture): PastRead {
   const errors: CaptureError[] = [];
   const captures = decode(p, 'current', errors);
-  const base = decode(p, 'base', errors);
+  // A baseline window that failed as the window did would say the same again.
+  const failedNow = new Set(errors.map((e) => e.source));
+  const baseErrors: CaptureError[] = [];
+  const base = decode(p, 'base', baseErrors);
+  errors.push(...baseErrors.filter((e) => !failedNow.has(e.source.replace(' (baseline)', ''))));
   const seconds = Math.max(1, Math.round((Date.parse(p.window.end) - Date.parse(p.window.start)) / 1000));
   const summary: PastWindow = { profiler: p.profiler, url: p.url, selector: p.selector, start: p.window.start, end: p.window.end, baseline: p.baseline };
-  const findings = detect(captures, seconds, pastLabel(summary), errors);
+  const label = pastLabel(summary);
+  const findings = detect(captures, seconds, label, errors).map((f) => againstBaseline(f, captures, base, label, agoWords(summary)));
   const c = comparison(service, p, captures, base);
   if (typeof c === 'string') errors.push({ source: `${p.profiler}:diff`, error: c });
   else if (c) summary.comparison = c;

@@ -7,19 +7,21 @@ import type { PastProfileName } from '../../config/registry.js';
 import { get } from '../http.js';
 import { answerError, type Query } from './query.js';
 
-// The ids Parca gives the profiles it scrapes from a Go service's /debug/pprof (its default scrape config).
-export const parcaTypes: Record<PastProfileName, string> = {
-  cpu: 'parca_agent_cpu:samples:count:cpu:nanoseconds:delta',
-  block: 'block:contentions:count:contentions:count:delta',
-  mutex: 'mutex:contentions:count:contentions:count:delta',
+// The ids Parca gives the profiles it scrapes from a Go service's /debug/pprof (its default scrape config,
+// as /api/profiles/types lists them). Only CPU is a delta there: block and mutex are kept as the running
+// totals Go serves, which a merge over a window would add up, so the registry refuses them for Parca.
+export const parcaTypes: Partial<Record<PastProfileName, string>> = {
+  cpu: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds:delta',
 };
 
 export const queryParca: Query = async (cfg, name, window, options) => {
+  const type = parcaTypes[name];
+  if (!type) return err(`Parca keeps ${name} as a running total, not per window: only cpu is read from it`);
   const url = new URL('/api/profiles/query', cfg.url);
   url.search = new URLSearchParams({
     mode: 'MODE_MERGE',
     reportType: 'REPORT_TYPE_PPROF',
-    'merge.query': `${parcaTypes[name]}${cfg.selector}`,
+    'merge.query': `${type}${cfg.selector}`,
     'merge.start': new Date(window.start).toISOString(),
     'merge.end': new Date(window.end).toISOString(),
   }).toString();
