@@ -52,3 +52,54 @@ describe('the /rca grammar', () => {
     expect(checkService(ok('billing'), reg.value).ok).toBe(true);
   });
 });
+
+describe('--at and --since: a past window from the continuous profiler', () => {
+  const now = new Date('2026-12-06T14:30:00Z');
+  const at = (text: string) => parseCommand(text, now);
+  const win = (start: string, end: string) => ({ start: Date.parse(start), end: Date.parse(end) });
+
+  it('reads a time of day (UTC unless it says), a date and time, or a duration up to now', () => {
+    expect(at('order-api --at 14:05')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:00:00Z', '2026-12-06T14:10:00Z') } });
+    // The ten minutes around it, but never past now.
+    expect(at('order-api --at 14:28')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:23:00Z', '2026-12-06T14:30:00Z') } });
+    expect(at('order-api --at 22:05+08:00 2m')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:04:00Z', '2026-12-06T14:06:00Z') } });
+    expect(at('order-api --at=2026-12-05T09:00:30Z 30s')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-05T09:00:15Z', '2026-12-05T09:00:45Z') } });
+    // A clock time still to come today is yesterday's.
+    expect(at('order-api --at 23:50')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-05T23:45:00Z', '2026-12-05T23:55:00Z') } });
+    expect(at('order-api --since 30m')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:00:00Z', '2026-12-06T14:30:00Z') } });
+    // A phone's keyboard makes -- a dash.
+    expect(at('order-api —since 1h')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T13:30:00Z', '2026-12-06T14:30:00Z') } });
+  });
+
+  it('says what is wrong in one line', () => {
+    const error = (text: string) => {
+      const r = at(text);
+      return r.ok ? 'parsed' : r.error;
+    };
+    expect(error('order-api --at')).toBe('--at needs a value: --at 14:05');
+    expect(error('order-api --at 25:00')).toBe('"25:00" is not a time of day; use 14:05 (UTC), 14:05+08:00 or 2026-12-06T14:05Z');
+    expect(error('order-api --at noon')).toBe('"noon" is not a time; use 14:05 (UTC), 14:05+08:00 or 2026-12-06T14:05Z');
+    expect(error('order-api --at 2026-12-07T10:00Z')).toBe('2026-12-07T10:00Z is still to come; --at reads the past');
+    expect(error('order-api --at 2026-11-01T10:00Z')).toBe('2026-11-01T10:00Z is more than 7 days ago');
+    expect(error('order-api --at 14:05 5s')).toBe('5s is no window to read around --at; use 10s to 6h');
+    expect(error('order-api --since 30s')).toBe('--since 30s is out of range; use 1m to 7d');
+    expect(error('order-api --since 30m --at 14:00')).toBe('give one of --at and --since, once');
+    expect(error('order-api --since 30m 10s')).toBe("--at and --since read the profiler's window: give no capture duration or profile list with them (--at takes a width: --at 14:05 2m)");
+    expect(error('order-api --until 14:00')).toBe('unknown option "--until"; the options are --at <time> and --since <duration>');
+  });
+
+  it('needs a continuous profiler in the registry, and says what to add', () => {
+    const reg = parseRegistry('services:\n  order-api: {pprof: "http://a:1"}\n  billing:\n    pprof: "http://b:1"\n    profiles: {type: parca, url: "http://parca:7070", selector: "{job=\\"billing\\"}"}\n', 'x');
+    if (!reg.ok) throw new Error(reg.error);
+    const cmd = (text: string) => {
+      const r = at(text);
+      if (!r.ok) throw new Error(r.error);
+      return r.value;
+    };
+    expect(checkService(cmd('billing --since 1h'), reg.value).ok).toBe(true);
+    expect(checkService(cmd('order-api --since 1h'), reg.value)).toEqual({
+      ok: false,
+      error: 'order-api has no continuous profiler in the registry: --at and --since read its past from one (add `profiles: {type: parca, url: …, selector: \'{job="order-api"}\'}` or Pyroscope)',
+    });
+  });
+});

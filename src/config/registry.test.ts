@@ -45,6 +45,9 @@ describe('service registry', () => {
     ['services:\n  order-api:\n    pprof: http://x:6060\n    lookback: 15 minutes\n', 'rca.config.yaml: services.order-api.lookback: expected a duration such as 90s, 15m, 1h or 1d'],
     ['services:\n  order-api:\n    pprof: http://x:6060\n    traces: {type: skywalking, url: "http://x"}\n', 'rca.config.yaml: services.order-api.traces.type:'],
     ['services:\n  order-api:\n    pprof: http://x:6060\n    metrics: {type: prometheus, url: "http://x", queries: [{name: errors, signal: errors, query: up}]}\n', 'rca.config.yaml: services.order-api.metrics.queries.0.signal:'],
+    ['services:\n  order-api:\n    pprof: http://x:6060\n    profiles: {type: parca, url: "http://p:7070", selector: \'{job="order-api"}\', types: [cpu, block]}\n', 'rca.config.yaml: services.order-api.profiles.types: Parca keeps block and mutex as running totals, not per window: only cpu can be read from it'],
+    ['services:\n  order-api:\n    pprof: http://x:6060\n    profiles: {type: pyroscope, url: "http://p:4040", selector: order-api}\n', 'rca.config.yaml: services.order-api.profiles.selector: expected a label selector in braces, such as {job="order-api"}'],
+    ['services:\n  order-api:\n    pprof: http://x:6060\n    profiles: {type: pyroscope, url: "http://p:4040", selector: "{}", types: [heap]}\n', 'rca.config.yaml: services.order-api.profiles.types.0:'],
   ])('a bad file names the bad key: %#', (text, message) => {
     const r = parseRegistry(text, 'rca.config.yaml');
     expect(r.ok).toBe(false);
@@ -52,6 +55,13 @@ describe('service registry', () => {
       expect(r.error.startsWith(message), r.error).toBe(true);
       expect(r.error).not.toContain('\n');
     }
+  });
+
+  it('reads a continuous profiler, CPU by default', () => {
+    const r = parseRegistry('services:\n  order-api:\n    pprof: http://x:6060\n    profiles: {type: pyroscope, url: "http://p:4040", selector: \'{service_name="order-api"}\', types: [cpu, mutex], tenant: team-a}\n  billing:\n    pprof: http://y:6060\n    profiles: {type: parca, url: "http://p:7070", selector: \'{job="billing"}\'}\n', 'x');
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value.services['order-api'].profiles).toEqual({ type: 'pyroscope', url: 'http://p:4040', selector: '{service_name="order-api"}', types: ['cpu', 'mutex'], tenant: 'team-a' });
+    expect(r.value.services['billing'].profiles).toEqual({ type: 'parca', url: 'http://p:7070', selector: '{job="billing"}', types: ['cpu'] });
   });
 
   it('suggests close service names', () => {
