@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../src/doctor/checks.js';
 import { startBot, type Bot } from './helpers/bot.js';
 import { FAKE_BOT_OPEN_ID, startFakeOpenApi, type FakeOpenApi } from './helpers/feishu-fake.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
@@ -34,6 +35,7 @@ describe.skipIf(!hasRedis || !hasGo || !parcaBinary)('a fault that has ended, na
   let slackApi: FakeSlack;
   let feishuApi: FakeOpenApi;
   let bot: Bot;
+  let config = '';
   /** When the fault started and stopped, ms. */
   let faultOn = 0;
   let faultOff = 0;
@@ -58,7 +60,7 @@ describe.skipIf(!hasRedis || !hasGo || !parcaBinary)('a fault that has ended, na
     await slackApi.start();
     feishuApi = await startFakeOpenApi();
     const dir = mkdtempSync(join(tmpdir(), 'rca-parca-'));
-    const config = join(dir, 'rca.config.yaml');
+    config = join(dir, 'rca.config.yaml');
     const profiles = (selector: string) => `    profiles:\n      type: parca\n      url: ${parca.url}\n      selector: '${selector}'\n`;
     writeFileSync(
       config,
@@ -203,5 +205,13 @@ describe.skipIf(!hasRedis || !hasGo || !parcaBinary)('a fault that has ended, na
     expect((await send('/rca typo-api --since 2m')).status).toBe(202);
     const typo = await until(async () => (await messages()).find((m) => m.text.startsWith('## typo-api: ')), 'the typo-api report', 60_000);
     expect(typo.text.split('### What failed\n')[1]?.split('\n\n')[0]).toBe('- parca:cpu: Parca answered 400: failed to parse query');
+  });
+
+  it('rca-bot doctor queries the profiler of each service: one holds profiles, one matches nothing, one is refused', async () => {
+    const checks = await runChecks({ REDIS_URL: redisUrl, RCA_CONFIG: config });
+    const line = (what: string) => checks.find((c) => c.what === what);
+    expect(line('order-api profiles (parca)')).toMatchObject({ level: 'ok', detail: expect.stringMatching(new RegExp(`^${parca.url}: \\d+ cpu samples of \\{job="order-api"\\} in the last 5 minutes$`)) });
+    expect(line('ghost-api profiles (parca)')).toMatchObject({ level: 'warn', detail: `${parca.url} holds no cpu profile of {job="ghost-api"} in the last 5 minutes` });
+    expect(line('typo-api profiles (parca)')).toMatchObject({ level: 'fail', detail: 'Parca answered 400: failed to parse query' });
   });
 });

@@ -8,9 +8,11 @@ import { requiredScopes } from '../chat/slack/app.js';
 import { slackClient } from '../chat/slack/adapter.js';
 import { createClient } from '../chat/feishu/adapter.js';
 import { readEnv, type Env } from '../config/env.js';
-import { loadRegistry, type Registry, type ScrapeConfig, type ServiceConfig } from '../config/registry.js';
+import { loadRegistry, type Registry, type ProfilesConfig, type ScrapeConfig, type ServiceConfig } from '../config/registry.js';
 import { get } from '../sources/http.js';
 import { scrapeOnce } from '../sources/metrics/scrape.js';
+import { queries as pastQueries } from '../sources/profiles/index.js';
+import { parseProfile } from '../profile/pprof.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
@@ -174,7 +176,20 @@ function sources(service: string, s: ServiceConfig, timeoutMs: number): Promise<
   if (s.metrics?.type === 'scrape') out.push(scraped(service, s.metrics));
   if (s.logs?.type === 'loki') out.push(reach(`${service} logs (loki)`, `${base(s.logs.url)}/ready`, `fix services.${service}.logs.url`));
   if (s.logs?.type === 'file') out.push(readable(service, s.logs.path));
+  if (s.profiles) out.push(profiler(service, s.profiles, timeoutMs));
   return out;
+}
+
+/** The profiler answers a query of the service's last five minutes of CPU, and holds some. */
+async function profiler(service: string, cfg: ProfilesConfig, timeoutMs: number): Promise<Check> {
+  const what = `${service} profiles (${cfg.type})`;
+  const end = Date.now();
+  const r = await pastQueries[cfg.type](cfg, 'cpu', { start: end - 5 * 60_000, end }, { timeoutMs: timeoutMs * 4, maxBytes: 64 << 20 });
+  if (!r.ok) return fail(what, r.error, `fix services.${service}.profiles (url, selector)`);
+  const p = parseProfile(r.value);
+  const samples = p.ok ? p.value.samples.count : 0;
+  if (samples === 0) return warn(what, `${cfg.url} holds no cpu profile of ${cfg.selector} in the last 5 minutes`, `check services.${service}.profiles.selector against the labels the profiler gives it`);
+  return ok(what, `${cfg.url}: ${samples} cpu samples of ${cfg.selector} in the last 5 minutes`);
 }
 
 async function readable(service: string, path: string): Promise<Check> {

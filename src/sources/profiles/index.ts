@@ -26,7 +26,7 @@ export interface PastCapture {
   base: PastProfile[];
 }
 
-const queries: Record<ProfilesConfig['type'], Query> = { parca: queryParca, pyroscope: queryPyroscope };
+export const queries: Record<ProfilesConfig['type'], Query> = { parca: queryParca, pyroscope: queryPyroscope };
 export const profilerName: Record<ProfilesConfig['type'], string> = { parca: 'Parca', pyroscope: 'Pyroscope' };
 
 export interface PastOptions {
