@@ -46,6 +46,14 @@ export class RateLimiter {
     this.redis = redis as Counted;
   }
 
+  /** Counts one background capture against the service's budget only (nobody asked for it); undefined when within it. */
+  async takeService(service: string): Promise<string | undefined> {
+    const key = `${this.prefix}:rca:rate:service:${service}`;
+    const [[, n]] = (await this.redis.multi().incr(key).expire(key, this.limits.windowSeconds, 'NX').exec()) as [[unknown, number]];
+    if (n > this.limits.perService) return `${service} has been diagnosed ${this.limits.perService} times in the last ${Math.round(this.limits.windowSeconds / 60)} minutes; the background capture waits for the next turn`;
+    return undefined;
+  }
+
   /** Counts one diagnosis; undefined when within the limits, else a polite reply. */
   async take(platform: string, user: string, service: string): Promise<string | undefined> {
     const n = Math.round(this.limits.windowSeconds / 60);

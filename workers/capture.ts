@@ -55,8 +55,10 @@ export async function captureJob(
     return { source, results: await sources(target.sources, Math.min(end, Date.now())) };
   }
   const captures = await capturePprof(target.pprof, { seconds, decode: false, trace: target.trace, flight: job.data.flight, ...(signal ? { signal } : {}) });
-  return {
-    source,
-    captures: captures.map((c) => ({ name: c.name, path: c.path, error: c.error, absent: c.absent, rate: c.rate, ms: c.ms, data: c.bytes?.toString('base64') })),
-  };
+  return { source, captures: captures.map(captured) };
+}
+
+/** A capture as it travels to the analysis: its bytes as base64. */
+export function captured(c: Capture): CapturedProfile {
+  return { name: c.name, path: c.path, error: c.error, absent: c.absent, rate: c.rate, ms: c.ms, data: c.bytes?.toString('base64') };
 }

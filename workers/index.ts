@@ -17,6 +17,8 @@ import type { AnalyseResult } from './analyse.js';
 import { captureJob, type CaptureResult } from './capture.js';
 import type { Deps } from './deps.js';
 import { digestProcessor } from './digest.js';
+import { baselineProcessor, type BaselineResult } from './baseline.js';
+import { baselineQueue, type BaselineData } from '../src/queue/baselines.js';
 import { inProcess, threadPool } from './offload.js';
 import { postCompareProcessor, publishProcessor } from './publish.js';
 import { log } from '../src/telemetry/log.js';
@@ -38,6 +40,10 @@ export interface WorkerOptions {
   reportTtlSeconds?: number;
   /** Where connection trouble is reported, a line each (stderr by default). */
   log?: (line: string) => void;
+  /** Whether a scheduled baseline capture may run now: undefined, or why not (the service's rate limit). */
+  mayCapture?: (service: string) => Promise<string | undefined>;
+  /** At most one scheduled baseline capture starts per this many ms, across every process (default 10 s). */
+  baselineSpacingMs?: number;
 }
 
 export interface Workers {
@@ -160,7 +166,13 @@ export function startWorkers(o: WorkerOptions): Workers {
   const postCompare = postCompareProcessor(deps);
   const publishing = new Worker(queues.publish, logged(running, 'publish', async (job: Job): Promise<unknown> => (job.name === 'post-compare' ? postCompare(job) : publish(job))), { ...common, concurrency: 4 });
   const digests = new Worker(digestQueue, logged(running, 'digest', digestProcessor(deps, offload)), { ...common, concurrency: 1 });
-  const workers = [capture, analyse, compare, publishing, digests];
+  // Background captures are spaced out across every process: at most one starts every 10 s.
+  const baselines = new Worker(baselineQueue, logged(running, 'baseline', baselineProcessor(state, offload, o.mayCapture)), { ...common, concurrency: 1, limiter: { max: 1, duration: o.baselineSpacingMs ?? 10_000 } });
+  baselines.on('completed', (job: Job, r: BaselineResult) => {
+    if (r.kept) log.info({ service: (job.data as BaselineData).service, at: r.at }, 'scheduled baseline kept');
+    else log.info({ service: (job.data as BaselineData).service, why: r.why }, 'scheduled baseline not kept');
+  });
+  const workers = [capture, analyse, compare, publishing, digests, baselines];
   // Time per stage, and in its queue, from BullMQ's own timestamps.
   const timed = (job: Job | undefined, outcome: 'completed' | 'failed') => {
     if (!job?.processedOn || !job.finishedOn) return;
@@ -169,7 +181,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     // A flow's parents are created with their children and wait for them: only jobs with none waited for a worker alone.
     if (leaves.has(job.queueName)) metrics.stageWaits.observe({ stage }, Math.max(0, job.processedOn - job.timestamp) / 1000);
   };
-  const leaves = new Set<string>([queues.capture, queues.compare, digestQueue]);
+  const leaves = new Set<string>([queues.capture, queues.compare, digestQueue, baselineQueue]);
   for (const w of workers) {
     w.on('completed', (job: Job) => timed(job, 'completed'));
     w.on('failed', (job: Job | undefined) => timed(job, 'failed'));

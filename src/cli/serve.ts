@@ -25,6 +25,7 @@ import { UserError } from '../errors.js';
 import { takeAlerts } from '../incidents/intake.js';
 import { IncidentStore } from '../incidents/store.js';
 import { Digests } from '../queue/digests.js';
+import { Baselines } from '../queue/baselines.js';
 import { Pipeline } from '../queue/pipeline.js';
 import { reportRoutes } from '../reports/routes.js';
 import { ReportStore } from '../reports/store.js';
@@ -113,14 +114,18 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const incidents = new IncidentStore(redis, env.RCA_REDIS_PREFIX);
   const digests = new Digests(redis, env.RCA_REDIS_PREFIX);
   await digests.schedule(registry.digests);
+  const baselines = new Baselines(redis, env.RCA_REDIS_PREFIX);
+  const scheduled = await baselines.schedule(registry);
+  if (scheduled.length) log.info(`scheduled healthy baselines: ${scheduled.join(', ')}`);
+  const limiter = new RateLimiter(redis, env.RCA_REDIS_PREFIX);
   // The demo fires its own alert, as Alertmanager would: it needs a token to be let in.
   const alertEnv: Env = demo !== undefined && !env.ALERTMANAGER_TOKEN ? { ...env, ALERTMANAGER_TOKEN: randomBytes(16).toString('hex') } : env;
-  const inbox = withBacklog(createInbox({ registry, pipeline, adapter, limiter: new RateLimiter(redis, env.RCA_REDIS_PREFIX), incidents, digests }));
+  const inbox = withBacklog(createInbox({ registry, pipeline, adapter, limiter, incidents, digests }));
   // Known once the server listens, unless RCA_PUBLIC_URL says where users reach the bot.
   let publicUrl = env.RCA_PUBLIC_URL;
   let workers: Workers | undefined;
   if (!values['no-workers'])
-    workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => publicUrl, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 });
+    workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => publicUrl, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400, mayCapture: (service) => limiter.takeService(service) });
   const subscriber = connectRedis(redisUrl.value, (line) => log.warn(line));
   const routes = consoleRoutes(store, inbox, subscriber);
   const [fallbackPlatform, fallbackChannel] = env.RCA_ALERT_CHANNEL.split(/:(.*)/s) as [Platform, string];
@@ -194,6 +199,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   if (workers) await shutDown(workers, env.RCA_SHUTDOWN_S, say);
   await pipeline.close();
   await digests.close();
+  await baselines.close();
   for (const c of children) c.kill();
   if (demo) rmSync(dirname(demo.log), { recursive: true, force: true });
   subscriber.disconnect();

@@ -1,6 +1,7 @@
 // `rca-bot worker`: only the pipeline's workers, to scale out on more
 // machines against the same Redis. It posts to whichever chats are configured.
 import { shutDown, startWorkers } from '../../workers/index.js';
+import { RateLimiter } from '../../commands/limits.js';
 import type { ChatAdapter, Platform } from '../chat/adapter.js';
 import { ConsoleAdapter } from '../chat/console/adapter.js';
 import { ConsoleStore } from '../chat/console/store.js';
@@ -25,7 +26,8 @@ export async function runWorker(_argv: string[], io: Io, source: NodeJS.ProcessE
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`)) };
   if (env.SLACK_BOT_TOKEN) adapters.slack = new SlackAdapter(slackClient(env));
   if (env.FEISHU_APP_ID && env.FEISHU_APP_SECRET) adapters.feishu = new FeishuAdapter(createFeishuClient(env));
-  const workers = startWorkers({ redisUrl: url.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => env.RCA_PUBLIC_URL, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 });
+  const limiter = new RateLimiter(redis, env.RCA_REDIS_PREFIX);
+  const workers = startWorkers({ redisUrl: url.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => env.RCA_PUBLIC_URL, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400, mayCapture: (service) => limiter.takeService(service) });
   const metricsServer = env.METRICS_PORT === undefined ? undefined : await serveMetrics(metricsRegistry, env.METRICS_PORT);
   log.info(`rca-bot worker is up on ${url.value} (${Object.keys(adapters).join(', ')})${metricsServer ? `; metrics on http://127.0.0.1:${metricsServer.port}/metrics` : ''}`);
   await new Promise<void>((resolve) => {

@@ -64,6 +64,16 @@ describe('service registry', () => {
     expect(r.value.services['billing'].profiles).toEqual({ type: 'parca', url: 'http://p:7070', selector: '{job="billing"}', types: ['cpu'] });
   });
 
+  it('reads a scheduled healthy baseline beside the baseline window', () => {
+    const r = parseRegistry('services:\n  a:\n    pprof: http://x:6060\n    baseline: {ago: 2h, every: 6h}\n  b:\n    pprof: http://x:6060\n    baseline: 1h\n', 'x');
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value.services['a']).toMatchObject({ baseline: 7200, scheduledBaseline: { every: 21600, seconds: 10 } });
+    expect(r.value.services['b'].baseline).toBe(3600);
+    expect(r.value.services['b'].scheduledBaseline).toBeUndefined();
+    const fast = parseRegistry('services:\n  a:\n    pprof: http://x:6060\n    baseline: {every: 30s}\n', 'x');
+    expect(fast.ok ? '' : fast.error).toBe('x: services.a.baseline.every: expected an interval of 1m or more, such as 6h');
+  });
+
   it('suggests close service names', () => {
     const r = parseRegistry('services:\n  order-api: {pprof: "http://a:1"}\n  orders-db: {pprof: "http://b:1"}\n  billing: {pprof: "http://c:1"}\n', 'x');
     if (!r.ok) throw new Error(r.error);

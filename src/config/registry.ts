@@ -146,7 +146,22 @@ const service = z
     metrics: z.discriminatedUnion('type', [metrics, scrape]).optional(),
     profiles: profiles.optional(),
     lookback: duration.default(15 * 60),
-    baseline: duration.default(86400),
+    /**
+     * How far back the baseline window is (a duration), or that and a background capture of a healthy
+     * baseline: `{ago: 1d, every: 6h, seconds: 10}` keeps the newest healthy capture for Compare.
+     */
+    baseline: z
+      .union([
+        duration,
+        z
+          .object({
+            ago: duration.default(86400),
+            every: duration.refine((s) => s >= 60, 'expected an interval of 1m or more, such as 6h').optional(),
+            seconds: z.number().int().min(1).max(300).default(10),
+          })
+          .strict(),
+      ])
+      .default(86400),
     /** Default capture window in seconds. */
     seconds: z.number().int().min(1).max(300).default(10),
     /**
@@ -179,7 +194,13 @@ const service = z
       .strict()
       .default({ channels: [], users: [] }),
   })
-  .strict();
+  .strict()
+  .transform(({ baseline, ...rest }) => ({
+    ...rest,
+    baseline: typeof baseline === 'number' ? baseline : baseline.ago,
+    /** The background capture that keeps a healthy baseline for Compare (off unless `baseline.every`). */
+    ...(typeof baseline === 'object' && baseline.every !== undefined ? { scheduledBaseline: { every: baseline.every, seconds: baseline.seconds } } : {}),
+  }));
 
 const digestSchedule = z
   .object({
@@ -202,7 +223,7 @@ const registry = z
   .strict();
 
 export type Registry = z.infer<typeof registry>;
-export type ServiceConfig = z.infer<typeof service>;
+export type ServiceConfig = z.output<typeof service>;
 export type ProbeConfig = z.infer<typeof probe>;
 export type TracesConfig = z.infer<typeof traces>;
 export type LogsConfig = z.infer<typeof logs>;

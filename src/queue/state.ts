@@ -35,6 +35,11 @@ export class JobState {
     return (await this.redis.get(key)) ?? job;
   }
 
+  /** The diagnosis holding a service now, if any. */
+  async active(service: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key('active', service))) ?? undefined;
+  }
+
   /** The diagnoses running now, oldest first. */
   async running(): Promise<Status[]> {
     const out: Status[] = [];
