@@ -8,7 +8,7 @@ import { IncidentStore } from '../src/incidents/store.js';
 import { ReportStore } from '../src/reports/store.js';
 import { digestQueue } from '../src/queue/digests.js';
 import { JobState } from '../src/queue/state.js';
-import { connectRedis } from '../src/server/redis.js';
+import { connectRedis, type RedisTarget } from '../src/server/redis.js';
 import { traced } from '../src/chat/traced.js';
 import { metrics, reasonOf } from '../src/telemetry/metrics.js';
 import { activeIds, bullmqTelemetry } from '../src/telemetry/spans.js';
@@ -26,7 +26,8 @@ import { ScrapeStore, scrapedSeries } from '../src/sources/metrics/scrape.js';
 import type { SourcePlan } from '../src/rca/sources.js';
 
 export interface WorkerOptions {
-  redisUrl: string;
+  /** A redis:// URL, or a Sentinel or Cluster target (src/server/redis.ts). */
+  redisUrl: RedisTarget;
   prefix: string;
   adapters: Partial<Record<Platform, ChatAdapter>>;
   /** BullMQ's lock and stalled-check timing; shorter in tests that kill workers. */
@@ -204,7 +205,15 @@ export function startWorkers(o: WorkerOptions): Workers {
     if (job.name !== 'post-compare' && r?.service && r.verdict) metrics.diagnoses.inc({ service: r.service, verdict: r.verdict });
   });
   // Without a listener BullMQ would print each connection error with its stack.
-  for (const w of workers) w.on('error', (e: Error) => say(`rca-bot worker ${w.name}: ${e.message.split('\n')[0]}`));
+  // A Redis failover repeats one error many times a second: each worker says it once, until another comes.
+  for (const w of workers) {
+    let last = '';
+    w.on('error', (e: Error) => {
+      const line = `rca-bot worker ${w.name}: ${e.message.split('\n')[0]}`;
+      if (line !== last) say(line);
+      last = line;
+    });
+  }
   // A job that fails for good tells the chats that asked why.
   for (const w of workers)
     w.on('failed', (job: Job | undefined, error: Error) => {

@@ -31,7 +31,7 @@ import { reportRoutes } from '../reports/routes.js';
 import { ReportStore } from '../reports/store.js';
 import { alertRoutes } from '../server/alerts.js';
 import { startServer } from '../server/http.js';
-import { connectRedis, ensureRedis } from '../server/redis.js';
+import { connectRedis, ensureRedis, describeTarget, keyPrefix, redisTargetOf } from '../server/redis.js';
 import { registry as metricsRegistry, watchQueues } from '../telemetry/metrics.js';
 import { sendMetricsRoute, serveMetrics } from '../telemetry/route.js';
 import { digestQueue } from '../queue/digests.js';
@@ -88,8 +88,11 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const env: Env = parsedEnv.value;
   addSecrets(secretValues(env, source));
   const say = (line: string) => log.info(line);
-  const redisUrl = await ensureRedis(env.REDIS_URL, say);
+  const target = redisTargetOf(env);
+  if (!target.ok) throw new UserError(target.error);
+  const redisUrl = await ensureRedis(target.value, say);
   if (!redisUrl.ok) throw new UserError(redisUrl.error);
+  const prefix = keyPrefix(redisUrl.value, env.RCA_REDIS_PREFIX);
 
   const children: ChildProcess[] = [];
   let registry: Registry;
@@ -106,18 +109,18 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   }
 
   const redis = connectRedis(redisUrl.value, (line) => log.warn(line));
-  const scrapers = startScrapers(registry, new ScrapeStore(redis, env.RCA_REDIS_PREFIX), (line) => log.warn(line));
-  const store = new ConsoleStore(redis, `${env.RCA_REDIS_PREFIX}:console`);
+  const scrapers = startScrapers(registry, new ScrapeStore(redis, prefix), (line) => log.warn(line));
+  const store = new ConsoleStore(redis, `${prefix}:console`);
   const adapters: Partial<Record<Platform, ChatAdapter>> = { console: new ConsoleAdapter(store) };
-  const pipeline = new Pipeline(redis, env.RCA_REDIS_PREFIX, adapters);
+  const pipeline = new Pipeline(redis, prefix, adapters);
   const adapter = (p: Platform) => pipeline.adapter(p);
-  const incidents = new IncidentStore(redis, env.RCA_REDIS_PREFIX);
-  const digests = new Digests(redis, env.RCA_REDIS_PREFIX);
+  const incidents = new IncidentStore(redis, prefix);
+  const digests = new Digests(redis, prefix);
   await digests.schedule(registry.digests);
-  const baselines = new Baselines(redis, env.RCA_REDIS_PREFIX);
+  const baselines = new Baselines(redis, prefix);
   const scheduled = await baselines.schedule(registry);
   if (scheduled.length) log.info(`scheduled healthy baselines: ${scheduled.join(', ')}`);
-  const limiter = new RateLimiter(redis, env.RCA_REDIS_PREFIX);
+  const limiter = new RateLimiter(redis, prefix);
   // The demo fires its own alert, as Alertmanager would: it needs a token to be let in.
   const alertEnv: Env = demo !== undefined && !env.ALERTMANAGER_TOKEN ? { ...env, ALERTMANAGER_TOKEN: randomBytes(16).toString('hex') } : env;
   const inbox = withBacklog(createInbox({ registry, pipeline, adapter, limiter, incidents, digests }));
@@ -125,7 +128,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   let publicUrl = env.RCA_PUBLIC_URL;
   let workers: Workers | undefined;
   if (!values['no-workers'])
-    workers = startWorkers({ redisUrl: redisUrl.value, prefix: env.RCA_REDIS_PREFIX, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => publicUrl, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400, mayCapture: (service) => limiter.takeService(service) });
+    workers = startWorkers({ redisUrl: redisUrl.value, prefix: prefix, adapters, lockDuration: env.RCA_WORKER_LOCK_MS, stalledInterval: env.RCA_WORKER_STALLED_MS, threads: true, publicUrl: () => publicUrl, reportTtlSeconds: env.RCA_REPORT_TTL_DAYS * 86400, mayCapture: (service) => limiter.takeService(service) });
   const subscriber = connectRedis(redisUrl.value, (line) => log.warn(line));
   const routes = consoleRoutes(store, inbox, subscriber);
   const [fallbackPlatform, fallbackChannel] = env.RCA_ALERT_CHANNEL.split(/:(.*)/s) as [Platform, string];
@@ -137,10 +140,10 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
     fallback: { platform: fallbackPlatform, channel: fallbackChannel },
     serviceLabel: env.RCA_ALERT_LABEL,
   };
-  routes.push(...reportRoutes(new ReportStore(redis, `${env.RCA_REDIS_PREFIX}:reports`, { ttlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 }), { traceUrl: env.RCA_TRACE_URL }));
+  routes.push(...reportRoutes(new ReportStore(redis, `${prefix}:reports`, { ttlSeconds: env.RCA_REPORT_TTL_DAYS * 86400 }), { traceUrl: env.RCA_TRACE_URL }));
   routes.push(...alertRoutes(alertEnv, (alerts, by) => takeAlerts(intake, alerts, by), (line) => log.warn(line)));
   routes.push(sendMetricsRoute(metricsRegistry));
-  const watched = watchQueues(redis, env.RCA_REDIS_PREFIX, [...Object.values(queues), digestQueue]);
+  const watched = watchQueues(redis, prefix, [...Object.values(queues), digestQueue]);
   const metricsServer = env.METRICS_PORT === undefined ? undefined : await serveMetrics(metricsRegistry, env.METRICS_PORT);
   if (metricsServer) say(`metrics on http://127.0.0.1:${metricsServer.port}/metrics`);
   const surfaces: { start(): Promise<void>; stop(): Promise<void> }[] = [];
@@ -152,7 +155,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
     surfaces.push(slack);
   }
   if (env.FEISHU_APP_ID && env.FEISHU_APP_SECRET) {
-    const feishu = createFeishu(env, inbox, redis, env.RCA_REDIS_PREFIX);
+    const feishu = createFeishu(env, inbox, redis, prefix);
     adapters.feishu = feishu.adapter;
     routes.push(feishu.route);
     surfaces.push(feishu);

@@ -15,9 +15,19 @@ const schema = z.object({
   /** A port of its own for GET /metrics (the bot also serves it on PORT; a worker process only here). */
   METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(65535).optional()),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  /** A primary watched by Sentinels instead: "host:port,host:port", the primary's name, and their passwords. */
+  REDIS_SENTINELS: optional,
+  REDIS_SENTINEL_NAME: z.string().default('mymaster'),
+  REDIS_SENTINEL_PASSWORD: optional,
+  /** A Cluster instead: some of its nodes, "host:port,host:port". */
+  REDIS_CLUSTER_NODES: optional,
+  /** The password of the Redis servers of a Sentinel or Cluster set-up (REDIS_URL carries its own). */
+  REDIS_PASSWORD: optional,
+  /** TLS to the servers (and the Sentinels) of a Sentinel or Cluster set-up: 1 or true. */
+  REDIS_TLS: z.string().optional().transform((v) => v === '1' || v?.toLowerCase() === 'true'),
   RCA_CONFIG: z.string().default('rca.config.yaml'),
   /** Prefix of every Redis key (queues, jobs, the console), so bots can share one Redis. */
-  RCA_REDIS_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, dot, dash or underscore').default('rca'),
+  RCA_REDIS_PREFIX: z.string().regex(/^(?:[\w.-]+|\{[\w.-]+\}[\w.-]*)$/, 'letters, digits, dot, dash or underscore, optionally a {hash tag} first').default('rca'),
   /** How long a worker holds a job's lock, and how often stalled jobs are looked for (BullMQ's defaults). */
   RCA_WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   RCA_WORKER_STALLED_MS: z.coerce.number().int().min(500).default(30_000),
@@ -53,7 +63,7 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-const secrets: (keyof Env)[] = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'FEISHU_APP_SECRET', 'FEISHU_VERIFICATION_TOKEN', 'FEISHU_ENCRYPT_KEY', 'ALERTMANAGER_TOKEN', 'ALERTMANAGER_BASIC_AUTH', 'GRAFANA_WEBHOOK_SECRET'];
+const secrets: (keyof Env)[] = ['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'FEISHU_APP_SECRET', 'FEISHU_VERIFICATION_TOKEN', 'FEISHU_ENCRYPT_KEY', 'ALERTMANAGER_TOKEN', 'ALERTMANAGER_BASIC_AUTH', 'GRAFANA_WEBHOOK_SECRET'];
 
 export function readEnv(source: NodeJS.ProcessEnv): Result<Env> {
   const parsed = schema.safeParse(source);
@@ -83,7 +93,7 @@ export function describeEnv(env: Env): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const k of Object.keys(schema.shape) as (keyof Env)[]) {
     const v = env[k];
-    out[k] = secrets.includes(k) ? (v ? 'set' : 'unset') : (v ?? 'unset');
+    out[k] = secrets.includes(k) ? (v ? 'set' : 'unset') : typeof v === 'boolean' ? String(v) : (v ?? 'unset');
   }
   return out;
 }

@@ -3,7 +3,9 @@
 // sources, and the chat platforms' credentials. Each is one line, with what
 // to do when it fails; none throws.
 import { existsSync, accessSync, constants } from 'node:fs';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import type { Result } from '../errors.js';
+import { client, describeTarget, redisTargetOf, type RedisTarget } from '../server/redis.js';
 import { requiredScopes } from '../chat/slack/app.js';
 import { slackClient } from '../chat/slack/adapter.js';
 import { createClient } from '../chat/feishu/adapter.js';
@@ -45,7 +47,7 @@ export async function runChecks(source: NodeJS.ProcessEnv, options: Options = {}
   out.push(registry.check);
   const services = Object.entries(registry.value?.services ?? {});
   const [redisCheck, slack, feishu, ...perService] = await Promise.all([
-    redis(env.REDIS_URL, timeoutMs),
+    redis(redisTargetOf(env), timeoutMs),
     chats && env.SLACK_BOT_TOKEN ? slackCheck(env, timeoutMs) : undefined,
     chats && env.FEISHU_APP_ID && env.FEISHU_APP_SECRET ? feishuCheck(env, timeoutMs) : undefined,
     ...services.map(([name, s]) => serviceChecks(name, s, timeoutMs)),
@@ -94,27 +96,41 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-async function redis(url: string, timeoutMs: number): Promise<Check> {
-  const shown = shownUrl(url);
-  let client: Redis | undefined;
+async function redis(target: Result<RedisTarget>, timeoutMs: number): Promise<Check> {
+  if (!target.ok) return fail('redis', target.error, 'fix REDIS_SENTINELS or REDIS_CLUSTER_NODES');
+  const t = target.value;
+  const shown = typeof t === 'string' ? shownUrl(t) : describeTarget(t);
+  let c: Redis | undefined;
   // connect() only says "Connection is closed."; the error event says why.
   let cause: unknown;
   try {
-    client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-    client.on('error', (e) => (cause = e));
-    const c = client;
-    const info = await within(timeoutMs, shown, c.connect().then(() => c.info()));
+    c = client(t, { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    c.on('error', (e) => (cause = e));
+    const r = c;
+    const info = await within(timeoutMs, shown, r.connect().then(() => r.info()));
     const field = (k: string) => new RegExp(`^${k}:(.*)$`, 'm').exec(info)?.[1]?.trim();
     const [version, aof, policy] = [field('redis_version'), field('aof_enabled'), field('maxmemory_policy')];
-    const detail = `${version ?? '?'} at ${shown}, AOF ${aof === '1' ? 'on' : 'off'}, maxmemory-policy ${policy ?? '?'}`;
+    const where = typeof t === 'string' ? shown : `${shown}; ${await topology(r, t)}`;
+    const detail = `${version ?? '?'} at ${where}, AOF ${aof === '1' ? 'on' : 'off'}, maxmemory-policy ${policy ?? '?'}`;
     if (policy && policy !== 'noeviction') return warn('redis', detail, 'set maxmemory-policy noeviction: BullMQ loses jobs when Redis evicts keys');
     if (aof !== '1') return warn('redis', detail, 'turn on appendonly yes, so queued and running diagnoses survive a Redis restart');
     return ok('redis', detail);
   } catch (e) {
-    return fail('redis', `${shown}: ${message(cause ?? e)}`, 'start Redis or fix REDIS_URL');
+    return fail('redis', `${shown}: ${message(cause ?? e)}`, typeof t === 'string' ? 'start Redis or fix REDIS_URL' : 'start Redis or fix REDIS_SENTINELS / REDIS_CLUSTER_NODES');
   } finally {
-    client?.disconnect();
+    c?.disconnect();
   }
+}
+
+/** What a Sentinel or Cluster set-up looks like from here: the primary found, or the masters and the cluster's state. */
+async function topology(r: Redis, t: Exclude<RedisTarget, string>): Promise<string> {
+  if ('sentinels' in t) {
+    const role = (await r.call('ROLE')) as [string, ...unknown[]];
+    return `primary at ${r.stream?.remoteAddress ?? '?'}:${r.stream?.remotePort ?? '?'} (${role[0]})`;
+  }
+  const cluster = r as unknown as Cluster;
+  const state = /cluster_state:(\w+)/.exec(String(await cluster.cluster('INFO')))?.[1] ?? '?';
+  return `${cluster.nodes('master').length} masters, cluster_state ${state}`;
 }
 
 async function serviceChecks(name: string, s: ServiceConfig, timeoutMs: number): Promise<Check[]> {

@@ -21,6 +21,8 @@ export class Baselines {
 
   constructor(redis: Redis, prefix: string) {
     this.queue = new Queue(baselineQueue, { connection: redis, prefix, telemetry: bullmqTelemetry() });
+    // An outage is said once by the connection (connectRedis).
+    this.queue.on('error', () => undefined);
   }
 
   /** Makes the schedulers exactly the registry's: the first capture at once, then every `every`. */

@@ -29,6 +29,8 @@ export class Digests {
 
   constructor(redis: Redis, prefix: string) {
     this.queue = new Queue(digestQueue, { connection: redis, prefix, telemetry: bullmqTelemetry() });
+    // An outage is said once by the connection (connectRedis).
+    this.queue.on('error', () => undefined);
   }
 
   /** One digest now; a redelivered request (same key) adds nothing. */

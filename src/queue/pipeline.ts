@@ -121,6 +121,8 @@ export class Pipeline {
     private readonly adapters: Partial<Record<Platform, ChatAdapter>>,
   ) {
     this.flow = new FlowProducer({ connection: redis, prefix, telemetry: bullmqTelemetry() });
+    // An outage is said once by the connection (connectRedis); BullMQ would print it again, with a stack.
+    this.flow.on('error', () => undefined);
     this.state = new JobState(redis, prefix);
   }
 

@@ -87,7 +87,8 @@ new Gauge({
 
 /** Counts the jobs of the flow's queues in rca_queue_jobs from now on; close() stops. */
 export function watchQueues(redis: Redis, prefix: string, names: string[]): { close(): Promise<void> } {
-  const queues = names.map((n) => new Queue(n, { connection: redis, prefix }));
+  // An outage is said once by the connection (connectRedis); the queues would print it again, with a stack.
+  const queues = names.map((n) => new Queue(n, { connection: redis, prefix }).on('error', () => undefined));
   const mine = { redis, queues };
   watched = mine;
   return {
