@@ -60,10 +60,12 @@ describe('--at and --since: a past window from the continuous profiler', () => {
 
   it('reads a time of day (UTC unless it says), a date and time, or a duration up to now', () => {
     expect(at('order-api --at 14:05')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:00:00Z', '2026-12-06T14:10:00Z') } });
-    // The ten minutes around it, but never past now.
-    expect(at('order-api --at 14:28')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:23:00Z', '2026-12-06T14:30:00Z') } });
+    // The ten minutes around it; near now, the ten minutes up to now.
+    expect(at('order-api --at 14:28')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:20:00Z', '2026-12-06T14:30:00Z') } });
     expect(at('order-api --at 22:05+08:00 2m')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:04:00Z', '2026-12-06T14:06:00Z') } });
     expect(at('order-api --at=2026-12-05T09:00:30Z 30s')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-05T09:00:15Z', '2026-12-05T09:00:45Z') } });
+    // A minute ahead (a fast clock) is now; near now the window is its whole width up to now.
+    expect(at('order-api --at 14:31 10s')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:29:50Z', '2026-12-06T14:30:00Z') } });
     // A clock time still to come today is yesterday's.
     expect(at('order-api --at 23:50')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-05T23:45:00Z', '2026-12-05T23:55:00Z') } });
     expect(at('order-api --since 30m')).toEqual({ ok: true, value: { kind: 'diagnose', service: 'order-api', past: win('2026-12-06T14:00:00Z', '2026-12-06T14:30:00Z') } });
@@ -86,6 +88,7 @@ describe('--at and --since: a past window from the continuous profiler', () => {
     expect(error('order-api --since 30m --at 14:00')).toBe('give one of --at and --since, once');
     expect(error('order-api --since 30m 10s')).toBe("--at and --since read the profiler's window: give no capture duration or profile list with them (--at takes a width: --at 14:05 2m)");
     expect(error('order-api --until 14:00')).toBe('unknown option "--until"; the options are --at <time> and --since <duration>');
+    expect(error('order-api --at 14:05+25:00')).toBe('"14:05+25:00" is not a time; use 14:05 (UTC), 14:05+08:00 or 2026-12-06T14:05Z');
   });
 
   it('needs a continuous profiler in the registry, and says what to add', () => {

@@ -78,6 +78,7 @@ export function atTime(word: string, now: Date): Result<number> {
     const day = now.toISOString().slice(0, 10);
     t = Date.parse(`${day}T${h.padStart(2, '0')}:${m}:${sec ?? '00'}${offset(o?.toUpperCase())}`);
     // 23:50 asked at 00:10 is yesterday's; a time zone can move it either way by a day.
+    if (Number.isNaN(t)) return err(`"${word}" is not a time; ${timeHelp}`);
     for (let i = 0; i < 2 && t > now.getTime() + 60_000; i++) t -= 86_400_000;
     if (t < now.getTime() - 86_400_000) t += 86_400_000;
   } else {
@@ -88,7 +89,8 @@ export function atTime(word: string, now: Date): Result<number> {
   }
   if (t > now.getTime() + 60_000) return err(`${word} is still to come; --at reads the past`);
   if (t < now.getTime() - MAX_PAST_SECONDS * 1000) return err(`${word} is more than 7 days ago`);
-  return ok(t);
+  // A minute ahead is a clock a little fast: now.
+  return ok(Math.min(t, now.getTime()));
 }
 
 /** `--since 30m`: that long up to now. */
@@ -98,6 +100,12 @@ export function sinceSeconds(word: string): Result<number> {
   const seconds = Number(m[1]) * ({ s: 1, m: 60, min: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2].toLowerCase()];
   if (seconds < 60 || seconds > MAX_PAST_SECONDS) return err(`--since ${word} is out of range; use 1m to 7d`);
   return ok(seconds);
+}
+
+/** The window of `width` seconds around `at`; near now, the `width` up to now, so that it is never shorter. */
+export function aroundAt(at: number, width: number, now: Date): PastWindow {
+  const end = Math.min(now.getTime(), at + (width / 2) * 1000);
+  return { start: Math.min(at - (width / 2) * 1000, end - width * 1000), end };
 }
 
 /** The width of an `--at` window: 10 s to 6 h. */
@@ -141,7 +149,7 @@ function pastWindow(words: string[], now: Date): Result<{ past?: PastWindow; res
     const width = i < 0 ? ok(2 * AT_HALF_SECONDS) : atWidth(rest[i]);
     if (!width.ok) return width;
     if (i >= 0) rest.splice(i, 1);
-    past = { start: at - (width.value / 2) * 1000, end: Math.min(now.getTime(), at + (width.value / 2) * 1000) };
+    past = aroundAt(at, width.value, now);
   }
   return ok({ rest, ...(past ? { past } : {}) });
 }

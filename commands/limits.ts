@@ -49,7 +49,8 @@ export class RateLimiter {
   /** Counts one background capture against the service's budget only (nobody asked for it); undefined when within it. */
   async takeService(service: string): Promise<string | undefined> {
     const key = `${this.prefix}:rca:rate:service:${service}`;
-    const [[, n]] = (await this.redis.multi().incr(key).expire(key, this.limits.windowSeconds, 'NX').exec()) as [[unknown, number]];
+    const n = await this.redis.incr(key);
+    if (n === 1) await this.redis.expire(key, this.limits.windowSeconds);
     if (n > this.limits.perService) return `${service} has been diagnosed ${this.limits.perService} times in the last ${Math.round(this.limits.windowSeconds / 60)} minutes; the background capture waits for the next turn`;
     return undefined;
   }

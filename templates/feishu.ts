@@ -42,11 +42,13 @@ export function toFeishuCard(r: Report, opts: { job: string; reportUrl?: string 
   for (const t of (r.traceLogs ?? []).slice(0, 2)) elements.push(md(`**${traceHeading(t)}**\n\`\`\`\n${t.lines.map(traceLine).join('\n')}${t.more ? `\n… ${t.more} more lines` : ''}\n\`\`\``));
   const trace = executionTraceLine(r);
   elements.push(md(`${aboutLine(r)}${trace ? ` · ${trace}` : ''}${opts.reportUrl ? ` · [full report](${opts.reportUrl})` : ''}`));
-  elements.push(
-    button('Re-run', 'rerun', opts.job, r.service),
-    button('Compare with last healthy capture', 'compare', opts.job, r.service),
-    button('Mark resolved', 'resolve', opts.job, r.service, 'primary'),
-  );
+  // A past window has nothing live to re-run or compare, and opened no incident.
+  if (!r.pastOnly)
+    elements.push(
+      button('Re-run', 'rerun', opts.job, r.service),
+      button('Compare with last healthy capture', 'compare', opts.job, r.service),
+      button('Mark resolved', 'resolve', opts.job, r.service, 'primary'),
+    );
   return {
     schema: '2.0',
     config: { update_multi: true },

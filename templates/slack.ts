@@ -42,14 +42,16 @@ export function toSlackBlocks(r: Report, opts: { job: string; reportUrl?: string
   const about = `${aboutLine(r)}${trace ? ` · ${trace}` : ''}${opts.reportUrl ? ` · <${opts.reportUrl}|full report>` : ''}`;
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(about, 2000) }] });
   const value = JSON.stringify({ job: opts.job, service: r.service });
-  blocks.push({
-    type: 'actions',
-    block_id: 'rca_actions',
-    elements: [
-      { type: 'button', action_id: actionIds.rerun, text: { type: 'plain_text', text: 'Re-run' }, value },
-      { type: 'button', action_id: actionIds.compare, text: { type: 'plain_text', text: 'Compare with last healthy capture' }, value },
-      { type: 'button', action_id: actionIds.resolve, text: { type: 'plain_text', text: 'Mark resolved' }, style: 'primary', value },
-    ],
-  });
+  // A past window has nothing live to re-run or compare, and opened no incident.
+  if (!r.pastOnly)
+    blocks.push({
+      type: 'actions',
+      block_id: 'rca_actions',
+      elements: [
+        { type: 'button', action_id: actionIds.rerun, text: { type: 'plain_text', text: 'Re-run' }, value },
+        { type: 'button', action_id: actionIds.compare, text: { type: 'plain_text', text: 'Compare with last healthy capture' }, value },
+        { type: 'button', action_id: actionIds.resolve, text: { type: 'plain_text', text: 'Mark resolved' }, style: 'primary', value },
+      ],
+    });
   return { text: `${headline(r)}: ${verdictSentence(r)}`, blocks: blocks.slice(0, 50) };
 }

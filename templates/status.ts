@@ -1,12 +1,13 @@
 // The root message of a diagnosis, as it moves from queued to done.
 import type { Status } from '../src/chat/adapter.js';
+import { span } from './summary.js';
 
 export function statusText(s: Status): string {
   switch (s.stage) {
     case 'queued':
-      return `⏳ Queued: ${s.service} for ${s.seconds} s…`;
+      return s.past ? `⏳ Queued: ${s.service}, ${span(s.seconds)} of its past…` : `⏳ Queued: ${s.service} for ${s.seconds} s…`;
     case 'capturing':
-      return `📡 Capturing ${s.service} for ${s.seconds} s…`;
+      return s.past ? `📚 Reading ${span(s.seconds)} of ${s.service}'s past from its profiler…` : `📡 Capturing ${s.service} for ${s.seconds} s…`;
     case 'analysing':
       return `🔎 Analysing ${s.service}…`;
     case 'done':

@@ -1,6 +1,7 @@
 // Pieces of a Report's summary that every chat surface shows the same way.
 import { sourceCount } from '../src/rca/fuse.js';
 import { agoWords, pastLabel } from '../src/rca/past.js';
+import { profilerName } from '../src/sources/profiles/index.js';
 import { formatValue } from '../src/profile/units.js';
 import type { Finding, Report, TraceLogs } from '../src/model.js';
 
@@ -43,7 +44,8 @@ export function span(seconds: number): string {
 
 /** What was read, and when: "Captured 10 s from http://…", or the profiler's window of a past diagnosis. */
 export function aboutLine(r: Report): string {
-  if (r.pastOnly && r.past) return `Read ${span(r.window.seconds)} of profiles from ${pastLabel(r.past).replace(', ', ' (')}, ${r.past.start.slice(0, 10)}) for ${r.past.selector}`;
+  const p = r.past;
+  if (r.pastOnly && p) return `Read ${span(r.window.seconds)} of profiles from ${profilerName[p.profiler]} (${p.start.slice(0, 10)} ${p.start.slice(11, 16)}–${p.end.slice(11, 16)} UTC) for ${p.selector}`;
   return `Captured ${r.window.seconds} s from ${r.target}`;
 }
 

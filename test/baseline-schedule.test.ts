@@ -31,6 +31,7 @@ describe.skipIf(!hasRedis || !hasGo)('scheduled healthy baselines', () => {
       'busy-api': { pprof: healthy.url, baseline: every },
       'limited-api': { pprof: healthy.url, baseline: every },
       'plain-api': { pprof: healthy.url },
+      'giveway-api': { pprof: healthy.url, baseline: { every: '1h', seconds: 30 } },
     };
     const r = validateRegistry({ services: Object.fromEntries(names.map((n) => [n, all[n]])) }, 'test');
     if (!r.ok) throw new Error(r.error);
@@ -78,6 +79,16 @@ describe.skipIf(!hasRedis || !hasGo)('scheduled healthy baselines', () => {
     // Each is scheduled to come back an hour later.
     const next = await queue.getJobs(['delayed']);
     expect(next.map((j) => j.data.service).sort()).toEqual(['busy-api', 'hot-api', 'limited-api', 'order-api']);
+    await queue.close();
+  });
+
+  it('a diagnosis asked for during a background capture stops it: the capture gives way', async () => {
+    await baselines.schedule(registry(['giveway-api']));
+    const queue = new Queue(baselineQueue, { connection: redis, prefix });
+    await until(async () => (await queue.getJobs(['active'])).some((j) => j.data.service === 'giveway-api'), 'the background capture to start');
+    await state.claimService('giveway-api', 'rca-slack-asked', 60);
+    const done = await until(async () => (await queue.getJobs(['completed'])).find((j) => j.data.service === 'giveway-api'), 'the background capture to give way');
+    expect(done.returnvalue).toEqual({ kept: false, why: 'a diagnosis of giveway-api started (rca-slack-asked); the background capture gave way' });
     await queue.close();
   });
 

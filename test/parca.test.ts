@@ -147,9 +147,12 @@ describe.skipIf(!hasRedis || !hasGo || !parcaBinary)('a fault that has ended, na
     const report = await until(async () => slackApi.calls.find((c) => c.method === 'chat.postMessage' && c.body.channel === 'C-ASK' && c.body.thread_ts && String(c.body.text).includes('order-api: ')), 'the --at report', 60_000);
     expect(report.body.text).toMatch(/^🟡 order-api: needs-review: One source only, a person should check: main\.checksumRecords takes \d+% of the service's CPU\.$/);
     const text = blockText(report.body.blocks);
-    expect(text).toMatch(/^Read \d+ s of profiles from Parca \(\d\d:\d\d–\d\d:\d\d UTC, \d{4}-\d\d-\d\d\) for \{job="order-api"\}/m);
-    // Nothing was captured live.
+    expect(text).toMatch(/^Read \d+ s of profiles from Parca \(\d{4}-\d\d-\d\d \d\d:\d\d–\d\d:\d\d UTC\) for \{job="order-api"\}/m);
+    // Nothing was captured live; a past window has nothing to re-run or compare.
     expect(text).not.toContain('Captured ');
+    expect((JSON.parse(report.body.blocks) as { type: string }[]).some((b) => b.type === 'actions')).toBe(false);
+    const root = slackApi.calls.find((c) => c.method === 'chat.postMessage' && c.body.channel === 'C-ASK' && !c.body.thread_ts);
+    expect(root?.body.text).toMatch(/^⏳ Queued: order-api, \d+ s of its past…$/);
   });
 
   it('and from Feishu, signed as Feishu signs it', async () => {

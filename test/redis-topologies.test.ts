@@ -4,6 +4,7 @@
 // of a real Go target posted once, the resolution, and a digest asked for twice and sent once.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../src/doctor/checks.js';
 import { startAlertBot, type AlertBot } from './helpers/alert-bot.js';
 import { hasGo, startLoadedTarget, type Target } from './helpers/go.js';
 import { until } from './helpers/redis.js';
@@ -73,6 +74,9 @@ describe.skipIf(!hasRedisServer || !hasGo)('Sentinel: the primary is killed duri
     expect(await set.primaryPort()).toBe(set.replica.port);
     const redis: Redis = bot.redis;
     expect(((await redis.call('ROLE')) as string[])[0]).toBe('master');
+    // doctor names the topology and where the primary is now.
+    const checks = await runChecks({ REDIS_SENTINELS: set.sentinels.map((p) => `127.0.0.1:${p}`).join(','), REDIS_SENTINEL_NAME: set.name, RCA_CONFIG: '/nonexistent/rca.config.yaml' });
+    expect(checks.find((c) => c.what === 'redis')?.detail).toMatch(new RegExp(`^\\d+\\.\\d+\\.\\d+ at Sentinel: primary "${set.name}" through 3 sentinels \\(.*\\); primary at 127\\.0\\.0\\.1:${set.replica.port} \\(master\\), AOF off`));
   });
 });
 
@@ -100,5 +104,7 @@ describe.skipIf(!hasRedisServer || !hasGo)('Cluster: three masters', () => {
     const tagged = await slot(bot.prefix);
     expect(await slot(`${bot.prefix}:rca-capture:wait`)).toBe(tagged);
     expect(await slot(`${bot.prefix}:incidents:by-time`)).toBe(tagged);
+    const checks = await runChecks({ REDIS_CLUSTER_NODES: `127.0.0.1:${cluster.ports[0]}`, RCA_CONFIG: '/nonexistent/rca.config.yaml' });
+    expect(checks.find((c) => c.what === 'redis')?.detail).toMatch(new RegExp(`^\\d+\\.\\d+\\.\\d+ at Cluster: seed nodes 127\\.0\\.0\\.1:${cluster.ports[0]}; 3 masters, cluster_state ok, AOF off`));
   });
 });

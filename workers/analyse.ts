@@ -14,7 +14,7 @@ import { flamePage, flameViews, traceRead, type FlamePage, type FlameView } from
 import { readTrace, type Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
 import { inSpanSync } from '../src/telemetry/spans.js';
-import { pastLabel, readPastCapture, type PastRead } from '../src/rca/past.js';
+import { agoWords, pastLabel, readPastCapture, type PastRead } from '../src/rca/past.js';
 import { diffTree } from '../src/profile/diff.js';
 import { kindLabel, profileKind } from '../src/profile/kind.js';
 
@@ -95,7 +95,7 @@ function pastDiffImage(service: string, report: Report, past: PastRead | undefin
   if (!cur || !base) return [];
   const tree = diffTree(base, cur, cur.sampleTypes.findIndex((t) => t.type === c.sampleType));
   if (!tree.ok) return [];
-  const title = { kind: `${kindLabel[profileKind(cur)]}, ${pastLabel(report.past)} against a day before`, sampleType: c.sampleType, unit: tree.value.unit, total: tree.value.root.total, baseTotal: tree.value.root.baseTotal, durationNanos: cur.durationNanos };
+  const title = { kind: `${kindLabel[profileKind(cur)]}, ${pastLabel(report.past)} against ${agoWords(report.past)} before`, sampleType: c.sampleType, unit: tree.value.unit, total: tree.value.root.total, baseTotal: tree.value.root.baseTotal, durationNanos: cur.durationNanos };
   return [{ name: 'past-diff', png: renderDiffFlamePng(tree.value, { title }).toString('base64'), filename: `${service}-${c.profile}-vs-baseline.png`, title: `${service}: ${c.profile} against the same window before (${pastLabel(report.past)})` }];
 }
 

@@ -141,7 +141,7 @@ export function startWorkers(o: WorkerOptions): Workers {
   const capture = new Worker(
     queues.capture,
     logged(running, 'capture', async (job: Job<CaptureData>, signal): Promise<CaptureResult> => {
-      if (job.data.source === 'pprof') await deps.progress(job.data.job, 'capturing');
+      if (job.data.source === 'pprof' || (job.data.source === 'past' && job.data.past?.only)) await deps.progress(job.data.job, 'capturing');
       return captureJob(job, async (plan, now) => offload.sources(await withScraped(plan, now), now), signal);
     }),
     { ...common, concurrency: 8 },
@@ -182,7 +182,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     // A flow's parents are created with their children and wait for them: only jobs with none waited for a worker alone.
     if (leaves.has(job.queueName)) metrics.stageWaits.observe({ stage }, Math.max(0, job.processedOn - job.timestamp) / 1000);
   };
-  const leaves = new Set<string>([queues.capture, queues.compare, digestQueue, baselineQueue]);
+  const leaves = new Set<string>([queues.capture, queues.compare, digestQueue]);
   for (const w of workers) {
     w.on('completed', (job: Job) => timed(job, 'completed'));
     w.on('failed', (job: Job | undefined) => timed(job, 'failed'));
@@ -228,7 +228,8 @@ export function startWorkers(o: WorkerOptions): Workers {
       const id = data.job;
       void (async () => {
         if (!(await state.claim(id, 'failed'))) return;
-        if (service) await state.releaseService(data.claim ?? claimOf(service, data.past), id);
+        const claim = data.claim ?? (service ? claimOf(service, data.past) : undefined);
+        if (claim) await state.releaseService(claim, id);
         await deps.progress(id, 'failed', error.message.split('\n')[0]);
       })().catch(() => undefined);
     });

@@ -22,7 +22,7 @@ export function publishProcessor(deps: Deps) {
     await deps.state.saveProfiles(`job:${id}`, set, DAY);
     // The newest healthy capture is what "Compare with last healthy capture" compares against.
     // A past window is no capture of the service as it is now: it is never the baseline.
-    if (report.verdict === 'healthy' && !report.pastOnly && set.profiles.length > 0) await deps.state.saveProfiles(`healthy:${report.service}`, set, 30 * DAY);
+    if (report.verdict === 'healthy' && !report.pastOnly && set.profiles.some((p) => p.name === 'cpu')) await deps.state.saveProfiles(`healthy:${report.service}`, set, 30 * DAY);
     if (report.verdict === 'healthy' && result.stages) await deps.state.saveStages(report.service, { baseline: result.stages, at: report.window.start }, 30 * DAY);
     const roots = await deps.state.roots(id);
     const base = deps.publicUrl();

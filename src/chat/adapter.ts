@@ -26,6 +26,8 @@ export interface Status {
   detail?: string;
   /** When it was asked for, ISO 8601. */
   since?: string;
+  /** A past window read from the service's continuous profiler: nothing is captured. */
+  past?: boolean;
 }
 
 export interface ChatAdapter {

@@ -10,7 +10,7 @@ import { kindLabel, profileKind } from '../profile/kind.js';
 import { resolveSampleIndex } from '../profile/top.js';
 import { callTree } from '../profile/tree.js';
 import { diagnose, diagnosePast, type Diagnosis, type Target } from '../rca/diagnose.js';
-import { AT_HALF_SECONDS, atTime, atWidth, sinceSeconds } from '../../commands/grammar.js';
+import { AT_HALF_SECONDS, aroundAt, atTime, atWidth, sinceSeconds } from '../../commands/grammar.js';
 import { targetOf } from '../rca/diagnose.js';
 import { renderFlamePng } from '../render/index.js';
 import type { Capture } from '../sources/pprof.js';
@@ -105,7 +105,7 @@ async function runPast(target: Target, values: { at?: string; since?: string; wi
     if (!t.ok) throw new UserError(t.error);
     const width = values.window === undefined ? { ok: true as const, value: 2 * AT_HALF_SECONDS } : atWidth(values.window);
     if (!width.ok) throw new UserError(`--window: ${width.error}`);
-    window = { start: t.value - (width.value / 2) * 1000, end: Math.min(now.getTime(), t.value + (width.value / 2) * 1000) };
+    window = aroundAt(t.value, width.value, now);
   }
   if (!values.json) io.err(`reading ${target.service} from ${profiles.url}, ${new Date(window.start).toISOString()} to ${new Date(window.end).toISOString()}…`);
   const d = await diagnosePast({ ...target, profiles }, window);

@@ -74,11 +74,14 @@ async function fire(ctx: IntakeContext, a: Alert, by: 'alertmanager' | 'grafana'
   await ctx.incidents.link(submitted.job, opened.id);
 }
 
-/** The profiler's window an alert is diagnosed on: from `lookback` before it started up to now. */
+/**
+ * The profiler's window an alert is diagnosed on: from `lookback` before it started up to now, and no
+ * further than `lookback` after it started (an alert delivered late, or sent again, reads its own minutes).
+ */
 export function pastOfAlert(startsAt: string, lookbackS: number, now = Date.now()): { start: number; end: number } {
   const started = Date.parse(startsAt);
   const from = Number.isNaN(started) ? now : Math.min(started, now);
-  return { start: from - lookbackS * 1000, end: now };
+  return { start: from - lookbackS * 1000, end: Math.min(now, from + lookbackS * 1000) };
 }
 
 /** An adapter lookup that throws for an unconfigured platform (the pipeline's), as one that answers undefined. */

@@ -35,7 +35,7 @@ export class Baselines {
     for (const existing of await this.queue.getJobSchedulers()) if (!wanted.has(existing.key)) await this.queue.removeJobScheduler(existing.key);
     for (const [key, { service, cfg }] of wanted) {
       const { every, seconds } = cfg.scheduledBaseline as { every: number; seconds: number };
-      await this.queue.upsertJobScheduler(key, { every: every * 1000, immediately: true }, { name: 'baseline', data: { service, target: targetOf(service, cfg), seconds } satisfies BaselineData, opts: { removeOnComplete: { age: 86400 }, removeOnFail: { age: 86400 } } });
+      await this.queue.upsertJobScheduler(key, { every: every * 1000 }, { name: 'baseline', data: { service, target: targetOf(service, cfg), seconds } satisfies BaselineData, opts: { removeOnComplete: { age: 86400 }, removeOnFail: { age: 86400 } } });
     }
     return [...wanted.values()].map((w) => w.service);
   }

@@ -145,17 +145,24 @@ export class Pipeline {
   private async start(req: DiagnosisRequest): Promise<Submitted> {
     const job = jobId(req.requester.platform, req.key);
     if (!(await this.state.claimRequest(job))) return { job, joined: false, duplicate: true };
-    const status: Status = { job, service: req.target.service, seconds: req.seconds, stage: 'queued', since: new Date().toISOString() };
+    const only = req.past?.only === true;
+    const status: Status = { job, service: req.target.service, seconds: req.seconds, stage: 'queued', since: new Date().toISOString(), ...(only ? { past: true } : {}) };
     const claim = claimOf(req.target.service, req.past);
-    const running = await this.state.claimService(claim, job, req.seconds);
+    // A past window is read in well under a minute, however long it is.
+    const holdSeconds = only ? 60 : req.seconds;
     const adapter = this.adapter(req.requester.platform);
-    if (running !== job) {
+    let root: MessageRef | undefined;
+    for (;;) {
+      const running = await this.state.claimService(claim, job, holdSeconds);
+      if (running === job) break;
       const current = (await this.state.status(running)) ?? status;
-      const root = await adapter.postStatus(req.requester.channel, { ...current, job: running }, req.requester.thread);
-      await this.state.subscribe(running, root);
-      return { job: running, joined: true, duplicate: false };
+      if (root) await adapter.updateStatus(root, { ...current, job: running });
+      else root = await adapter.postStatus(req.requester.channel, { ...current, job: running }, req.requester.thread);
+      // Joined only while that diagnosis still holds the service: one that has just published would never post here.
+      if (await this.state.subscribeWhileHeld(claim, running, root)) return { job: running, joined: true, duplicate: false };
     }
-    const root: MessageRef = await adapter.postStatus(req.requester.channel, status, req.requester.thread);
+    if (root) await adapter.updateStatus(root, status);
+    else root = await adapter.postStatus(req.requester.channel, status, req.requester.thread);
     await this.state.start(job, status, root);
     const childOpts = { failParentOnFailure: true, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } };
     const capture = (source: CaptureData['source']) => ({

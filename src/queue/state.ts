@@ -75,8 +75,18 @@ export class JobState {
       .exec();
   }
 
-  async subscribe(job: string, root: MessageRef): Promise<void> {
-    await this.redis.multi().rpush(this.key('job', job, 'roots'), JSON.stringify(root)).expire(this.key('job', job, 'roots'), DAY).exec();
+  /** Subscribes `root` to `job` only while the job holds `claim` (atomic): false once it has released it. */
+  async subscribeWhileHeld(claim: string, job: string, root: MessageRef): Promise<boolean> {
+    const held = await this.redis.eval(
+      "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end redis.call('rpush', KEYS[2], ARGV[2]) redis.call('expire', KEYS[2], ARGV[3]) return 1",
+      2,
+      this.key('active', claim),
+      this.key('job', job, 'roots'),
+      job,
+      JSON.stringify(root),
+      DAY,
+    );
+    return held === 1;
   }
 
   async roots(job: string): Promise<MessageRef[]> {

@@ -100,9 +100,10 @@ export function analyse(
   if (past) errors.push(...past.errors);
   const captured = captures.filter((c) => c.profile || c.trace).length + (past?.captures.length ?? 0);
   // Block and goroutine profiles may be absent (a Node service has none); without CPU the bot saw nothing.
-  // The profiler's CPU of the minutes before stands in for a live capture that failed.
+  // The profiler's window has findings of its own, but says nothing of the service now: a live capture that
+  // failed still makes "healthy" impossible.
   const pastCpu = past?.captures.some((c) => c.name === 'cpu') ?? false;
-  const essentialFailed = past?.only ? !pastCpu : !pastCpu && captures.some((c) => essential.includes(c.name) && (c.error !== undefined || (c.name === 'cpu' && !c.profile)));
+  const essentialFailed = past?.only ? !pastCpu : captures.some((c) => essential.includes(c.name) && (c.error !== undefined || (c.name === 'cpu' && !c.profile)));
   const fused = fuse(past ? mergePast(found, past.findings) : found, probes, errors, captured, essentialFailed, others.flatMap((o) => o.findings), target.service);
   const t2 = performance.now();
   const traceLogs = others.flatMap((o) => o.traceLogs ?? []);

@@ -30,9 +30,11 @@ export interface PastRead {
 
 const hm = (iso: string) => iso.slice(11, 16);
 
-/** "Parca, 13:58–14:08 UTC": where and when, the prefix of the past evidence. */
-export function pastLabel(p: Pick<PastWindow, 'profiler' | 'start' | 'end'>): string {
-  return `${profilerName[p.profiler]}, ${hm(p.start)}–${hm(p.end)} UTC`;
+/** "Parca, 13:58–14:08 UTC": where and when, the prefix of the past evidence; with the date when it is not today's. */
+export function pastLabel(p: Pick<PastWindow, 'profiler' | 'start' | 'end'>, now = new Date()): string {
+  const today = now.toISOString().slice(0, 10);
+  const day = (iso: string) => (iso.slice(0, 10) === today ? '' : `${iso.slice(0, 10)} `);
+  return `${profilerName[p.profiler]}, ${day(p.start)}${hm(p.start)}–${p.end.slice(0, 10) === p.start.slice(0, 10) ? '' : day(p.end)}${hm(p.end)} UTC`;
 }
 
 function decode(p: PastCapture, side: 'current' | 'base', errors: CaptureError[]): Capture[] {

@@ -31,11 +31,14 @@ export class ConsoleAdapter implements ChatAdapter {
       thread: root.thread ?? root.id,
       text: opts.reportUrl ? `${toMarkdown(report)}\n\nFull report: ${opts.reportUrl}` : toMarkdown(report),
       from: 'bot',
-      buttons: [
-        { action: 'rerun', label: 'Re-run', value },
-        { action: 'compare', label: 'Compare with last healthy capture', value },
-        { action: 'resolve', label: 'Mark resolved', value },
-      ],
+      // A past window has nothing live to re-run or compare, and opened no incident.
+      buttons: report.pastOnly
+        ? []
+        : [
+            { action: 'rerun', label: 'Re-run', value },
+            { action: 'compare', label: 'Compare with last healthy capture', value },
+            { action: 'resolve', label: 'Mark resolved', value },
+          ],
     });
     return this.ref(root.channel, m.id, root.thread ?? root.id);
   }

@@ -17,7 +17,8 @@ export const parcaTypes: Partial<Record<PastProfileName, string>> = {
 export const queryParca: Query = async (cfg, name, window, options) => {
   const type = parcaTypes[name];
   if (!type) return err(`Parca keeps ${name} as a running total, not per window: only cpu is read from it`);
-  const url = new URL('/api/profiles/query', cfg.url);
+  // Relative to the configured URL, so that a profiler behind a gateway path keeps it.
+  const url = new URL('api/profiles/query', cfg.url.endsWith('/') ? cfg.url : `${cfg.url}/`);
   url.search = new URLSearchParams({
     mode: 'MODE_MERGE',
     reportType: 'REPORT_TYPE_PPROF',

@@ -66,7 +66,7 @@ export function mergedPprof(buf: Uint8Array): Result<Buffer | undefined> {
 async function call(cfg: ProfilesConfig, method: string, body: Uint8Array, options: GetOptions): Promise<Result<Buffer>> {
   const headers: Record<string, string> = { 'content-type': 'application/proto', 'connect-protocol-version': '1' };
   if (cfg.tenant) headers['x-scope-orgid'] = cfg.tenant;
-  const res = await get(new URL(`/querier.v1.QuerierService/${method}`, cfg.url).toString(), { ...options, post: { body, headers } });
+  const res = await get(new URL(`querier.v1.QuerierService/${method}`, cfg.url.endsWith('/') ? cfg.url : `${cfg.url}/`).toString(), { ...options, post: { body, headers } });
   if (!res.ok) return res;
   const { status, body: answer } = res.value;
   if (status === 404) return err(`${cfg.url} has no Pyroscope query API (404 on ${method})`);
