@@ -4,8 +4,10 @@ import { span } from './summary.js';
 
 export function statusText(s: Status): string {
   switch (s.stage) {
-    case 'queued':
-      return s.past ? `⏳ Queued: ${s.service}, ${span(s.seconds)} of its past…` : `⏳ Queued: ${s.service} for ${s.seconds} s…`;
+    case 'queued': {
+      const ahead = s.detail ? ` (${s.detail})` : '';
+      return s.past ? `⏳ Queued: ${s.service}, ${span(s.seconds)} of its past…${ahead}` : `⏳ Queued: ${s.service} for ${s.seconds} s…${ahead}`;
+    }
     case 'capturing':
       return s.past ? `📚 Reading ${span(s.seconds)} of ${s.service}'s past from its profiler…` : `📡 Capturing ${s.service} for ${s.seconds} s…`;
     case 'analysing':

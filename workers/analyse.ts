@@ -111,9 +111,9 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
         if (v.past) past = readPastCapture(input.data.service, v.past);
         continue;
       }
-      if (v.source === 'probes') probes = v.probes;
-      else if (v.source === 'sources') others = v.results;
-      else
+      if (v.source === 'sources') others = v.results;
+      else {
+        probes = v.probes;
         for (const c of v.captures) {
           const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
           if (c.name === 'trace' || c.name === 'flight') {
@@ -126,6 +126,7 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
           const error = c.error ?? (parsed && !parsed.ok ? `${parsed.error} (${bytes?.length} bytes)` : undefined);
           captures.push({ name: c.name, path: c.path, ms: c.ms, error, absent: c.absent, rate: c.rate, bytes, profile: parsed?.ok ? parsed.value : undefined });
         }
+      }
     }
     span.setAttribute('rca.profiles', captures.filter((c) => c.profile).length);
   });

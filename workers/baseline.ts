@@ -41,7 +41,7 @@ export function baselineProcessor(state: JobState, offload: Offload, mayCapture?
       clearInterval(watch);
     }
     if (gaveWay) return { kept: false, why: `a diagnosis of ${service} started (${gaveWay}); the background capture gave way` };
-    const { report, profiles, stages } = await offload.analyse({ data: { job: id, service, target: target.pprof, seconds }, timestamp: at.getTime(), values: [{ source: 'pprof', captures: captures.map(captured) }] });
+    const { report, profiles, stages } = await offload.analyse({ data: { job: id, service, target: target.pprof, seconds }, timestamp: at.getTime(), values: [{ source: 'pprof', captures: captures.map(captured), probes: [] }] });
     if (report.verdict !== 'healthy') return { kept: false, why: `the capture is ${report.verdict}${report.findings[0] ? ` (${report.findings[0].kind})` : ''}, not a baseline` };
     await state.saveProfiles(`healthy:${service}`, { job: id, at: at.toISOString(), profiles: profiles.map((p) => ({ name: p.name, data: Buffer.from(p.data, 'base64') })) }, MONTH);
     if (stages) await state.saveStages(service, { baseline: stages, at: at.toISOString() }, MONTH);

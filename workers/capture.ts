@@ -21,8 +21,7 @@ export interface CapturedProfile {
 }
 
 export type CaptureResult =
-  | { source: 'pprof'; captures: CapturedProfile[] }
-  | { source: 'probes'; probes: ProbeResult[] }
+  | { source: 'pprof'; captures: CapturedProfile[]; probes: ProbeResult[] }
   | { source: 'sources'; results: SourceFindings[] }
   | { source: 'past'; past?: PastCapture };
 
@@ -37,7 +36,6 @@ export async function captureJob(
   signal?: AbortSignal,
 ): Promise<CaptureResult> {
   const { source, target, seconds } = job.data;
-  if (source === 'probes') return { source, probes: await runProbes(target.probes, seconds, signal) };
   if (source === 'past') {
     const { profiles } = target;
     const past = job.data.past;
@@ -54,8 +52,11 @@ export async function captureJob(
     if (end > Date.now()) await sleep(end - Date.now(), undefined, signal ? { signal } : undefined);
     return { source, results: await sources(target.sources, Math.min(end, Date.now())) };
   }
-  const captures = await capturePprof(target.pprof, { seconds, decode: false, trace: target.trace, flight: job.data.flight, ...(signal ? { signal } : {}) });
-  return { source, captures: captures.map(captured) };
+  const [captures, probes] = await Promise.all([
+    capturePprof(target.pprof, { seconds, decode: false, trace: target.trace, flight: job.data.flight, ...(signal ? { signal } : {}) }),
+    runProbes(target.probes, seconds, signal),
+  ]);
+  return { source, captures: captures.map(captured), probes };
 }
 
 /** A capture as it travels to the analysis: its bytes as base64. */

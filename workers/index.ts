@@ -1,7 +1,7 @@
 // Starts the BullMQ workers of the pipeline. They can run in the bot's own
 // process or in any number of worker processes on the same Redis.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { ChatAdapter, Platform, Stage } from '../src/chat/adapter.js';
 import { claimOf, queues, type AnalyseData, type CaptureData, type CompareData, type PastRequest } from '../src/queue/pipeline.js';
 import { IncidentStore } from '../src/incidents/store.js';
@@ -43,6 +43,8 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   /** Whether a scheduled baseline capture may run now: undefined, or why not (the service's rate limit). */
   mayCapture?: (service: string) => Promise<string | undefined>;
+  /** How often diagnoses waiting for a capture slot are told their place (default 1 s). */
+  positionsEveryMs?: number;
   /** At most one scheduled baseline capture starts per this many ms, across every process (default 10 s). */
   baselineSpacingMs?: number;
 }
@@ -141,7 +143,16 @@ export function startWorkers(o: WorkerOptions): Workers {
   const capture = new Worker(
     queues.capture,
     logged(running, 'capture', async (job: Job<CaptureData>, signal): Promise<CaptureResult> => {
-      if (job.data.source === 'pprof' || (job.data.source === 'past' && job.data.past?.only)) await deps.progress(job.data.job, 'capturing');
+      await deps.progress(job.data.job, 'capturing');
+      return captureJob(job, async (plan, now) => offload.sources(await withScraped(plan, now), now), signal);
+    }),
+    { ...common, concurrency: 8 },
+  );
+  // Reading traces, logs, metrics and the profiler: the same processor, outside the captures' cap.
+  const read = new Worker(
+    queues.read,
+    logged(running, 'read', async (job: Job<CaptureData>, signal): Promise<CaptureResult> => {
+      if (job.data.source === 'past' && job.data.past?.only) await deps.progress(job.data.job, 'capturing');
       return captureJob(job, async (plan, now) => offload.sources(await withScraped(plan, now), now), signal);
     }),
     { ...common, concurrency: 8 },
@@ -173,7 +184,20 @@ export function startWorkers(o: WorkerOptions): Workers {
     if (r.kept) log.info({ service: (job.data as BaselineData).service, at: r.at }, 'scheduled baseline kept');
     else log.info({ service: (job.data as BaselineData).service, why: r.why }, 'scheduled baseline not kept');
   });
-  const workers = [capture, analyse, compare, publishing, digests, baselines];
+  const workers = [capture, read, analyse, compare, publishing, digests, baselines];
+  // Diagnoses waiting for a capture slot (the registry's limits.captures) say how many are ahead of them.
+  const captureQueue = new Queue(queues.capture, { connection: redis, prefix: o.prefix }).on('error', () => undefined);
+  const positions = setInterval(() => void queuePositions().catch(() => undefined), o.positionsEveryMs ?? 1000);
+  positions.unref();
+  async function queuePositions(): Promise<void> {
+    // One process of however many says it, each tick.
+    if (handingBack || (await redis.set(`${o.prefix}:capture-positions`, '1', 'PX', Math.max(100, (o.positionsEveryMs ?? 1000) - 100), 'NX')) !== 'OK') return;
+    const waiting = (await captureQueue.getWaiting(0, 999)).filter((j) => j?.data?.job).sort((a, b) => a.timestamp - b.timestamp);
+    for (const [i, j] of waiting.entries()) {
+      const status = await state.queuedAhead((j.data as CaptureData).job, i === 0 ? 'next in line' : `${i} ahead`);
+      if (status) for (const root of await state.roots(status.job)) await adapter(root.platform).updateStatus(root, status).catch(() => undefined);
+    }
+  }
   // Time per stage, and in its queue, from BullMQ's own timestamps.
   const timed = (job: Job | undefined, outcome: 'completed' | 'failed') => {
     if (!job?.processedOn || !job.finishedOn) return;
@@ -182,7 +206,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     // A flow's parents are created with their children and wait for them: only jobs with none waited for a worker alone.
     if (leaves.has(job.queueName)) metrics.stageWaits.observe({ stage }, Math.max(0, job.processedOn - job.timestamp) / 1000);
   };
-  const leaves = new Set<string>([queues.capture, queues.compare, digestQueue]);
+  const leaves = new Set<string>([queues.capture, queues.read, queues.compare, digestQueue]);
   for (const w of workers) {
     w.on('completed', (job: Job) => timed(job, 'completed'));
     w.on('failed', (job: Job | undefined) => timed(job, 'failed'));
@@ -252,6 +276,8 @@ export function startWorkers(o: WorkerOptions): Workers {
         for (const w of workers) w.cancelAllJobs('the worker is shutting down; the job was handed back');
         await closing;
       }
+      clearInterval(positions);
+      await captureQueue.close();
       await offload.close();
       await common.connection.quit();
       await redis.quit();

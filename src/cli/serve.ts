@@ -26,7 +26,7 @@ import { takeAlerts } from '../incidents/intake.js';
 import { IncidentStore } from '../incidents/store.js';
 import { Digests } from '../queue/digests.js';
 import { Baselines } from '../queue/baselines.js';
-import { Pipeline } from '../queue/pipeline.js';
+import { capCaptures, Pipeline } from '../queue/pipeline.js';
 import { reportRoutes } from '../reports/routes.js';
 import { ReportStore } from '../reports/store.js';
 import { alertRoutes } from '../server/alerts.js';
@@ -117,6 +117,7 @@ export async function runServe(argv: string[], io: Io, source: NodeJS.ProcessEnv
   const incidents = new IncidentStore(redis, prefix);
   const digests = new Digests(redis, prefix);
   await digests.schedule(registry.digests);
+  await capCaptures(redis, prefix, registry.limits.captures);
   const baselines = new Baselines(redis, prefix);
   const scheduled = await baselines.schedule(registry);
   if (scheduled.length) log.info(`scheduled healthy baselines: ${scheduled.join(', ')}`);

@@ -218,6 +218,15 @@ const registry = z
   .object({
     /** MTTR digests posted on a schedule. */
     digests: z.array(digestSchedule).default([]),
+    /**
+     * captures: how many services are captured at once, across every bot and worker process, so that a
+     * storm of alerts cannot make the bot a load on what it diagnoses (the others wait, told their place).
+     * Each service has at most one live capture: a second request for it joins the running one.
+     */
+    limits: z
+      .object({ captures: z.number().int().min(1).max(1000).default(8) })
+      .strict()
+      .default({ captures: 8 }),
     services: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'service names are lower-case letters, digits, dot, dash or underscore'), service),
   })
   .strict();

@@ -4,7 +4,7 @@
 // that is being diagnosed joins the running job instead of capturing again.
 
 import { createHash } from 'node:crypto';
-import { FlowProducer } from 'bullmq';
+import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChatAdapter, MessageRef, Platform, Status } from '../chat/adapter.js';
 import type { Target } from '../rca/diagnose.js';
@@ -13,7 +13,12 @@ import { JobState } from './state.js';
 import { bullmqTelemetry, inSpan } from '../telemetry/spans.js';
 import { log } from '../telemetry/log.js';
 
-export const queues = { capture: 'rca-capture', analyse: 'rca-analyse', compare: 'rca-compare', publish: 'rca-publish' } as const;
+/**
+ * capture: what touches the service (its profiles and probes over the window), capped across every
+ * process by the registry's `limits.captures`; read: what reads other systems (traces, logs, metrics,
+ * the continuous profiler).
+ */
+export const queues = { capture: 'rca-capture', read: 'rca-read', analyse: 'rca-analyse', compare: 'rca-compare', publish: 'rca-publish' } as const;
 
 export interface Requester {
   platform: Platform;
@@ -54,7 +59,8 @@ export interface Submitted {
 
 export interface CaptureData {
   job: string;
-  source: 'pprof' | 'probes' | 'sources' | 'past';
+  /** pprof: the profiles and the probes over the window, one job so that both see the same window. */
+  source: 'pprof' | 'sources' | 'past';
   target: Target;
   seconds: number;
   /** Read the flight recorder's snapshot first (the diagnosis answers an alert). */
@@ -104,6 +110,17 @@ export interface CompareData {
 export interface PostCompareData {
   job: string;
   requester: Requester;
+}
+
+/** Caps the captures running at once across every process (the registry's limits.captures). */
+export async function capCaptures(redis: Redis, prefix: string, captures: number): Promise<void> {
+  const queue = new Queue(queues.capture, { connection: redis, prefix });
+  queue.on('error', () => undefined);
+  try {
+    await queue.setGlobalConcurrency(captures);
+  } finally {
+    await queue.close();
+  }
 }
 
 /** A job id from a platform key: stable, without ':' and never all digits (BullMQ's rules). */
@@ -167,13 +184,13 @@ export class Pipeline {
     const childOpts = { failParentOnFailure: true, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } };
     const capture = (source: CaptureData['source']) => ({
       name: `capture-${source}`,
-      queueName: queues.capture,
+      queueName: source === 'pprof' ? queues.capture : queues.read,
       data: { job, source, target: req.target, seconds: req.seconds, ...(req.alert ? { flight: true } : {}), ...(req.past && (source === 'past' || req.past.only) ? { past: req.past } : {}) } satisfies CaptureData,
       opts: { ...childOpts, jobId: `${job}-${source}` },
     });
     const past = req.past && req.target.profiles ? [capture('past')] : [];
     const sources = req.target.sources ? [capture('sources')] : [];
-    const children = req.past?.only ? [...past, ...sources] : [capture('pprof'), capture('probes'), ...sources, ...past];
+    const children = req.past?.only ? [...past, ...sources] : [capture('pprof'), ...sources, ...past];
     await this.flow.add({
       name: 'publish',
       queueName: queues.publish,

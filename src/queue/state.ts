@@ -111,6 +111,16 @@ export class JobState {
     return (await this.redis.eval(script, 1, this.key('job', status.job, 'status'), JSON.stringify(status), DAY)) === 1;
   }
 
+  /** Says where a queued diagnosis waits ("3 ahead"); nothing when it has moved on, or its place is the same. */
+  async queuedAhead(job: string, detail: string): Promise<Status | undefined> {
+    const script =
+      "local cur = redis.call('get', KEYS[1]) if not cur then return false end " +
+      "local s = cjson.decode(cur) if s.stage ~= 'queued' or s.detail == ARGV[1] then return false end " +
+      "s.detail = ARGV[1] local out = cjson.encode(s) redis.call('set', KEYS[1], out, 'EX', ARGV[2]) return out";
+    const out = (await this.redis.eval(script, 1, this.key('job', job, 'status'), detail, DAY)) as string | null;
+    return out ? (JSON.parse(out) as Status) : undefined;
+  }
+
   /** Runs `step` unless it already ran for this job (a publish retried after a crash skips what it did). */
   async once(job: string, step: string, run: () => Promise<void>): Promise<void> {
     const key = this.key('job', job, 'done');
