@@ -20,9 +20,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = resolve(root, '../shared/fixtures/pprof');
 const bin = join(root, 'bin/rca-bot.js');
 const runs = 7;
-// `npm run bench -- ack logs` runs only those parts; no names runs them all.
-const wanted = new Set(process.argv.slice(2));
+// `npm run bench -- ack logs` runs only those parts; no names runs them all but the soak, which runs
+// only when named (`npm run bench -- soak --minutes=10`).
+const args = process.argv.slice(2);
+const wanted = new Set(args.filter((a) => !a.startsWith('--')));
 const part = (name: string) => wanted.size === 0 || wanted.has(name);
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const hasTime = existsSync('/usr/bin/time');
@@ -108,6 +111,7 @@ if (part('thread')) await benchThread(root);
 if (part('digest')) await benchDigest();
 if (part('logs')) await (await import('./logs.js')).benchLogs(root);
 if (part('rank')) await (await import('./rank.js')).benchRank(resolve(root, '../shared/fixtures'));
+if (wanted.has('soak')) await (await import('./soak.js')).benchSoak(root, Number(option('minutes') ?? 10));
 // The incident drill's timings (a real Prometheus, Alertmanager and Jaeger around a Go service): only when asked for by name.
 if (wanted.has('drill')) {
   const { runDrill, WINDOW_SECONDS } = await import('../drill/drill.js');
