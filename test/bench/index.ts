@@ -111,7 +111,11 @@ if (part('thread')) await benchThread(root);
 if (part('digest')) await benchDigest();
 if (part('logs')) await (await import('./logs.js')).benchLogs(root);
 if (part('rank')) await (await import('./rank.js')).benchRank(resolve(root, '../shared/fixtures'));
-if (wanted.has('soak')) await (await import('./soak.js')).benchSoak(root, Number(option('minutes') ?? 10));
+if (wanted.has('soak')) {
+  const r = await (await import('./soak.js')).benchSoak(root, Number(option('minutes') ?? 10));
+  // What must hold however loaded the machine: every command answered, every report posted once.
+  if (r && (!r.answered || !r.exactlyOnce)) process.exitCode = 1;
+}
 // The incident drill's timings (a real Prometheus, Alertmanager and Jaeger around a Go service): only when asked for by name.
 if (wanted.has('drill')) {
   const { runDrill, WINDOW_SECONDS } = await import('../drill/drill.js');
