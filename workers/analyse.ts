@@ -13,7 +13,7 @@ import { renderTimelineHtml } from '../src/render/timelineHtml.js';
 import { flamePage, flameViews, traceRead, type FlamePage, type FlameView } from '../src/reports/flames.js';
 import { readTrace, type Capture } from '../src/sources/pprof.js';
 import type { ProbeResult } from '../src/sources/probes.js';
-import { inSpanSync } from '../src/telemetry/spans.js';
+import { inSpan, inSpanSync } from '../src/telemetry/spans.js';
 import { agoWords, pastLabel, readPastCapture, type PastRead } from '../src/rca/past.js';
 import { diffTree } from '../src/profile/diff.js';
 import { kindLabel, profileKind } from '../src/profile/kind.js';
@@ -51,21 +51,21 @@ export interface AnalyseInput {
 }
 
 /** The flame graph PNGs: the same profiles as the report page's interactive ones. */
-function flameImages(service: string, views: FlameView[]): Image[] {
-  return views.map((v) => ({ name: v.name, png: renderFlamePng(v.tree, { title: v.heading }).toString('base64'), filename: `${service}-${v.name}.png`, title: v.title }));
+function flameImages(service: string, views: FlameView[]): Promise<Image[]> {
+  return Promise.all(views.map(async (v) => ({ name: v.name, png: (await renderFlamePng(v.tree, { title: v.heading })).toString('base64'), filename: `${service}-${v.name}.png`, title: v.title })));
 }
 
 // Findings only the execution trace shows are shown by its timeline.
 const timelineKinds = new Set(['scheduler-latency', 'gc-pause', 'syscall-blocking', 'stage-stall']);
 
-function timelineImage(service: string, report: Report, captures: Capture[]): Image[] {
+async function timelineImage(service: string, report: Report, captures: Capture[]): Promise<Image[]> {
   const top = report.findings[0];
   if (!top || top.confidence < 0.5 || !timelineKinds.has(top.kind)) return [];
   const read = traceRead(report, captures);
   if (!read) return [];
   const { trace, flight } = read;
   const title = `${service}: execution trace${flight ? ' (flight recorder, before the alert)' : ''}, ${(trace.facts.durationNs / 1e9).toFixed(1)} s, GOMAXPROCS=${trace.facts.gomaxprocs || '?'}`;
-  return [{ name: 'timeline', png: renderTimelinePng(trace.timeline, title).toString('base64'), filename: `${service}-timeline.png`, title: `${service}: execution trace timeline` }];
+  return [{ name: 'timeline', png: (await renderTimelinePng(trace.timeline, title)).toString('base64'), filename: `${service}-timeline.png`, title: `${service}: execution trace timeline` }];
 }
 
 /** The report page's interactive timeline of the execution trace the findings read. */
@@ -87,7 +87,7 @@ function pastFlameViews(report: Report, past: PastRead): FlameView[] {
 }
 
 /** The profiler's window against its baseline window, as Compare draws a capture against the last healthy one. */
-function pastDiffImage(service: string, report: Report, past: PastRead | undefined): Image[] {
+async function pastDiffImage(service: string, report: Report, past: PastRead | undefined): Promise<Image[]> {
   const c = report.past?.comparison;
   if (!past || !c || !report.past) return [];
   const cur = past.captures.find((x) => x.name === c.profile)?.profile;
@@ -96,11 +96,11 @@ function pastDiffImage(service: string, report: Report, past: PastRead | undefin
   const tree = diffTree(base, cur, cur.sampleTypes.findIndex((t) => t.type === c.sampleType));
   if (!tree.ok) return [];
   const title = { kind: `${kindLabel[profileKind(cur)]}, ${pastLabel(report.past)} against ${agoWords(report.past)} before`, sampleType: c.sampleType, unit: tree.value.unit, total: tree.value.root.total, baseTotal: tree.value.root.baseTotal, durationNanos: cur.durationNanos };
-  return [{ name: 'past-diff', png: renderDiffFlamePng(tree.value, { title }).toString('base64'), filename: `${service}-${c.profile}-vs-baseline.png`, title: `${service}: ${c.profile} against the same window before (${pastLabel(report.past)})` }];
+  return [{ name: 'past-diff', png: (await renderDiffFlamePng(tree.value, { title })).toString('base64'), filename: `${service}-${c.profile}-vs-baseline.png`, title: `${service}: ${c.profile} against the same window before (${pastLabel(report.past)})` }];
 }
 
 /** Decode, detect, fuse and draw: CPU work, run in the analysis threads (offload.ts). */
-export function analyseCaptures(input: AnalyseInput): AnalyseResult {
+export async function analyseCaptures(input: AnalyseInput): Promise<AnalyseResult> {
   const captures: Capture[] = [];
   let probes: ProbeResult[] = [];
   let others: SourceFindings[] = [];
@@ -141,10 +141,11 @@ export function analyseCaptures(input: AnalyseInput): AnalyseResult {
     return r;
   });
   const t0 = performance.now();
-  const { views, images } = inSpanSync('rca.render', {}, () => {
+  const { views, images } = await inSpan('rca.render', {}, async () => {
     const views = flameViews(report, captures);
     const pastViews = past ? pastFlameViews(report, past) : [];
-    return { views: [...pastViews, ...views], images: [...timelineImage(service, report, captures), ...flameImages(service, [...pastViews, ...views]), ...pastDiffImage(service, report, past)] };
+    const drawn = await Promise.all([timelineImage(service, report, captures), flameImages(service, [...pastViews, ...views]), pastDiffImage(service, report, past)]);
+    return { views: [...pastViews, ...views], images: drawn.flat() };
   });
   report.timings.render = Math.round(performance.now() - t0);
   const first = (c: Capture) => {

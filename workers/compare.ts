@@ -16,7 +16,7 @@ export type CompareResult = { comparison: Comparison; png?: string } | { error: 
 const sampleTypes: Record<string, string> = { block: 'delay', mutex: 'delay', 'heap-end': 'inuse_space', 'heap-start': 'inuse_space', allocs: 'alloc_space', 'goroutine-end': 'goroutine', 'goroutine-start': 'goroutine' };
 
 /** Decode both, diff and draw: CPU work, run in the analysis threads (offload.ts). */
-export function compareCaptures(data: CompareData): CompareResult {
+export async function compareCaptures(data: CompareData): Promise<CompareResult> {
   const { service, name, base, current } = data;
   const decode = (side: string, b64: string): Profile | string => {
     const p = parseProfile(Buffer.from(b64, 'base64'));
@@ -33,5 +33,5 @@ export function compareCaptures(data: CompareData): CompareResult {
   const tree = diffTree(b, c, index);
   if (!tree.ok) return { comparison: compared.value };
   const title = { kind: kindLabel[profileKind(c)], sampleType: type, unit: tree.value.unit, total: tree.value.root.total, baseTotal: tree.value.root.baseTotal, durationNanos: c.durationNanos };
-  return { comparison: compared.value, png: renderDiffFlamePng(tree.value, { title }).toString('base64') };
+  return { comparison: compared.value, png: (await renderDiffFlamePng(tree.value, { title })).toString('base64') };
 }

@@ -56,7 +56,7 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     io.out(formatTable(table, 10));
     const tree = callTree(profile, index, { withoutProfiler: true });
     const title = { kind: 'CPU', sampleType: table.sampleType, unit: table.unit, total: tree.root.total, durationNanos: profile.durationNanos };
-    writeFileSync(join(out, 'flame.png'), renderFlamePng(tree, { title }));
+    writeFileSync(join(out, 'flame.png'), await renderFlamePng(tree, { title }));
     writeFileSync(join(out, 'flame.html'), renderFlameHtml(tree, { title }));
     io.out(`\nwrote ${file}, ${join(out, 'flame.png')} and ${join(out, 'flame.html')}`);
     io.out(`try: node bin/rca-bot.js top ${file} --cum`);

@@ -45,7 +45,7 @@ function resolveTarget(service: string | undefined, url: string | undefined, con
 }
 
 /** Writes flame graphs, raw profiles, the summary and the report; records them as artifacts. */
-export function writeOutputs(d: Diagnosis, dir: string): void {
+export async function writeOutputs(d: Diagnosis, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
   for (const c of d.captures) {
@@ -58,7 +58,7 @@ export function writeOutputs(d: Diagnosis, dir: string): void {
     if (!index || !index.ok || c.profile.samples.count === 0) continue;
     const tree = callTree(c.profile, index.value, { withoutProfiler: true });
     const png = join(dir, `${c.name}.png`);
-    writeFileSync(png, renderFlamePng(tree, { title: { kind: kindLabel[profileKind(c.profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: c.profile.durationNanos } }));
+    writeFileSync(png, await renderFlamePng(tree, { title: { kind: kindLabel[profileKind(c.profile)], sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: c.profile.durationNanos } }));
     d.report.artifacts.push({ name: `${c.name} flame graph`, kind: 'flame-png', mediaType: 'image/png', source: c.name, path: png });
   }
   d.report.timings.render = Math.round(performance.now() - t0);
@@ -82,7 +82,7 @@ export async function runDiagnose(argv: string[], io: Io, env: NodeJS.ProcessEnv
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw new UserError(`--seconds must be a whole number from 1 to 300, not "${values.seconds}"`);
   if (!values.json) io.err(`capturing ${target.service} (${target.pprof}) for ${seconds} s…`);
   const d = await diagnose(target, { seconds });
-  if (values.out) writeOutputs(d, resolve(values.out));
+  if (values.out) await writeOutputs(d, resolve(values.out));
   io.out(values.json ? JSON.stringify(d.report, null, 2) : toMarkdown(d.report));
   return d.captures.some((c) => c.profile) ? 0 : 3;
 }
@@ -109,7 +109,7 @@ async function runPast(target: Target, values: { at?: string; since?: string; wi
   }
   if (!values.json) io.err(`reading ${target.service} from ${profiles.url}, ${new Date(window.start).toISOString()} to ${new Date(window.end).toISOString()}…`);
   const d = await diagnosePast({ ...target, profiles }, window);
-  if (values.out) writeOutputs(d, resolve(values.out));
+  if (values.out) await writeOutputs(d, resolve(values.out));
   io.out(values.json ? JSON.stringify(d.report, null, 2) : toMarkdown(d.report));
   return d.captures.some((c) => c.profile) ? 0 : 3;
 }

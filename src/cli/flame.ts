@@ -14,7 +14,7 @@ import { readProfile } from './read.js';
 import type { Io } from './io.js';
 import { usageOf } from './usage.js';
 
-export function runFlame(argv: string[], io: Io): number {
+export async function runFlame(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -42,12 +42,12 @@ export function runFlame(argv: string[], io: Io): number {
     const diff = diffTree(base, profile, index.value);
     if (!diff.ok) throw new UserError(`${values.base}: ${diff.error}`);
     const t = { ...title, total: diff.value.root.total, baseTotal: diff.value.root.baseTotal };
-    data = format === '.png' ? renderDiffFlamePng(diff.value, { title: t }) : renderFlameHtml(diff.value, { title: t });
+    data = format === '.png' ? await renderDiffFlamePng(diff.value, { title: t }) : renderFlameHtml(diff.value, { title: t });
   } else {
     // A PNG draws frames under MIN_FRAME_PX only as part of a grey block: their callees need not be built.
     const tree = callTree(profile, index.value, format === '.png' ? { minShare: MIN_FRAME_PX / PNG_WIDTH } : {});
     const t = { ...title, total: tree.root.total };
-    data = format === '.png' ? renderFlamePng(tree, { title: t }) : renderFlameHtml(tree, { title: t });
+    data = format === '.png' ? await renderFlamePng(tree, { title: t }) : renderFlameHtml(tree, { title: t });
   }
   try {
     writeFileSync(out, data);

@@ -16,9 +16,9 @@ import { usageOf } from './usage.js';
 
 const ns = (v: number) => (v === 0 ? '0' : formatValue(v, 'nanoseconds'));
 
-export function runTrace(argv: string[], io: Io): number {
+export async function runTrace(argv: string[], io: Io): Promise<number> {
   try {
-    return run(argv, io);
+    return await run(argv, io);
   } catch (e) {
     // A trace that cannot be opened, or an output that cannot be written: one line, exit 2.
     const code = (e as NodeJS.ErrnoException).code;
@@ -27,7 +27,7 @@ export function runTrace(argv: string[], io: Io): number {
   }
 }
 
-function run(argv: string[], io: Io): number {
+async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -64,7 +64,7 @@ function run(argv: string[], io: Io): number {
     writeFileSync(values.o!, analysis.value.latency.pprof(kind, analysis.value.summary));
     return 0;
   }
-  if (values.png) writeFileSync(values.png, renderTimelinePng(analysis.value.timeline, `${basename(file)}: execution trace, ${(analysis.value.facts.durationNs / 1e9).toFixed(1)} s`));
+  if (values.png) writeFileSync(values.png, await renderTimelinePng(analysis.value.timeline, `${basename(file)}: execution trace, ${(analysis.value.facts.durationNs / 1e9).toFixed(1)} s`));
   const report = traceReport(analysis.value);
   if (values.json) io.out(JSON.stringify(report));
   else io.out(formatReport(report, limit));

@@ -18,7 +18,7 @@ export interface DiffFlamePngOptions {
   width?: number;
 }
 
-export function renderDiffFlamePng(diff: DiffCallTree, options: DiffFlamePngOptions = {}): Buffer {
+export function renderDiffFlamePng(diff: DiffCallTree, options: DiffFlamePngOptions = {}): Promise<Buffer> {
   const unit = options.title?.unit ?? diff.unit;
   const maxAbs = largestChange(diff.root);
   const title = diffTitleText({

@@ -80,17 +80,17 @@ describe('titles', () => {
 describe('renderFlamePng', () => {
   const tree = (root: TreeNode) => ({ root, sampleType: 'cpu', unit: 'nanoseconds' });
 
-  it('renders an empty profile', () => {
+  it('renders an empty profile', async () => {
     const root: TreeNode = { name: 'root', file: '', kind: 'runtime', self: 0, total: 0, children: [] };
-    const size = pngSize(renderFlamePng(tree(root)));
+    const size = pngSize(await renderFlamePng(tree(root)));
     expect(size.width).toBe(1600);
     expect(size.height).toBeGreaterThan(50);
   });
 
-  it('honours the width option', () => {
+  it('honours the width option', async () => {
     const leaf: TreeNode = { name: 'main.work', file: '', kind: 'app', self: 10, total: 10, children: [] };
     const root: TreeNode = { name: 'root', file: '', kind: 'runtime', self: 0, total: 10, children: [leaf] };
-    expect(pngSize(renderFlamePng(tree(root), { width: 800 })).width).toBe(800);
+    expect(pngSize(await renderFlamePng(tree(root), { width: 800 })).width).toBe(800);
   });
 });
 
@@ -98,7 +98,7 @@ describe.skipIf(!sharedFixtures)('flame PNGs of real profiles', () => {
   it('draws the small CPU profile 1600 wide, application frames warm', async () => {
     const { p, index } = load('googlepprof__sample.cpu');
     const t = callTree(p, index);
-    const png = renderFlamePng(t, { title: { kind: 'CPU', durationNanos: p.durationNanos } });
+    const png = await renderFlamePng(t, { title: { kind: 'CPU', durationNanos: p.durationNanos } });
     const { width, height } = pngSize(png);
     expect(width).toBe(1600);
     // 8 levels of frames, under a title and legend.
@@ -119,9 +119,9 @@ describe.skipIf(!sharedFixtures)('flame PNGs of real profiles', () => {
     ['pyroscope__heap_go_truncated_3.pb.gz', undefined],
     ['ddpprofformat__test.pprof', 'cpu-time'],
     ['pyroscope__heap.pb.gz', 'inuse_space'],
-  ])('draws %s %s in a sane size', (file, type) => {
+  ])('draws %s %s in a sane size', async (file, type) => {
     const { p, index } = load(file, type);
-    const { width, height } = pngSize(renderFlamePng(callTree(p, index)));
+    const { width, height } = pngSize(await renderFlamePng(callTree(p, index)));
     expect(width).toBe(1600);
     expect(height).toBeGreaterThan(100);
     expect(height).toBeLessThanOrEqual(1200);
@@ -144,7 +144,7 @@ describe.skipIf(!sharedFixtures)('flame PNGs of real profiles', () => {
     const d = diffTree(base, cur, 1);
     if (!d.ok) throw new Error(d.error);
     expect(largestChange(d.value.root)).toBeGreaterThan(0);
-    const png = renderDiffFlamePng(d.value, { title: { kind: 'CPU' } });
+    const png = await renderDiffFlamePng(d.value, { title: { kind: 'CPU' } });
     expect(pngSize(png).width).toBe(1600);
     const data = await pixels(png);
     let red = 0;
@@ -158,17 +158,17 @@ describe.skipIf(!sharedFixtures)('flame PNGs of real profiles', () => {
     expect(blue).toBeGreaterThan(100);
   });
 
-  it('draws a diff of a profile against itself in neutral colours', () => {
+  it('draws a diff of a profile against itself in neutral colours', async () => {
     const { p, index } = load('googlepprof__sample.cpu');
     const d = diffTree(p, p, index);
     if (!d.ok) throw new Error(d.error);
     expect(largestChange(d.value.root)).toBe(0);
-    expect(pngSize(renderDiffFlamePng(d.value)).width).toBe(1600);
+    expect(pngSize(await renderDiffFlamePng(d.value)).width).toBe(1600);
   });
 });
 
 describe.skipIf(!sharedFixtures)('a tree cut to what a PNG can draw', () => {
-  it('draws the same picture as the whole tree, from far fewer frames, on every profile and sample type', () => {
+  it('draws the same picture as the whole tree, from far fewer frames, on every profile and sample type', async () => {
     const files = readdirSync(fixture('pprof')).filter((f) => /^[^.]+__[^/]+\.(pprof|pb\.gz|pb|cpu|heap|heapz|contention|prof)$/.test(f) || /\.(pb\.gz|pprof)$/.test(f));
     let compared = 0;
     let whole = 0;
@@ -180,7 +180,7 @@ describe.skipIf(!sharedFixtures)('a tree cut to what a PNG can draw', () => {
       for (let index = 0; index < parsed.value.sampleTypes.length; index++) {
         const full = callTree(parsed.value, index, { withoutProfiler: true });
         const pruned = callTree(parsed.value, index, { withoutProfiler: true, minShare: MIN_FRAME_PX / PNG_WIDTH });
-        expect(renderFlamePng(pruned).equals(renderFlamePng(full)), `${file} #${index}`).toBe(true);
+        expect((await renderFlamePng(pruned)).equals(await renderFlamePng(full))), `${file} #${index}`).toBe(true);
         whole += count(full.root);
         cut += count(pruned.root);
         compared++;

@@ -16,7 +16,7 @@ export interface FlamePngOptions {
 /** The width of a flame graph PNG unless asked otherwise. */
 export const PNG_WIDTH = 1600;
 
-export function renderFlamePng(tree: CallTree, options: FlamePngOptions = {}): Buffer {
+export function renderFlamePng(tree: CallTree, options: FlamePngOptions = {}): Promise<Buffer> {
   const unit = options.title?.unit ?? tree.unit;
   const total = Math.max(0, tree.root.total);
   const title = [titleText({ sampleType: tree.sampleType, total: tree.root.total, ...options.title, unit }), omittedNote(tree.omitted, total)].filter(Boolean).join(' · ');

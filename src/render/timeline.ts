@@ -5,7 +5,7 @@
 // legible in a Slack or Feishu preview (1600 px wide, few lanes).
 import { createCanvas } from 'canvas';
 import type { Timeline } from '../trace/timeline.js';
-import { FONT_FAMILY } from './canvasFlame.js';
+import { encodePng, FONT_FAMILY } from './canvasFlame.js';
 import { TEXT } from './colors.js';
 
 const W = 1600;
@@ -18,7 +18,7 @@ const KIND_LABEL = ['application', 'runtime', 'GC workers'];
 
 const fmtMs = (ns: number) => (ns <= 0 ? '0' : ns >= 1e9 ? `${(ns / 1e9).toFixed(2)} s` : ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : `${(ns / 1e3).toFixed(0)} µs`);
 
-export function renderTimelinePng(t: Timeline, title: string): Buffer {
+export async function renderTimelinePng(t: Timeline, title: string): Promise<Buffer> {
   const lanes = t.procs.slice(0, MAX_LANES);
   const regionRows = Math.min(t.regions.length, 8);
   const top = PAD + 26 + 22 + 6;
@@ -110,5 +110,5 @@ export function renderTimelinePng(t: Timeline, title: string): Buffer {
       ctx.fillText(label, x0 + w + 4 + lw > W - PAD ? Math.max(LEFT, x0 - lw - 4) : x0 + w + 4, y + 15);
     });
   }
-  return canvas.toBuffer('image/png');
+  return encodePng(canvas);
 }

@@ -93,7 +93,7 @@ for (const { file, type } of cases) {
     top(p.value, { sampleIndex: index.value });
     const t1 = performance.now();
     const tree = callTree(p.value, index.value);
-    renderFlamePng(tree, { title: { kind: 'profile', sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: p.value.durationNanos } });
+    await renderFlamePng(tree, { title: { kind: 'profile', sampleType: type, unit: tree.unit, total: tree.root.total, durationNanos: p.value.durationNanos } });
     const t2 = performance.now();
     if (i === 0) continue;
     decode.push(t1 - t0);

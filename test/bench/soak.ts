@@ -100,7 +100,7 @@ export async function benchSoak(root: string, minutes: number): Promise<SoakResu
   const url = /open (http:\/\/[^/]+)/.exec(await line(bot, (l) => l.startsWith('rca-bot is up')))?.[1] as string;
   const workers: ChildProcess[] = [];
   for (let i = 0; i < WORKERS; i++) {
-    const w = spawn(process.execPath, [join(root, 'bin/rca-bot.js'), 'worker'], { env: { ...env, RCA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const w = spawn(process.execPath, [join(root, 'bin/rca-bot.js'), 'worker'], { env: { ...env, RCA_LOG_LEVEL: 'info', ...(process.env.SOAK_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SOAK_WORKER_NODE_OPTIONS } : {}) }, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(w);
     workers.push(w);
     await line(w, (l) => l.includes('worker is up'), 'stderr');
