@@ -70,22 +70,9 @@ export function keyPrefix(t: RedisTarget, prefix: string): string {
   return typeof t === 'object' && 'nodes' in t && !/^\{[^}]+\}/.test(prefix) ? `{${prefix}}` : prefix;
 }
 
-async function targetAnswers(target: RedisTarget): Promise<boolean> {
+/** True when Redis at `target` (a URL, Sentinels or a Cluster) answers PING. */
+export async function redisAnswers(target: RedisTarget): Promise<boolean> {
   const r = client(target, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
-
-/** True when a Redis at `url` answers PING. */
-export async function redisAnswers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
   // connect() rejects with the reason; without a listener ioredis would also print it.
   r.on('error', () => undefined);
   try {
@@ -100,7 +87,7 @@ export async function redisAnswers(url: string): Promise<boolean> {
 
 /** A Redis that answers at `target`: a local default is started when it does not; Sentinel and Cluster must answer. */
 export async function ensureRedis<T extends RedisTarget>(target: T, say: (line: string) => void): Promise<Result<T>> {
-  if (typeof target !== 'string') return (await targetAnswers(target)) ? ok(target) : err(`no Redis answers through ${describeTarget(target)}`);
+  if (typeof target !== 'string') return (await redisAnswers(target)) ? ok(target) : err(`no Redis answers through ${describeTarget(target)}`);
   const url = target;
   if (await redisAnswers(url)) return ok(target);
   const local = new URL(url);

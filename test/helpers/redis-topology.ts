@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { redisAnswers } from '../../src/server/redis.js';
 import { until } from './redis.js';
 import { freePort } from './server.js';
 
@@ -15,18 +16,7 @@ function server(dir: string, args: string[]): ChildProcess {
   return spawn('redis-server', ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: 'ignore' });
 }
 
-async function answers(port: number): Promise<boolean> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
+const answers = (port: number) => redisAnswers(`redis://127.0.0.1:${port}`);
 
 async function ask(port: number, ...args: string[]): Promise<unknown> {
   const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
