@@ -180,7 +180,7 @@ describe.skipIf(!sharedFixtures)('a tree cut to what a PNG can draw', () => {
       for (let index = 0; index < parsed.value.sampleTypes.length; index++) {
         const full = callTree(parsed.value, index, { withoutProfiler: true });
         const pruned = callTree(parsed.value, index, { withoutProfiler: true, minShare: MIN_FRAME_PX / PNG_WIDTH });
-        expect((await renderFlamePng(pruned)).equals(await renderFlamePng(full))), `${file} #${index}`).toBe(true);
+        expect((await renderFlamePng(pruned)).equals(await renderFlamePng(full)), `${file} #${index}`).toBe(true);
         whole += count(full.root);
         cut += count(pruned.root);
         compared++;
