@@ -113,8 +113,9 @@ export async function analyseCaptures(input: AnalyseInput): Promise<AnalyseResul
       }
       if (v.source === 'sources') others = v.results;
       else {
-        probes = v.probes;
-        for (const c of v.captures) {
+        // A result of a worker from before the probes joined the capture job has none; the old probes job has no captures.
+        probes.push(...(v.probes ?? []));
+        for (const c of v.captures ?? []) {
           const bytes = c.data ? Buffer.from(c.data, 'base64') : undefined;
           if (c.name === 'trace' || c.name === 'flight') {
             const read = bytes ? readTrace(bytes) : undefined;

@@ -144,6 +144,7 @@ export function startWorkers(o: WorkerOptions): Workers {
     queues.capture,
     logged(running, 'capture', async (job: Job<CaptureData>, signal): Promise<CaptureResult> => {
       await deps.progress(job.data.job, 'capturing');
+      await state.holdService(job.data.target.service, job.data.job, job.data.seconds * 1000 + 120_000);
       return captureJob(job, async (plan, now) => offload.sources(await withScraped(plan, now), now), signal);
     }),
     { ...common, concurrency: 8 },
@@ -190,12 +191,21 @@ export function startWorkers(o: WorkerOptions): Workers {
   const positions = setInterval(() => void queuePositions().catch(() => undefined), o.positionsEveryMs ?? 1000);
   positions.unref();
   async function queuePositions(): Promise<void> {
-    // One process of however many says it, each tick.
-    if (handingBack || (await redis.set(`${o.prefix}:capture-positions`, '1', 'PX', Math.max(100, (o.positionsEveryMs ?? 1000) - 100), 'NX')) !== 'OK') return;
-    const waiting = (await captureQueue.getWaiting(0, 999)).filter((j) => j?.data?.job).sort((a, b) => a.timestamp - b.timestamp);
-    for (const [i, j] of waiting.entries()) {
-      const status = await state.queuedAhead((j.data as CaptureData).job, i === 0 ? 'next in line' : `${i} ahead`);
-      if (status) for (const root of await state.roots(status.job)) await adapter(root.platform).updateStatus(root, status).catch(() => undefined);
+    // One process of however many says it, a pass at a time (the lock is held for the pass, at most 30 s).
+    const lock = `${o.prefix}:capture-positions`;
+    if (handingBack || (await redis.set(lock, '1', 'PX', 30_000, 'NX')) !== 'OK') return;
+    try {
+      // getWaiting lists them in the order they will be taken (a job handed back at shutdown keeps its old timestamp, not its place).
+      const waiting = (await captureQueue.getWaiting(0, 999)).filter((j) => j?.data?.job);
+      for (const [i, j] of waiting.entries()) {
+        const data = j.data as CaptureData;
+        // A diagnosis waiting for a slot keeps its claim on the service: a second request still joins it.
+        await state.holdService(data.target.service, data.job, data.seconds * 1000 + 120_000);
+        const status = await state.queuedAhead(data.job, i === 0 ? 'next in line' : `${i} ahead`);
+        if (status) for (const root of await state.roots(status.job)) await adapter(root.platform).updateStatus(root, status).catch(() => undefined);
+      }
+    } finally {
+      await redis.pexpire(lock, Math.max(100, (o.positionsEveryMs ?? 1000) - 100));
     }
   }
   // Time per stage, and in its queue, from BullMQ's own timestamps.

@@ -25,14 +25,18 @@ export class JobState {
 
   /** Makes `job` the running diagnosis of `service` unless one already is; returns the running one. */
   async claimService(service: string, job: string, seconds: number): Promise<string> {
-    const key = this.key('active', service);
-    // Expires on its own should a job vanish without clearing it.
+    // Expires on its own should a job vanish without clearing it; held longer while it waits for a capture slot (holdService).
     const ttl = seconds * 1000 + 120_000;
-    if ((await this.redis.set(key, job, 'PX', ttl, 'NX')) === 'OK') {
-      await this.redis.sadd(this.key('running'), service);
-      return job;
-    }
-    return (await this.redis.get(key)) ?? job;
+    // One script: a claim that expires between a refused SET and the GET must not read as ours.
+    const script =
+      "if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then redis.call('sadd', KEYS[2], ARGV[3]) return ARGV[1] end " +
+      "return redis.call('get', KEYS[1])";
+    return (await this.redis.eval(script, 2, this.key('active', service), this.key('running'), job, ttl, service)) as string;
+  }
+
+  /** Keeps `job`'s claim on a service for `ms` more, while it waits for a capture slot or starts one. */
+  async holdService(service: string, job: string, ms: number): Promise<void> {
+    await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) end return 0", 1, this.key('active', service), job, ms);
   }
 
   /** The diagnosis holding a service now, if any. */

@@ -137,7 +137,19 @@ export function client(target: RedisTarget, options: RedisOptions = {}): Redis {
   if (typeof target === 'string') return new Redis(target, options);
   const tls = target.tls ? { tls: {} } : {};
   if ('sentinels' in target)
-    return new Redis({ ...options, sentinels: target.sentinels, name: target.name, password: target.password, sentinelPassword: target.sentinelPassword, ...tls, ...(target.tls ? { enableTLSForSentinelMode: true } : {}) });
+    return new Redis({
+      ...options,
+      sentinels: target.sentinels,
+      name: target.name,
+      password: target.password,
+      sentinelPassword: target.sentinelPassword,
+      // A probe that gives up at once must give up on the Sentinels too (they are retried for ever otherwise).
+      ...(options.retryStrategy ? { sentinelRetryStrategy: options.retryStrategy } : {}),
+      // A primary demoted without dropping its connections answers READONLY: the Sentinels say when to move.
+      failoverDetector: true,
+      ...tls,
+      ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+    });
   const { lazyConnect, ...redisOptions } = options;
   return new Cluster(target.nodes, {
     redisOptions: { ...redisOptions, password: target.password, ...tls },

@@ -26,7 +26,7 @@ export async function benchDiagnose(root: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = performance.now();
     const d = await diagnose({ service: mode, pprof: url, probes: [] }, { seconds });
-    writeOutputs(d, mkdtempSync(join(tmpdir(), 'rca-bench-out-')));
+    await writeOutputs(d, mkdtempSync(join(tmpdir(), 'rca-bench-out-')));
     const total = performance.now() - t0;
     load.kill();
     target.kill();

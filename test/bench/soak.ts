@@ -180,13 +180,20 @@ export async function benchSoak(root: string, minutes: number): Promise<SoakResu
   // Every command answered: each channel got its status message (or a one-line refusal).
   const channels = new Set(slack.calls.filter((c) => c.method === 'chat.postMessage').map((c) => String(c.body.channel)));
   const unanswered = Array.from({ length: commands }, (_, n) => `C-soak-${n}`).filter((c) => !channels.has(c));
-  // Every diagnosis's message (a command's status, an alert's notice) got its report in its thread, once.
-  const roots = slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.body.thread_ts && /^(⏳|📡|🔎|✅|❌|🔥)/.test(String(c.body.text))).length;
+  // Every diagnosis's message (a command's status, an alert's notice) got its report in its thread, once,
+  // and each command opened one such message: matched message by message, not counted.
+  const rootCalls = slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.body.thread_ts && /^(⏳|📡|🔎|✅|❌|🔥)/.test(String(c.body.text)));
+  const roots = rootCalls.length;
+  const rootKeys = new Set(rootCalls.map((c) => `${c.body.channel} ${c.ts}`));
   const perThread = new Map<string, number>();
   for (const r of reports()) perThread.set(`${r.body.channel} ${r.body.thread_ts}`, (perThread.get(`${r.body.channel} ${r.body.thread_ts}`) ?? 0) + 1);
   const twice = [...perThread.values()].filter((n) => n > 1).length;
-  const withReport = perThread.size;
-  const exactlyOnce = drained && twice === 0 && withReport === roots;
+  const withReport = [...rootKeys].filter((k) => perThread.get(k) === 1).length;
+  const strays = [...perThread.keys()].filter((k) => !rootKeys.has(k)).length;
+  const perChannel = new Map<string, number>();
+  for (const c of rootCalls) perChannel.set(String(c.body.channel), (perChannel.get(String(c.body.channel)) ?? 0) + 1);
+  const startedTwice = [...perChannel].filter(([ch, n]) => ch.startsWith('C-soak-') && n > 1).length;
+  const exactlyOnce = drained && twice === 0 && strays === 0 && startedTwice === 0 && withReport === roots;
   const acksAll = acks.map((a) => a.ms);
   const p99s = minute.rss.map((_, i) => quantile(acks.filter((a) => a.at > t0 + i * period && a.at <= t0 + (i + 1) * period).map((a) => a.ms), 0.99));
   const ackP99Max = Math.max(...p99s.filter((x) => !Number.isNaN(x)), quantile(acksAll, 0.99));
@@ -200,7 +207,7 @@ export async function benchSoak(root: string, minutes: number): Promise<SoakResu
   // A run too short for a trend says so rather than pass.
   const rssFlat = half.length >= 2 ? trends.every((t) => t.pct < 2) : undefined;
   const queueBounded = drained && Math.max(...minute.depth, 0) < 200;
-  console.log(`  sent ${commands} commands and ${alerts} alerts; ${roots} diagnosis messages opened (a command's status or an alert's notice), ${withReport} with their report${twice ? `, ${twice} with two or more` : ''}; drained ${drained ? `${drainS.toFixed(0)} s after the stream stopped` : 'NOT within 2 min'}`);
+  console.log(`  sent ${commands} commands and ${alerts} alerts; ${roots} diagnosis messages opened (a command's status or an alert's notice), ${withReport} with their report, once${twice ? `; ${twice} with two or more` : ''}${strays ? `; ${strays} reports under no such message` : ''}${startedTwice ? `; ${startedTwice} commands opened two` : ''}; drained ${drained ? `${drainS.toFixed(0)} s after the stream stopped` : 'NOT within 2 min'}`);
   console.log(`  ack over the whole run: p50 ${quantile(acksAll, 0.5).toFixed(0)} ms, p99 ${quantile(acksAll, 0.99).toFixed(0)} ms, max ${quantile(acksAll, 1).toFixed(0)} ms`);
   if (half.length >= 2) console.log(`  RSS trend over the last half, MB a minute (bot, workers…): ${trends.map((t) => `${t.mbPerMin >= 0 ? '+' : ''}${t.mbPerMin.toFixed(1)} (${t.pct.toFixed(1)}%)`).join(', ')}`);
   const goal = (ok: boolean) => (ok ? 'held' : 'NOT held');

@@ -12,6 +12,8 @@ export interface Call {
   bytes?: Buffer;
   /** When it arrived (performance.now()). */
   at?: number;
+  /** chat.postMessage: the ts it was answered with. */
+  ts?: string;
 }
 
 export class FakeSlack {
@@ -62,7 +64,8 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, '');
     const body = Object.fromEntries(new URLSearchParams(raw.toString()));
-    this.calls.push({ method, body, authorization, at });
+    const call: Call = { method, body, authorization, at };
+    this.calls.push(call);
     const failing = this.failures.get(method) ?? 0;
     if (failing > 0) {
       this.failures.set(method, failing - 1);
@@ -73,8 +76,12 @@ export class FakeSlack {
     switch (method) {
       case 'auth.test':
         return [200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }];
-      case 'chat.postMessage':
-        return [200, { ok: true, channel: body.channel, ts: ts(), message: { text: body.text } }];
+      case 'chat.postMessage': {
+        const posted = ts();
+        // The ts it was answered with, so a test can tell which message a thread hangs from.
+        call.ts = posted;
+        return [200, { ok: true, channel: body.channel, ts: posted, message: { text: body.text } }];
+      }
       case 'chat.update':
         return [200, { ok: true, channel: body.channel, ts: body.ts, text: body.text }];
       case 'files.getUploadURLExternal': {
