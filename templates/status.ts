@@ -1,6 +1,6 @@
 // The root message of a diagnosis, as it moves from queued to done.
 import type { Status } from '../src/chat/adapter.js';
-import { span } from './summary.js';
+import { formatSpan as span } from '../src/profile/units.js';
 
 export function statusText(s: Status): string {
   switch (s.stage) {

@@ -2,7 +2,7 @@
 import { sourceCount } from '../src/rca/fuse.js';
 import { agoWords, pastLabel } from '../src/rca/past.js';
 import { profilerName } from '../src/sources/profiles/index.js';
-import { formatValue } from '../src/profile/units.js';
+import { formatSpan as span, formatValue } from '../src/profile/units.js';
 import type { Finding, Report, TraceLogs } from '../src/model.js';
 
 export const verdictEmoji: Record<Report['verdict'], string> = {
@@ -35,12 +35,6 @@ export function verdictSentence(r: Report): string {
 
 const hms = (iso: string) => iso.slice(11, 19);
 
-/** "90 s", "15 min", "2 h". */
-export function span(seconds: number): string {
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds / 360) / 10} h`;
-}
 
 /** What was read, and when: "Captured 10 s from http://…", or the profiler's window of a past diagnosis. */
 export function aboutLine(r: Report): string {

@@ -145,3 +145,10 @@ function goG2(x: number): string {
   if (x < 1e-4) return x.toExponential(1).replace(/\.0e/, 'e').replace(/e-(\d)$/, 'e-0$1');
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
+
+/** A length of time in seconds as a person says it: "90 s", "15 min", "2 h". */
+export function formatSpan(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 360) / 10} h`;
+}

@@ -1,7 +1,7 @@
 // One diagnosis: capture a service's profiles and probes over a window,
 // run every detector, fuse the findings into a Report.
 
-import { detectors } from '../analysis/detectors/index.js';
+import { runDetectors } from '../analysis/detectors/index.js';
 import type { Inputs } from '../analysis/inputs.js';
 import { stageBaseline, taskStages, type StageBaseline } from '../trace/stages.js';
 import type { ProbeConfig } from '../config/registry.js';
@@ -87,15 +87,8 @@ export function analyse(
   const trace = flight ?? captures.find((c) => c.name === 'trace')?.trace;
   if (trace) inputs.trace = trace;
   const errors: CaptureError[] = captures.filter((c) => c.error).map((c) => ({ source: c.name, error: `GET ${c.path}: ${c.error}` }));
-  // A detector that breaks on an input nobody foresaw costs its own finding, not the diagnosis.
-  const found = detectors.flatMap((d) => {
-    try {
-      return d.detect(inputs);
-    } catch (e) {
-      errors.push({ source: `detector ${d.kind}`, error: `our ${d.kind} detector failed on this capture: ${e instanceof Error ? e.message : String(e)}` });
-      return [];
-    }
-  });
+  const { found, failed } = runDetectors(inputs);
+  for (const f of failed) errors.push({ source: `detector ${f.kind}`, error: `our ${f.kind} detector failed on this capture: ${f.message}` });
   for (const o of others) if (o.error) errors.push({ source: o.source, error: o.error });
   if (past) errors.push(...past.errors);
   const captured = captures.filter((c) => c.profile || c.trace).length + (past?.captures.length ?? 0);

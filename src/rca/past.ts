@@ -6,10 +6,10 @@
 // finding with both lines of evidence, counted once; a finding only one sees stands on its own.
 // Agreement between live and past is not independent evidence, so it never raises a verdict.
 
-import { detectors } from '../analysis/detectors/index.js';
+import { runDetectors } from '../analysis/detectors/index.js';
 import type { Inputs } from '../analysis/inputs.js';
 import { confidence, cpuSampleType, stackSamples, strength, total } from '../analysis/stacks.js';
-import { formatValue } from '../profile/units.js';
+import { formatSpan, formatValue } from '../profile/units.js';
 import { profileOf } from './fuse.js';
 import { parseProfile } from '../profile/pprof.js';
 import type { Profile } from '../profile/model.js';
@@ -68,14 +68,9 @@ function detect(captures: Capture[], seconds: number, label: string, errors: Cap
   if (captures.length === 0) return [];
   const inputs: Inputs = { seconds, probes: [] };
   for (const c of captures) (inputs as unknown as Record<string, Profile | undefined>)[c.name] = c.profile;
-  return detectors.flatMap((d) => {
-    try {
-      return d.detect(inputs).map((f) => ({ ...f, evidence: f.evidence.map((e) => ({ ...e, summary: `${label}: ${e.summary}` })) }));
-    } catch (e) {
-      errors.push({ source: `detector ${d.kind}`, error: `our ${d.kind} detector failed on the profiler's window: ${e instanceof Error ? e.message : String(e)}` });
-      return [];
-    }
-  });
+  const { found, failed } = runDetectors(inputs);
+  for (const f of failed) errors.push({ source: `detector ${f.kind}`, error: `our ${f.kind} detector failed on the profiler's window: ${f.message}` });
+  return found.map((f) => ({ ...f, evidence: f.evidence.map((e) => ({ ...e, summary: `${label}: ${e.summary}` })) }));
 }
 
 /** The value of the samples with `fn` on their stack, and of all, in one sample type. */
@@ -113,7 +108,7 @@ function againstBaseline(f: Finding, captures: Capture[], base: Capture[], label
 /** "a day", "6 h", "40 s": how far back the baseline window is. */
 export function agoWords(p: Pick<PastWindow, 'start' | 'baseline'>): string {
   const s = Math.round((Date.parse(p.start) - Date.parse(p.baseline.start)) / 1000);
-  return s === 86400 ? 'a day' : s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 360) / 10} h`;
+  return s === 86400 ? 'a day' : formatSpan(s);
 }
 
 /** The CPU of the window against the baseline window's, as Compare shows a capture against the last healthy one. */
