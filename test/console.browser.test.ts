@@ -54,7 +54,7 @@ describe.skipIf(!hasRedis || !chromiumPath)('the console channel in Chromium', (
     expect(Number(/(\d) independent sources agree/.exec(text)?.[1])).toBeGreaterThanOrEqual(3);
     // Each of those sources says what it saw, in its own line under the finding.
     const lines = await report.locator('li li').allTextContents();
-    for (const source of ['cpu', 'metrics', 'logs', 'probe:health']) expect(lines.some((l) => l.startsWith(`${source}: `)), source).toBe(true);
+    for (const source of ['cpu', 'metrics', 'logs', 'probe:health']) expect(lines.some((l) => l.startsWith(`${source}: `)), `${source} in:\n${text}`).toBe(true);
     expect(lines.find((l) => l.startsWith('metrics: '))).toMatch(/^metrics: CPU usage \d+% of its limit/);
 
     await alert.locator('.thread button[data-action="compare"]').first().click();
