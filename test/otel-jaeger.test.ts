@@ -141,6 +141,8 @@ describe.skipIf(!hasRedis || !hasGo || !jaegerBinary)("the bot's own traces in J
     const command = one('rca.command');
     // The Slack request's own server span is the root; the command hangs under it.
     expect(parentOf(command)?.kind).toBe(2);
+    expect(parentOf(command)?.name).toBe('POST /slack/events');
+    expect(parentOf(command)?.parentSpanId, 'the server span is the root').toBeFalsy();
     expect(parentOf(one('rca.diagnosis'))?.name).toBe('rca.command');
     expect(ancestors(one('addFlow rca-publish'))).toContain('rca.diagnosis');
     // Each job's span in the worker process has the flow's node in the bot's process as its parent.

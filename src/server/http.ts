@@ -3,6 +3,7 @@
 import { metrics, surfaceOf } from '../telemetry/metrics.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { log } from '../telemetry/log.js';
+import { serveInSpan } from '../telemetry/spans.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => void | Promise<void>;
 
@@ -35,6 +36,12 @@ export async function readBody(req: IncomingMessage, max = 1 << 20): Promise<Buf
   return Buffer.concat(chunks);
 }
 
+/** The route a request matched, for its span's name: `/reports/{id}`, not each report's own path. */
+function routeOf(r: Route, path: string, params: Record<string, string>): string {
+  if (typeof r.path === 'string') return r.path;
+  return Object.entries(params).reduce((p, [name, value]) => (value ? p.replace(value, `{${name}}`) : p), path);
+}
+
 export function startServer(routes: Route[], port: number, host = '0.0.0.0'): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -53,13 +60,15 @@ export function startServer(routes: Route[], port: number, host = '0.0.0.0'): Pr
         if (!m) continue;
         Object.assign(params, m.groups ?? {});
       }
-      Promise.resolve(r.handler(req, res, params)).catch((e) => {
-        log.error({ err: e, path: url.pathname }, 'request failed');
-        send(res, 500, 'something went wrong on our side\n');
+      serveInSpan(req, res, url.pathname, routeOf(r, url.pathname, params), () => {
+        Promise.resolve(r.handler(req, res, params)).catch((e) => {
+          log.error({ err: e, path: url.pathname }, 'request failed');
+          send(res, 500, 'something went wrong on our side\n');
+        });
       });
       return;
     }
-    send(res, 404, 'not found\n');
+    serveInSpan(req, res, url.pathname, undefined, () => send(res, 404, 'not found\n'));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

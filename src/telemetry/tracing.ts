@@ -48,6 +48,22 @@ function within(ms: number, p: Promise<unknown>): Promise<void> {
   return Promise.race([p.then(() => undefined, () => undefined), late]).finally(() => clearTimeout(timer));
 }
 
+/** The instrumentations this process patches. */
+export const instrumentationNames = ['http', 'undici', 'ioredis'] as const;
+type InstrumentationName = (typeof instrumentationNames)[number];
+
+/**
+ * The instrumentations to load: all of them, or those OTEL_NODE_ENABLED_INSTRUMENTATIONS names, less
+ * those OTEL_NODE_DISABLED_INSTRUMENTATIONS names (the variables and short names of OpenTelemetry's
+ * auto-instrumentations-node). BullMQ's job spans and the bot's own are not instrumentations and stay.
+ */
+export function instrumentationsWanted(env: Env = process.env): Set<InstrumentationName> {
+  const list = (v: string | undefined) => v?.split(',').map((x) => x.trim().replace(/^@opentelemetry\/instrumentation-/, '')).filter(Boolean);
+  const enabled = list(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS);
+  const disabled = new Set(list(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS) ?? []);
+  return new Set(instrumentationNames.filter((n) => (enabled ? enabled.includes(n) : true) && !disabled.has(n)));
+}
+
 export interface Tracing {
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
@@ -70,16 +86,18 @@ export async function startTracing(options: { hook: boolean; env?: Env }): Promi
     import('@opentelemetry/instrumentation-undici'),
     import('@opentelemetry/instrumentation-ioredis'),
   ]);
-  const quiet = (path: string | undefined) => path === '/metrics' || path === '/healthz' || path === '/favicon.ico';
+  const use = instrumentationsWanted(env);
   const sdk = new NodeSDK({
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are detected and merged over these.
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'rca-bot', 'service.version': version, 'service.instance.id': randomUUID() })),
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => quiet(req.url?.split('?')[0]) }),
-      new UndiciInstrumentation(),
+      // Outgoing calls only (Bolt's and the Lark SDK's clients, the exporters' own are suppressed):
+      // the server's spans are our own, src/telemetry/spans.ts serveInSpan says why.
+      ...(use.has('http') ? [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true })] : []),
+      ...(use.has('undici') ? [new UndiciInstrumentation()] : []),
       // Only inside a span: BullMQ's idle polling would otherwise be a trace a second. The command's
       // name only: its arguments are keys with user ids and whole jobs, costly to copy into every span.
-      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
+      ...(use.has('ioredis') ? [new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command: string) => command })] : []),
     ],
     // Metrics are prom-client's at /metrics and logs are pino's on stdout: OTLP only when asked for by name.
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
