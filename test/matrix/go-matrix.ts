@@ -6,6 +6,8 @@
 //   npm run test:go-matrix                    every toolchain
 //   npm run test:go-matrix -- go1.22.12 local  only these
 //   npm run test:go-matrix -- --supported      Go 1.22 up to, not including, the machine's own (CI)
+//   … --budget=SECONDS                          start no toolchain that would end past the budget:
+//                                               the oldest and the newest first, then the ones between
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,16 +71,31 @@ function newestPatches(): string[] {
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 function main() {
-  const asked = process.argv.slice(2);
+  const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+  const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const budgetFlag = flags.find((f) => f.startsWith('--budget='));
+  const budget = budgetFlag ? Number(budgetFlag.slice('--budget='.length)) : undefined;
+  if (budget !== undefined && !(budget >= 0)) throw new Error(`${budgetFlag} is not a number of seconds`);
   const supported = (t: string) => /^go1\.(\d+)/.test(t) && Number(/^go1\.(\d+)/.exec(t)![1]) >= 22;
-  const toolchains = asked.includes('--supported') ? newestPatches().filter(supported) : asked.length > 0 ? asked : newestPatches();
-  if (toolchains.length === 0) throw new Error('no toolchain to run: the module proxy listed none for this platform');
-  console.log(`toolchains: ${toolchains.join(', ')}`);
+  const listed = flags.includes('--supported') ? newestPatches().filter(supported) : asked.length > 0 ? asked : newestPatches();
+  if (listed.length === 0) throw new Error('no toolchain to run: the module proxy listed none for this platform');
+  const toolchains = budget === undefined ? listed : endsFirst(listed);
+  console.log(`toolchains: ${toolchains.join(', ')}${budget === undefined ? '' : ` (a budget of ${budget} s)`}`);
+  const started = Date.now();
+  const skipped: string[] = [];
+  // What a toolchain takes, until one has been timed here: its tests, its target already built.
+  let estimate = 180;
+  let longest = 0;
   const dir = mkdtempSync(join(tmpdir(), 'rca-matrix-'));
   const rows: Row[] = [];
   const failures: string[] = [];
   const summary: string[] = [];
   for (const tc of toolchains) {
+    const spent = (Date.now() - started) / 1000;
+    if (budget !== undefined && spent + estimate > budget) {
+      skipped.push(tc);
+      continue;
+    }
     const out = join(dir, `${tc}.jsonl`);
     const json = join(dir, `${tc}.json`);
     const t0 = Date.now();
@@ -88,6 +105,8 @@ function main() {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const secs = Math.round((Date.now() - t0) / 1000);
+    longest = Math.max(longest, secs);
+    estimate = longest;
     if (!existsSync(json)) {
       summary.push(`${pad(tc, 13)} could not run (vitest exit ${r.status}): see above`);
       failures.push(`${tc}: the tests did not run`);
@@ -124,10 +143,17 @@ function main() {
     );
   }
   console.log(`\n${summary.join('\n')}`);
+  if (skipped.length > 0) console.log(`not run, to stay within the budget of ${budget} s (a toolchain takes about ${estimate} s): ${skipped.join(', ')}`);
   if (failures.length > 0) {
     console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
     process.exitCode = 1;
   }
+}
+
+/** The oldest and the newest first, then the ones between, oldest first. */
+function endsFirst(names: string[]): string[] {
+  if (names.length <= 2) return names;
+  return [names[0], names[names.length - 1], ...names.slice(1, -1)];
 }
 
 main();
