@@ -15,6 +15,7 @@ import { metricSignals } from './metrics.js';
 import { callsOf, type Call } from './owntime.js';
 import { round2, type Signal } from './signal.js';
 import { traceSignals } from './traces.js';
+import { pathSignals } from './paths.js';
 
 export interface RankInput {
   /** The incident window, unix seconds. */
@@ -82,6 +83,7 @@ export function rank(input: RankInput, options: Partial<RankOptions> = {}): Rank
   const signals: Signal[] = [
     ...traceSignals(input.spans, (input.baselines ?? []).map((b) => b.spans)),
     ...logSignals({ lines: input.logs, seconds: input.window.end - input.window.start }, logBaseline, input.spans),
+    ...pathSignals(input.logs, input.spans),
     ...metricSignals(input.metrics, metricWindow(input.window, input.metricPad)),
   ];
   const calls = callsOf(input.spans);
