@@ -14,8 +14,8 @@ import { logSignals, type ServiceLine } from './logs.js';
 import { metricSignals } from './metrics.js';
 import { callsOf, type Call } from './owntime.js';
 import { round2, type Signal } from './signal.js';
-import { traceSignals } from './traces.js';
-import { pathSignals } from './paths.js';
+import { defaultTraceOptions, traceSignals, type TraceOptions } from './traces.js';
+import { defaultPathOptions, pathSignals, type PathOptions } from './paths.js';
 
 export interface RankInput {
   /** The incident window, unix seconds. */
@@ -72,18 +72,25 @@ export interface RankOptions {
    * labelled cases (npm run bench -- rank).
    */
   unconfirmedLatency: number;
+  /** The span analysis's thresholds (traces.ts), among them when a slowdown counts as drift. */
+  traces: TraceOptions;
+  /** When a log statement that stops being written counts (paths.ts). */
+  paths: PathOptions;
 }
 
-export const defaultRankOptions: RankOptions = { unconfirmedLatency: 0.5 };
+export const defaultRankOptions: RankOptions = { unconfirmedLatency: 0.5, traces: defaultTraceOptions, paths: defaultPathOptions };
 
-export function rank(input: RankInput, options: Partial<RankOptions> = {}): Ranking {
-  const opts = { ...defaultRankOptions, ...options };
+/** The options with some of them, the span and path thresholds among them, changed. */
+export type RankOptionChanges = Partial<Omit<RankOptions, 'traces' | 'paths'>> & { traces?: Partial<TraceOptions>; paths?: Partial<PathOptions> };
+
+export function rank(input: RankInput, options: RankOptionChanges = {}): Ranking {
+  const opts: RankOptions = { ...defaultRankOptions, ...options, traces: { ...defaultTraceOptions, ...options.traces }, paths: { ...defaultPathOptions, ...options.paths } };
   const withLogs = (input.baselines ?? []).filter((b) => b.logs.length > 0);
   const logBaseline = withLogs.length > 0 ? { lines: withLogs.flatMap((b) => b.logs), seconds: withLogs.reduce((n, b) => n + b.seconds, 0) } : undefined;
   const signals: Signal[] = [
-    ...traceSignals(input.spans, (input.baselines ?? []).map((b) => b.spans)),
+    ...traceSignals(input.spans, (input.baselines ?? []).map((b) => b.spans), opts.traces),
     ...logSignals({ lines: input.logs, seconds: input.window.end - input.window.start }, logBaseline, input.spans),
-    ...pathSignals(input.logs, input.spans),
+    ...pathSignals(input.logs, input.spans, opts.paths),
     ...metricSignals(input.metrics, metricWindow(input.window, input.metricPad)),
   ];
   const calls = callsOf(input.spans);

@@ -18,9 +18,16 @@ export interface TraceOptions {
   minRatio: number;
   /** Calls must end within this share of their usual duration to count as failing early. */
   fasterRatio: number;
+  /** Seconds from the first span of the data that are read as its start, before the incident may have begun. */
+  earlySeconds: number;
+  /** Fewest calls of an operation in that start to say it was already slower there. */
+  earlyCalls: number;
+  /** A slowdown of less than this factor that was already there at the start is drift: it keeps `driftKeep` of its score. */
+  driftRatio: number;
+  driftKeep: number;
 }
 
-export const defaultTraceOptions: TraceOptions = { minCalls: 5, minRatio: 1.5, fasterRatio: 1 / 3 };
+export const defaultTraceOptions: TraceOptions = { minCalls: 5, minRatio: 1.5, fasterRatio: 1 / 3, earlySeconds: 75, earlyCalls: 3, driftRatio: 3, driftKeep: 0 };
 
 /** Below this many microseconds, a difference in own time is noise. */
 const FLOOR_US = 200;
@@ -48,7 +55,7 @@ export function traceSignals(spans: readonly Span[], baselines: readonly (readon
   const calls = callsOf(spans);
   if (calls.length === 0) return [];
   const refs = baselines.filter((b) => b.length > 0).map((b) => group(callsOf(b)));
-  return refs.length > 0 ? compared(group(calls), refs, opts) : [...shares(calls), ...earlyEnds(group(calls), opts)];
+  return refs.length > 0 ? compared(group(calls), refs, opts, calls.reduce((m, c) => Math.min(m, c.start), Infinity) + opts.earlySeconds * 1e6) : [...shares(calls), ...earlyEnds(group(calls), opts)];
 }
 
 /**
@@ -88,7 +95,34 @@ function closest(refs: Groups[], key: string, opts: TraceOptions, by: (base: Cal
   return best;
 }
 
-function compared(now: Groups, refs: Groups[], opts: TraceOptions): Signal[] {
+/**
+ * Own time that grew against the fault-free spans, by the test `compared` uses: how many
+ * times, and how many robust deviations.
+ */
+function grew(calls: readonly Call[], base: readonly Call[]): { now: number; was: number; ratio: number; z: number } {
+  const ownBase = base.map((c) => c.own);
+  const now = median(calls.map((c) => c.own));
+  const was = median(ownBase);
+  return { now, was, ratio: (now + FLOOR_US) / (was + FLOOR_US), z: (now - was) / Math.max(1.4826 * mad(ownBase, was), 0.05 * was, FLOOR_US) };
+}
+
+/**
+ * Calls at the start of the data, before `early` (unix microseconds), that were already
+ * as much slower than the fault-free spans: the slowdown predates the incident's minutes.
+ * Fault-free spans taken hours earlier miss how a service drifts over a day (a table
+ * that grows), and an incident begins inside the minutes the data covers; a large
+ * slowdown already there at the start is kept (the fault began a little earlier), a
+ * modest one is drift.
+ */
+function drifted(calls: readonly Call[], base: readonly Call[], early: number, ratio: number, opts: TraceOptions): boolean {
+  if (ratio >= opts.driftRatio) return false;
+  const first = calls.filter((c) => c.start < early);
+  if (first.length < opts.earlyCalls) return false;
+  const g = grew(first, base);
+  return g.ratio >= opts.minRatio && g.z >= 3;
+}
+
+function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number): Signal[] {
   const slower: { signal: Signal; added: number; strength: number }[] = [];
   const out: Signal[] = [];
   for (const [key, calls] of now) {
@@ -99,15 +133,13 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions): Signal[] {
     // Slower than the slowest normal; sooner than the quickest.
     const base = closest(refs, key, opts, (b) => -median(b.map((c) => c.own)));
     if (!base) continue;
-    const ownBase = base.map((c) => c.own);
-    const ownWas = median(ownBase);
-    const ratio = (ownNow + FLOOR_US) / (ownWas + FLOOR_US);
-    const z = (ownNow - ownWas) / Math.max(1.4826 * mad(ownBase, ownWas), 0.05 * ownWas, FLOOR_US);
-    if (ratio >= opts.minRatio && z >= 3) {
+    const { was: ownWas, ratio, z } = grew(calls, base);
+    const drift = ratio >= opts.minRatio && z >= 3 && drifted(calls, base, early, ratio, opts);
+    if (ratio >= opts.minRatio && z >= 3 && !(drift && opts.driftKeep === 0)) {
       // How many times slower counts most, then how much time that adds to a call (1 ms little, 100 ms a lot), then how many calls.
       const added = (ownNow - ownWas) / 1000;
-      const strength = 0.2 + 0.45 * clamp01(Math.log10(ratio)) + 0.15 * clamp01(Math.log10(added) / 2) + 0.15 * clamp01(Math.log10(calls.length) / 2);
-      const summary = `own time of ${operation} ${showMicros(ownNow)} per call in the incident window, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)`;
+      const strength = (drift ? opts.driftKeep : 1) * (0.2 + 0.45 * clamp01(Math.log10(ratio)) + 0.15 * clamp01(Math.log10(added) / 2) + 0.15 * clamp01(Math.log10(calls.length) / 2));
+      const summary = `own time of ${operation} ${showMicros(ownNow)} per call in the incident window, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)${drift ? '; as slow already in the first calls of the data (drift)' : ''}`;
       slower.push({ signal: { service, score: 0, says: 'slower', operation, evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength });
     }
     const durWas = median((closest(refs, key, opts, (b) => median(b.map((c) => c.duration))) as Call[]).map((c) => c.duration));
