@@ -84,18 +84,38 @@ export const defaultRankOptions: RankOptions = { unconfirmedLatency: 0.5, traces
 export type RankOptionChanges = Partial<Omit<RankOptions, 'traces' | 'paths'>> & { traces?: Partial<TraceOptions>; paths?: Partial<PathOptions> };
 
 export function rank(input: RankInput, options: RankOptionChanges = {}): Ranking {
-  const opts: RankOptions = { ...defaultRankOptions, ...options, traces: { ...defaultTraceOptions, ...options.traces }, paths: { ...defaultPathOptions, ...options.paths } };
+  const opts = withDefaults(options);
+  return rankSignals(input, signalsOf(input, opts), opts);
+}
+
+const withDefaults = (options: RankOptionChanges): RankOptions => ({
+  ...defaultRankOptions,
+  ...options,
+  traces: { ...defaultTraceOptions, ...options.traces },
+  paths: { ...defaultPathOptions, ...options.paths },
+});
+
+/** What each source says about each service, before the ranking weighs it. */
+export function signalsOf(input: RankInput, options: RankOptionChanges = {}): Signal[] {
+  const opts = withDefaults(options);
+  return [...traceSignalsOf(input, opts.traces), ...logSignalsOf(input), ...pathSignals(input.logs, input.spans, opts.paths), ...metricSignalsOf(input)];
+}
+
+/** The sources one at a time, for a caller that varies one source's options (the bench's leave-one-out). */
+export const traceSignalsOf = (input: RankInput, options: Partial<TraceOptions> = {}): Signal[] => traceSignals(input.spans, (input.baselines ?? []).map((b) => b.spans), options);
+export const metricSignalsOf = (input: RankInput): Signal[] => metricSignals(input.metrics, metricWindow(input.window, input.metricPad));
+export function logSignalsOf(input: RankInput): Signal[] {
   const withLogs = (input.baselines ?? []).filter((b) => b.logs.length > 0);
   const logBaseline = withLogs.length > 0 ? { lines: withLogs.flatMap((b) => b.logs), seconds: withLogs.reduce((n, b) => n + b.seconds, 0) } : undefined;
-  const signals: Signal[] = [
-    ...traceSignals(input.spans, (input.baselines ?? []).map((b) => b.spans), opts.traces),
-    ...logSignals({ lines: input.logs, seconds: input.window.end - input.window.start }, logBaseline, input.spans),
-    ...pathSignals(input.logs, input.spans, opts.paths),
-    ...metricSignals(input.metrics, metricWindow(input.window, input.metricPad)),
-  ];
-  const calls = callsOf(input.spans);
-  capByOwnSpans(signals, calls, input.baselines ?? [], opts.unconfirmedLatency);
-  const below = descendants([...edgesOf(calls), ...(input.calls ?? [])]);
+  return logSignals({ lines: input.logs, seconds: input.window.end - input.window.start }, logBaseline, input.spans);
+}
+
+/** The ranking from the sources' signals (left as they are: the ones it scores down are copies). */
+export function rankSignals(input: RankInput, given: readonly Signal[], options: RankOptionChanges = {}): Ranking {
+  const opts = withDefaults(options);
+  const signals = given.map((s) => ({ ...s }));
+  const { traced, below, services } = shapeOf(input);
+  capByOwnSpans(signals, traced, opts.unconfirmedLatency);
   const strong = (service: string, says: Signal['says'][]) =>
     signals.some((s) => s.service === service && s.score >= STRONG && says.includes(s.says));
   const explained = (s: Signal) => {
@@ -118,7 +138,7 @@ export function rank(input: RankInput, options: RankOptionChanges = {}): Ranking
     e.bySource.set(s.evidence.source, Math.max(e.bySource.get(s.evidence.source) ?? 0, score));
     if (score > 0) e.evidence.push({ e: s.evidence, score, s });
   }
-  for (const s of servicesOf(input)) entry(s);
+  for (const s of services) entry(s);
   const ranking = [...byService].map(([service, e]): RankedService => {
     const sorted = e.evidence.sort((a, b) => b.score - a.score);
     const operation = sorted.find((x) => x.s.operation)?.s.operation;
@@ -144,21 +164,41 @@ const TRACED_CALLS = 5;
  * were compared, the metric says no more than they do: a service whose pods' p95 rose tenfold
  * while its own time per call barely moved is slowed by something else.
  */
-function capByOwnSpans(signals: Signal[], calls: readonly Call[], baselines: readonly Baseline[], keep: number): void {
+function capByOwnSpans(signals: Signal[], traced: ReadonlySet<string>, keep: number): void {
+  const own = new Map<string, number>();
+  for (const s of signals) if (s.evidence.source === 'traces' && s.says === 'slower') own.set(s.service, Math.max(own.get(s.service) ?? 0, s.score));
+  for (const s of signals) {
+    if (s.evidence.source !== 'metrics' || s.says !== 'slower' || !traced.has(s.service)) continue;
+    s.score = round2(Math.min(s.score, Math.max(own.get(s.service) ?? 0, s.score * keep)));
+  }
+}
+
+interface Shape {
+  /** The services with enough calls, in the window and in a fault-free baseline, for their spans to speak for their latency. */
+  traced: Set<string>;
+  /** Every service below each service in the call graph. */
+  below: Map<string, Set<string>>;
+  services: Set<string>;
+}
+
+/** What the ranking needs of an input besides the signals, made once per input (the bench ranks one input many times). */
+const shapes = new WeakMap<RankInput, Shape>();
+
+function shapeOf(input: RankInput): Shape {
+  const known = shapes.get(input);
+  if (known) return known;
   const count = (cs: readonly Call[]) => {
     const n = new Map<string, number>();
     for (const c of cs) n.set(c.service, (n.get(c.service) ?? 0) + 1);
     return n;
   };
+  const calls = callsOf(input.spans);
   const now = count(calls);
-  const before = baselines.map((b) => count(callsOf(b.spans)));
-  const traced = (service: string) => (now.get(service) ?? 0) >= TRACED_CALLS && before.some((b) => (b.get(service) ?? 0) >= TRACED_CALLS);
-  const own = new Map<string, number>();
-  for (const s of signals) if (s.evidence.source === 'traces' && s.says === 'slower') own.set(s.service, Math.max(own.get(s.service) ?? 0, s.score));
-  for (const s of signals) {
-    if (s.evidence.source !== 'metrics' || s.says !== 'slower' || !traced(s.service)) continue;
-    s.score = round2(Math.min(s.score, Math.max(own.get(s.service) ?? 0, s.score * keep)));
-  }
+  const before = (input.baselines ?? []).map((b) => count(callsOf(b.spans)));
+  const traced = new Set([...now].filter(([service, n]) => n >= TRACED_CALLS && before.some((b) => (b.get(service) ?? 0) >= TRACED_CALLS)).map(([service]) => service));
+  const shape = { traced, below: descendants([...edgesOf(calls), ...(input.calls ?? [])]), services: servicesOf(input) };
+  shapes.set(input, shape);
+  return shape;
 }
 
 function edgesOf(calls: readonly Call[]): [string, string][] {

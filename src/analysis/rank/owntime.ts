@@ -42,7 +42,16 @@ function covered(start: number, end: number, intervals: readonly Interval[]): nu
 
 const interval = (s: Span): Interval => [s.start, s.start + s.duration];
 
-export function callsOf(spans: readonly Span[]): Call[] {
+/** The calls of span sets already seen (the ranking reads the fault-free ones for every case): they are not changed once made. */
+const made = new WeakMap<readonly Span[], readonly Call[]>();
+
+export function callsOf(spans: readonly Span[]): readonly Call[] {
+  let calls = made.get(spans);
+  if (!calls) made.set(spans, (calls = callsOfSpans(spans)));
+  return calls;
+}
+
+function callsOfSpans(spans: readonly Span[]): Call[] {
   const byId = new Map<string, Span>();
   const children = new Map<Span, Span[]>();
   for (const s of spans) byId.set(`${s.traceId}/${s.spanId}`, s);

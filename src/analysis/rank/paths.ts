@@ -24,15 +24,33 @@ export interface PathOptions {
   before: number;
   /** Share of the calls after it that still do, at most. */
   after: number;
+  /** The change's G statistic (log-likelihood ratio) at which it scores `low`… */
+  g0: number;
+  low: number;
+  /** …and the score at ten times that G, the most it gets. */
+  high: number;
 }
 
-export const defaultPathOptions: PathOptions = { minCalls: 5, before: 0.6, after: 0.1 };
+export const defaultPathOptions: PathOptions = { minCalls: 4, before: 0.7, after: 0.05, g0: 5, low: 0.2, high: 0.8 };
+
+/** One operation's calls from one caller, in time order, and for each statement whether each call wrote it. */
+export interface PathCandidate {
+  service: string;
+  operation: string;
+  caller: string;
+  /** Per statement: its template and 1/0 per call. */
+  statements: { template: string; has: number[] }[];
+}
 
 /** Log-likelihood of k successes in n at the rate k/n. */
 const ll = (k: number, n: number) => (k > 0 ? k * Math.log(k / n) : 0) + (n - k > 0 ? (n - k) * Math.log((n - k) / n) : 0);
 
 export function pathSignals(lines: readonly ServiceLine[], spans: readonly Span[], options: Partial<PathOptions> = {}): Signal[] {
-  const opts = { ...defaultPathOptions, ...options };
+  return pathSignalsOf(pathCandidates(lines, spans), options);
+}
+
+/** The part of pathSignals that needs no threshold: the logs joined to the calls, grouped. */
+export function pathCandidates(lines: readonly ServiceLine[], spans: readonly Span[]): PathCandidate[] {
   if (lines.length === 0 || spans.length === 0) return [];
   const index = new SpanIndex(spans);
   const drain = new Drain();
@@ -72,14 +90,25 @@ export function pathSignals(lines: readonly ServiceLine[], spans: readonly Span[
     if (list) list.push(s);
     else groups.set(key, [s]);
   }
-  const best = new Map<string, { g: number; signal: Signal }>();
+  const out: PathCandidate[] = [];
   for (const [key, calls] of groups) {
-    if (calls.length < 2 * opts.minCalls) continue;
+    if (calls.length < 2) continue;
     calls.sort((a, b) => a.start - b.start);
     const ids = new Set<number>();
     for (const c of calls) for (const id of written.get(c) ?? []) ids.add(id);
-    for (const id of ids) {
-      const has = calls.map((c) => (written.get(c)?.has(id) ? 1 : 0));
+    const [service, operation, caller] = key.split('\u0000');
+    out.push({ service, operation, caller, statements: [...ids].map((id) => ({ template: templateText(drain.templates[id]), has: calls.map((c) => (written.get(c)?.has(id) ? 1 : 0)) })) });
+  }
+  return out;
+}
+
+/** The signals of the candidates: per service, its strongest change. */
+export function pathSignalsOf(candidates: readonly PathCandidate[], options: Partial<PathOptions> = {}): Signal[] {
+  const opts = { ...defaultPathOptions, ...options };
+  const best = new Map<string, { g: number; signal: Signal }>();
+  for (const { service, operation, caller, statements } of candidates) {
+    if (statements.length === 0 || statements[0].has.length < 2 * opts.minCalls) continue;
+    for (const { template, has } of statements) {
       const n = has.length;
       const all = has.reduce((a: number, b) => a + b, 0);
       let k1 = 0;
@@ -94,15 +123,14 @@ export function pathSignals(lines: readonly ServiceLine[], spans: readonly Span[
         if (!top || g > top.g) top = { g, i, k1 };
       }
       if (!top) continue;
-      const [service, operation, caller] = key.split('\u0000');
       const after = n - top.i;
       const still = all - top.k1;
-      // G of 10 is a change worth a look (p ≈ 0.002), 100 a certain one.
-      const score = round2(0.2 + 0.6 * clamp01(Math.log10(top.g / 10)));
+      // By default G of 10 is a change worth a look (p ≈ 0.002), 100 a certain one.
+      const score = round2(opts.low + (opts.high - opts.low) * clamp01(Math.log10(top.g / opts.g0)));
       const from = caller ? ` (called by ${caller})` : '';
-      const summary = `${operation} calls${from}: ${top.k1} of the first ${top.i} wrote "${shorten(templateText(drain.templates[id]), 120)}", ${still} of the ${after} after; the code path changed inside ${service}`;
+      const summary = `${operation} calls${from}: ${top.k1} of the first ${top.i} wrote "${shorten(template, 120)}", ${still} of the ${after} after; the code path changed inside ${service}`;
       const prev = best.get(service);
-      if (!prev || top.g > prev.g) best.set(service, { g: top.g, signal: { service, score, says: 'diverted', operation, template: templateText(drain.templates[id]), evidence: { source: 'logs', summary } } });
+      if (!prev || top.g > prev.g) best.set(service, { g: top.g, signal: { service, score, says: 'diverted', operation, template, evidence: { source: 'logs', summary } } });
     }
   }
   return [...best.values()].map((b) => b.signal);

@@ -27,14 +27,14 @@ export interface TraceOptions {
   driftKeep: number;
 }
 
-export const defaultTraceOptions: TraceOptions = { minCalls: 5, minRatio: 1.5, fasterRatio: 1 / 3, earlySeconds: 75, earlyCalls: 3, driftRatio: 3, driftKeep: 0 };
+export const defaultTraceOptions: TraceOptions = { minCalls: 5, minRatio: 1.5, fasterRatio: 1 / 3, earlySeconds: 75, earlyCalls: 3, driftRatio: 2, driftKeep: 0 };
 
 /** Below this many microseconds, a difference in own time is noise. */
 const FLOOR_US = 200;
 
 type Groups = Map<string, Call[]>;
 
-function group(calls: Call[]): Groups {
+function group(calls: readonly Call[]): Groups {
   const out: Groups = new Map();
   for (const c of calls) {
     const key = `${c.service}\u0000${c.operation}`;
@@ -156,7 +156,7 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
   return out;
 }
 
-function shares(calls: Call[]): Signal[] {
+function shares(calls: readonly Call[]): Signal[] {
   const own = new Map<string, { us: number; calls: number }>();
   let total = 0;
   for (const c of calls) {
