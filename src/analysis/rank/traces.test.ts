@@ -11,17 +11,36 @@ const baseline = calls(20, 0, (i) => 10 + (i % 3) * 0.3);
 const slower = (spans: Span[]) => traceSignals(spans, [baseline]).filter((s) => s.says === 'slower');
 
 describe('traceSignals: drift', () => {
+  const jitter = (i: number) => (i % 3) * 0.3;
   it('a modest slowdown that steps up inside the data is a finding', () => {
-    expect(slower(calls(36, 10_000, (i) => (i < 16 ? 10 : 20) + (i % 3) * 0.3))).toHaveLength(1);
+    expect(slower(calls(36, 10_000, (i) => (i < 16 ? 10 : 20) + jitter(i)))).toHaveLength(1);
   });
-  it('a modest slowdown already there in the first calls of the data is drift, not a finding', () => {
-    expect(slower(calls(36, 10_000, (i) => 20 + (i % 3) * 0.3))).toHaveLength(0);
+  it('a modest slowdown already there at the start of a long stretch of data is drift: scored down, not dropped', () => {
+    // 80 calls, 5 s apart: 395 s of data, 320 s of it after the first 75 s.
+    const [stepped] = slower(calls(80, 10_000, (i) => (i < 20 ? 10 : 20) + jitter(i)));
+    const [drift] = slower(calls(80, 10_000, (i) => 20 + jitter(i)));
+    expect(stepped.evidence.summary).not.toMatch(/first calls/);
+    expect(drift.evidence.summary).toMatch(/as slow already in its first calls/);
+    expect(drift.score).toBeGreaterThan(0);
+    expect(drift.score).toBeLessThanOrEqual(0.4 * stepped.score);
+  });
+  it('a window shorter than the start period, slower throughout: kept in full (the fault was already running)', () => {
+    // 13 calls, 5 s apart: 60 s, 1.8 times slower throughout.
+    const [s] = slower(calls(13, 10_000, (i) => 18 + jitter(i)));
+    expect(s.evidence.summary).not.toMatch(/first calls/);
+    expect(s.score).toBeGreaterThan(0.3);
+  });
+  it('a step 30 s after the first span, in data not long past its start: kept in full', () => {
+    const [s] = slower(calls(36, 10_000, (i) => (i < 6 ? 10 : 18) + jitter(i)));
+    expect(s.evidence.summary).not.toMatch(/first calls/);
+    expect(s.score).toBeGreaterThan(0.3);
   });
   it('a large slowdown already there at the start is kept: the fault began a little earlier', () => {
-    expect(slower(calls(36, 10_000, (i) => 200 + (i % 3) * 0.3))).toHaveLength(1);
+    const [s] = slower(calls(80, 10_000, (i) => 200 + jitter(i)));
+    expect(s.evidence.summary).not.toMatch(/first calls/);
   });
   it('too few calls at the start to judge: the slowdown is kept', () => {
-    const spans = [...calls(2, 10_000, () => 20), ...calls(30, 10_100, (i) => 20 + (i % 3) * 0.3)];
-    expect(slower(spans)).toHaveLength(1);
+    const spans = [...calls(2, 10_000, () => 20), ...calls(70, 10_100, (i) => 20 + jitter(i))];
+    expect(slower(spans)[0].evidence.summary).not.toMatch(/first calls/);
   });
 });

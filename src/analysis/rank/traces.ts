@@ -22,12 +22,18 @@ export interface TraceOptions {
   earlySeconds: number;
   /** Fewest calls of an operation in that start to say it was already slower there. */
   earlyCalls: number;
-  /** A slowdown of less than this factor that was already there at the start is drift: it keeps `driftKeep` of its score. */
+  /** A slowdown of less than this factor that was already there at the start is drift: it keeps `driftKeep` of its score (0 drops it). */
   driftRatio: number;
   driftKeep: number;
+  /**
+   * The drift test is made only when the data after its start is at least this many times
+   * `earlySeconds` long: in a short window, or one that begins with the fault already running
+   * (an alert's minutes), the start is the incident, not the day before it.
+   */
+  driftAfter: number;
 }
 
-export const defaultTraceOptions: TraceOptions = { minCalls: 5, minRatio: 1.5, fasterRatio: 1 / 3, earlySeconds: 75, earlyCalls: 3, driftRatio: 2, driftKeep: 0 };
+export const defaultTraceOptions: TraceOptions = { minCalls: 5, minRatio: 1.5, fasterRatio: 1 / 3, earlySeconds: 75, earlyCalls: 3, driftRatio: 2, driftKeep: 0.3, driftAfter: 3 };
 
 /** Below this many microseconds, a difference in own time is noise. */
 const FLOOR_US = 200;
@@ -55,7 +61,11 @@ export function traceSignals(spans: readonly Span[], baselines: readonly (readon
   const calls = callsOf(spans);
   if (calls.length === 0) return [];
   const refs = baselines.filter((b) => b.length > 0).map((b) => group(callsOf(b)));
-  return refs.length > 0 ? compared(group(calls), refs, opts, calls.reduce((m, c) => Math.min(m, c.start), Infinity) + opts.earlySeconds * 1e6) : [...shares(calls), ...earlyEnds(group(calls), opts)];
+  if (refs.length === 0) return [...shares(calls), ...earlyEnds(group(calls), opts)];
+  const first = calls.reduce((m, c) => Math.min(m, c.start), Infinity);
+  const last = calls.reduce((m, c) => Math.max(m, c.start + c.duration), -Infinity);
+  const early = first + opts.earlySeconds * 1e6;
+  return compared(group(calls), refs, opts, last - early >= opts.driftAfter * opts.earlySeconds * 1e6 ? early : undefined);
 }
 
 /**
@@ -112,7 +122,8 @@ function grew(calls: readonly Call[], base: readonly Call[]): { now: number; was
  * Fault-free spans taken hours earlier miss how a service drifts over a day (a table
  * that grows), and an incident begins inside the minutes the data covers; a large
  * slowdown already there at the start is kept (the fault began a little earlier), a
- * modest one is drift.
+ * modest one is likely drift and is scored down (not dropped: a fault may have begun
+ * just before the data). Made only when the data runs on well past its start.
  */
 function drifted(calls: readonly Call[], base: readonly Call[], early: number, ratio: number, opts: TraceOptions): boolean {
   if (ratio >= opts.driftRatio) return false;
@@ -122,7 +133,8 @@ function drifted(calls: readonly Call[], base: readonly Call[], early: number, r
   return g.ratio >= opts.minRatio && g.z >= 3;
 }
 
-function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number): Signal[] {
+/** `early`: the end of the data's start, when the data is long enough for the drift test. */
+function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number | undefined): Signal[] {
   const slower: { signal: Signal; added: number; strength: number }[] = [];
   const out: Signal[] = [];
   for (const [key, calls] of now) {
@@ -134,12 +146,13 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
     const base = closest(refs, key, opts, (b) => -median(b.map((c) => c.own)));
     if (!base) continue;
     const { was: ownWas, ratio, z } = grew(calls, base);
-    const drift = ratio >= opts.minRatio && z >= 3 && drifted(calls, base, early, ratio, opts);
-    if (ratio >= opts.minRatio && z >= 3 && !(drift && opts.driftKeep === 0)) {
+    const grown = ratio >= opts.minRatio && z >= 3;
+    const drift = grown && early !== undefined && drifted(calls, base, early, ratio, opts);
+    if (grown && !(drift && opts.driftKeep === 0)) {
       // How many times slower counts most, then how much time that adds to a call (1 ms little, 100 ms a lot), then how many calls.
       const added = (ownNow - ownWas) / 1000;
       const strength = (drift ? opts.driftKeep : 1) * (0.2 + 0.45 * clamp01(Math.log10(ratio)) + 0.15 * clamp01(Math.log10(added) / 2) + 0.15 * clamp01(Math.log10(calls.length) / 2));
-      const summary = `own time of ${operation} ${showMicros(ownNow)} per call in the incident window, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)${drift ? '; as slow already in the first calls of the data (drift)' : ''}`;
+      const summary = `own time of ${operation} ${showMicros(ownNow)} per call in the incident window, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)${drift ? `; as slow already in its first calls (the data's first ${opts.earlySeconds} s): drift over the day as much as the incident, scored down` : ''}`;
       slower.push({ signal: { service, score: 0, says: 'slower', operation, evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength });
     }
     const durWas = median((closest(refs, key, opts, (b) => median(b.map((c) => c.duration))) as Call[]).map((c) => c.duration));
