@@ -45,6 +45,34 @@ describe('pathSignals', () => {
   });
 });
 
+describe('pathSignals: lines without a span id', () => {
+  it('are not read: the join would pin them to the longest span of the service in the trace', () => {
+    // price serves two operations per trace; its "Query price" line carries the trace id only.
+    // Once the second operation's call grows longer than the first, the join puts the line in it,
+    // and the first operation would seem to stop writing it.
+    const spans: Span[] = [];
+    const lines: ServiceLine[] = [];
+    for (let i = 0; i < 40; i++) {
+      const t = `t${i}`;
+      spans.push(span(t, 'a', undefined, 'api', 'GET /trips', i * 1000), span(t, 'p', 'a', 'price', 'PriceController.query', i * 1000 + 1));
+      spans.push({ ...span(t, 'q', 'a', 'price', 'PriceController.audit', i * 1000 + 20), duration: i < 20 ? 5 : 50 });
+      lines.push({ service: 'api', line: `INFO trips asked for route ${i}`, ref: { traceId: t, spanId: 'a' } });
+      lines.push({ service: 'price', line: `INFO [query][Query price][route ${i}]`, ref: { traceId: t } });
+    }
+    expect(pathSignals(lines, spans)).toEqual([]);
+    // The same lines naming their span: nothing changed, nothing found.
+    const named = lines.map((l) => (l.ref?.spanId ? l : { ...l, ref: { traceId: (l.ref as { traceId: string }).traceId, spanId: 'p' } }));
+    expect(pathSignals(named, spans)).toEqual([]);
+  });
+
+  it('a line with its span id still counts', () => {
+    const { spans, lines } = calls(40, 20);
+    expect(pathSignals(lines, spans).map((s) => s.service)).toEqual(['price']);
+    const traceOnly = lines.map((l) => (l.service === 'price' && l.ref ? { ...l, ref: { traceId: l.ref.traceId } } : l));
+    expect(pathSignals(traceOnly, spans)).toEqual([]);
+  });
+});
+
 describe('routine', () => {
   const series = (values: number[]) => ({ name: 'p95', signal: 'latency' as const, service: 's', points: values.map((v, i) => ({ t: i * 60, v })) });
   it('is the share of earlier windows as long that reached the level', () => {

@@ -8,7 +8,10 @@
 // took another branch) does not look like a statement dropped. Error and
 // warning lines are left out: errors that stop are a recovery, not a fault.
 // Only traces in which some line was logged count, so that a minute with no
-// log file does not look like silence.
+// log file does not look like silence. Only lines that name their span are
+// read: a line with a trace id alone (Loki's usual) is pinned by the join to
+// the service's longest span in the trace, so a statement could seem to move
+// from one operation to another.
 
 import { severity } from '../logs/compare.js';
 import { Drain, templateText } from '../logs/drain.js';
@@ -57,7 +60,7 @@ export function pathCandidates(lines: readonly ServiceLine[], spans: readonly Sp
   const written = new Map<Span, Set<number>>();
   const logged = new Set<string>();
   for (const l of lines) {
-    if (!l.ref) continue;
+    if (!l.ref?.spanId) continue;
     const s = index.spanOf(l.ref, l.service);
     if (!s || s.service !== l.service) continue;
     logged.add(s.traceId);
