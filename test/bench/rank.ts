@@ -107,7 +107,7 @@ const latencyGrid = [0.25, 0.5, 0.75];
 const gridSays = `unconfirmedLatency ${latencyGrid.join('/')}; drift earlySeconds 40/75/110 × driftRatio 2/3/5; paths minCalls 4/5/6 × before/after 0.5/0.2, 0.6/0.1, 0.7/0.05 × score curve g0/high 5/0.8, 10/0.8, 20/0.8, 10/0.7, 10/0.9`;
 
 /** The values set by hand before the fit: the tie-break of last resort. */
-const handSet = { unconfirmedLatency: 0.5, traces: { earlySeconds: 40, driftRatio: 3 } as TraceGrid, paths: { minCalls: 5, before: 0.6, after: 0.1, g0: 10, high: 0.8 } as PathGrid };
+const handSet = { unconfirmedLatency: 0.5, traces: { earlySeconds: 75, driftRatio: 3 } as TraceGrid, paths: { minCalls: 5, before: 0.6, after: 0.1, g0: 10, high: 0.8 } as PathGrid };
 
 interface GridPoint {
   t: TraceGrid;
