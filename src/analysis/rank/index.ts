@@ -181,7 +181,11 @@ interface Shape {
   services: Set<string>;
 }
 
-/** What the ranking needs of an input besides the signals, made once per input (the bench ranks one input many times). */
+/**
+ * What the ranking needs of an input besides the signals, made once per input (the bench ranks
+ * one input many times), keyed by the input object: a caller that changes the input, or appends
+ * to its span array, after ranking it gets the shape as it was (stale). Pass a new input.
+ */
 const shapes = new WeakMap<RankInput, Shape>();
 
 function shapeOf(input: RankInput): Shape {

@@ -42,7 +42,11 @@ function covered(start: number, end: number, intervals: readonly Interval[]): nu
 
 const interval = (s: Span): Interval => [s.start, s.start + s.duration];
 
-/** The calls of span sets already seen (the ranking reads the fault-free ones for every case): they are not changed once made. */
+/**
+ * The calls of span sets already seen (the ranking reads the fault-free ones for every case),
+ * keyed by the array itself: a caller that appends spans to an array already read gets the
+ * calls as they were (stale). Pass a new array for new spans.
+ */
 const made = new WeakMap<readonly Span[], readonly Call[]>();
 
 export function callsOf(spans: readonly Span[]): readonly Call[] {

@@ -82,3 +82,16 @@ describe('routine', () => {
     expect(routine(flat, { start: 15 * 60, end: 17 * 60 }, 410)).toBe(0);
   });
 });
+
+describe('pathSignalsOf: a G threshold of 0', () => {
+  it('scores a change without NaN', () => {
+    const { spans, lines } = calls(40, 20);
+    const [s] = pathSignals(lines, spans, { g0: 0 });
+    expect(Number.isFinite(s.score)).toBe(true);
+    expect(s.score).toBe(0.8);
+    // No change at all (G 0) let through by thresholds that ask for none.
+    const same = calls(40, 40);
+    const [t] = pathSignals(same.lines, same.spans, { g0: 0, before: 0, after: 1 });
+    expect(t.score).toBe(0.2);
+  });
+});
