@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../sources/traces/span.js';
 import type { MetricSeries } from '../metrics/detect.js';
-import { rank, type Baseline } from './index.js';
+import { rank, rankSignals, type Baseline } from './index.js';
+import type { Signal } from './signal.js';
 
 const window = { start: 100_000, end: 100_300 };
 
@@ -96,6 +97,20 @@ describe('rank', () => {
     expect(ranking.map((r) => r.service)).toEqual(['cart', 'web']);
     expect(ranking[0].evidence[0].summary).toBe('GetCart calls end after 2 ms in the incident window, 50 ms in the baseline (0.0×, 20 calls): they fail or return early');
     expect(ranking[1].score).toBeLessThan(ranking[0].score / 2 + 0.01);
+  });
+
+  it("a caller's statement that stops is scored down when its callee is strongly slower or failing, or more surely diverted itself", () => {
+    const input = { window, spans: traces(5, 1000, 2000), logs: [], metrics: [] };
+    const diverted = (service: string, score: number): Signal => ({ service, score, says: 'diverted', evidence: { source: 'logs', summary: `${service} stops writing` } });
+    const webWith = (...cart: Signal[]) => rankSignals(input, [diverted('web', 0.6), ...cart]).ranking.find((r) => r.service === 'web')?.score;
+    expect(webWith()).toBe(0.6);
+    expect(webWith({ service: 'cart', score: 0.7, says: 'slower', evidence: { source: 'traces', summary: 'own time grew' } })).toBe(0.3);
+    expect(webWith({ service: 'cart', score: 0.7, says: 'errors', evidence: { source: 'logs', summary: 'a new error' } })).toBe(0.3);
+    expect(webWith({ service: 'cart', score: 0.2, says: 'slower', evidence: { source: 'traces', summary: 'a little slower' } })).toBe(0.6);
+    expect(webWith(diverted('cart', 0.7))).toBe(0.3);
+    expect(webWith(diverted('cart', 0.5))).toBe(0.6);
+    // Not the other way: the callee's own statement stays.
+    expect(rankSignals(input, [diverted('cart', 0.5), { service: 'web', score: 0.9, says: 'slower', evidence: { source: 'traces', summary: 'own time grew' } }]).ranking.find((r) => r.service === 'cart')?.score).toBe(0.5);
   });
 
   it('nothing unusual: every service scores 0, with no evidence', () => {

@@ -3,8 +3,10 @@
 // by how many independent sources. A symptom passed up the call graph is
 // scored down: a caller that is slower while a callee (directly or further
 // down) is strongly slower or saturated, that fails sooner while a callee
-// fails sooner, or that logs errors while a callee logs errors or fails
-// sooner, is more likely suffering from that callee than the cause.
+// fails sooner, that logs errors while a callee logs errors or fails
+// sooner, or whose calls stop writing a log statement while a callee is
+// strongly slower or failing, or diverted more surely, is more likely
+// suffering from that callee than the cause.
 
 import type { Evidence } from '../../model.js';
 import type { Span } from '../../sources/traces/span.js';
@@ -124,6 +126,9 @@ export function rankSignals(input: RankInput, given: readonly Signal[], options:
     if (s.says === 'slower' && s.evidence.source === 'metrics') return [...under].some((d) => strong(d, ['slower', 'saturated']));
     if (s.says === 'faster') return [...under].some((d) => signals.some((x) => x.service === d && x.says === 'faster'));
     if (s.says === 'errors') return [...under].some((d) => signals.some((x) => x.service === d && (x.says === 'errors' || x.says === 'faster')));
+    // A statement a caller stops writing may only be its callee's answer that changed: strongly slower or
+    // failing, or on another path itself, more surely (two services that call each other do not both fall).
+    if (s.says === 'diverted') return [...under].some((d) => strong(d, ['slower', 'saturated', 'errors']) || signals.some((x) => x.service === d && x.says === 'diverted' && x.score > s.score));
     return false;
   };
   const byService = new Map<string, { bySource: Map<string, number>; evidence: { e: Evidence; score: number; s: Signal }[] }>();
