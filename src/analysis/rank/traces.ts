@@ -33,7 +33,7 @@ export interface TraceOptions {
   driftAfter: number;
 }
 
-export const defaultTraceOptions: TraceOptions = { minCalls: 5, minRatio: 1.5, fasterRatio: 1 / 3, earlySeconds: 75, earlyCalls: 3, driftRatio: 2, driftKeep: 0.3, driftAfter: 3 };
+export const defaultTraceOptions: TraceOptions = { minCalls: 5, minRatio: 1.5, fasterRatio: 1 / 3, earlySeconds: 75, earlyCalls: 3, driftRatio: 3, driftKeep: 0.3, driftAfter: 3 };
 
 /** Below this many microseconds, a difference in own time is noise. */
 const FLOOR_US = 200;
