@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { defaultRankOptions, logSignalsOf, metricSignalsOf, rank, rankSignals, traceSignalsOf, type RankOptionChanges } from '../../src/analysis/rank/index.js';
 import { pathCandidates, pathSignalsOf, type PathOptions } from '../../src/analysis/rank/paths.js';
 import type { TraceOptions } from '../../src/analysis/rank/traces.js';
+import { reachCandidates, reachSignalsOf, type ReachOptions } from '../../src/analysis/rank/reach.js';
 import type { Signal } from '../../src/analysis/rank/signal.js';
 import { loadNezhaCase, rankInputOf, type NezhaCase } from '../../src/sources/cases/nezha.js';
 
@@ -53,7 +54,9 @@ export async function benchRank(fixtures: string): Promise<void> {
     const byTraces = new Map<TraceGrid, Signal[]>(traceGrid.map((t) => [t, traceSignalsOf(input, t)]));
     const candidates = pathCandidates(input.logs, input.spans);
     const byPaths = new Map<PathGrid, Signal[]>(pathGrid.map((p) => [p, pathSignalsOf(candidates, p)]));
-    const at = grid.map((o) => rankSignals(input, [...(byTraces.get(o.t) as Signal[]), ...fixed, ...(byPaths.get(o.p) as Signal[])], o.options).ranking.findIndex((r) => r.service === label.root_cause_service) + 1);
+    const reaching = reachCandidates(input.spans);
+    const byReach = new Map<ReachGrid, Signal[]>(reachGrid.map((r) => [r, reachSignalsOf(reaching, r)]));
+    const at = grid.map((o) => rankSignals(input, [...(byTraces.get(o.t) as Signal[]), ...fixed, ...(byPaths.get(o.p) as Signal[]), ...(byReach.get(o.r) as Signal[])], o.options).ranking.findIndex((r) => r.service === label.root_cause_service) + 1);
     firstAt.push(at.map((a) => a === 1));
     reciprocal.push(at.map((a) => (a > 0 ? 1 / a : 0)));
   }
@@ -97,21 +100,24 @@ export async function benchRank(fixtures: string): Promise<void> {
 // a few coherent settings rather than every combination, so that the bench stays quick.
 type TraceGrid = Partial<TraceOptions>;
 type PathGrid = Partial<PathOptions>;
+type ReachGrid = Partial<ReachOptions>;
 const traceGrid: TraceGrid[] = [40, 75, 110].flatMap((earlySeconds) => [2, 3, 5].map((driftRatio) => ({ earlySeconds, driftRatio })));
 const pathGrid: PathGrid[] = [4, 5, 6].flatMap((minCalls) =>
   [{ before: 0.5, after: 0.2 }, { before: 0.6, after: 0.1 }, { before: 0.7, after: 0.05 }].flatMap((ba) =>
     [{ g0: 5, high: 0.8 }, { g0: 10, high: 0.8 }, { g0: 20, high: 0.8 }, { g0: 10, high: 0.7 }, { g0: 10, high: 0.9 }].map((curve) => ({ minCalls, ...ba, ...curve })),
   ),
 );
+const reachGrid: ReachGrid[] = [{ g0: 2 }, { g0: 5 }];
 const latencyGrid = [0.25, 0.5, 0.75];
-const gridSays = `unconfirmedLatency ${latencyGrid.join('/')}; drift earlySeconds 40/75/110 × driftRatio 2/3/5; paths minCalls 4/5/6 × before/after 0.5/0.2, 0.6/0.1, 0.7/0.05 × score curve g0/high 5/0.8, 10/0.8, 20/0.8, 10/0.7, 10/0.9`;
+const gridSays = `unconfirmedLatency ${latencyGrid.join('/')}; drift earlySeconds 40/75/110 × driftRatio 2/3/5; paths minCalls 4/5/6 × before/after 0.5/0.2, 0.6/0.1, 0.7/0.05 × score curve g0/high 5/0.8, 10/0.8, 20/0.8, 10/0.7, 10/0.9; reach g0 2/5`;
 
 /** The values set by hand before the fit: the tie-break of last resort. */
-const handSet = { unconfirmedLatency: 0.5, traces: { earlySeconds: 75, driftRatio: 3 } as TraceGrid, paths: { minCalls: 5, before: 0.6, after: 0.1, g0: 10, high: 0.8 } as PathGrid };
+const handSet = { unconfirmedLatency: 0.5, traces: { earlySeconds: 75, driftRatio: 3 } as TraceGrid, paths: { minCalls: 5, before: 0.6, after: 0.1, g0: 10, high: 0.8 } as PathGrid, reach: { g0: 5 } as ReachGrid };
 
 interface GridPoint {
   t: TraceGrid;
   p: PathGrid;
+  r: ReachGrid;
   options: RankOptionChanges;
   /** How many parameters differ from the defaults, and which. */
   changed: number;
@@ -120,7 +126,7 @@ interface GridPoint {
 
 const grid: GridPoint[] = latencyGrid.flatMap((unconfirmedLatency) =>
   traceGrid.flatMap((t) =>
-    pathGrid.map((p): GridPoint => {
+    pathGrid.flatMap((p) => reachGrid.map((r): GridPoint => {
       // Named by how it differs from the defaults; tied by how far it is from the hand-set values.
       const diff: string[] = [];
       let changed = unconfirmedLatency !== handSet.unconfirmedLatency ? 1 : 0;
@@ -133,7 +139,11 @@ const grid: GridPoint[] = latencyGrid.flatMap((unconfirmedLatency) =>
         if (defaultRankOptions.paths[k as keyof PathOptions] !== v) diff.push(`${k} ${v}`);
         if (handSet.paths[k as keyof PathGrid] !== v) changed++;
       }
-      return { t, p, options: { unconfirmedLatency, traces: t, paths: p }, changed, name: diff.join(', ') };
-    }),
+      for (const [k, v] of Object.entries(r)) {
+        if (defaultRankOptions.reach[k as keyof ReachOptions] !== v) diff.push(`reach ${k} ${v}`);
+        if (handSet.reach[k as keyof ReachGrid] !== v) changed++;
+      }
+      return { t, p, r, options: { unconfirmedLatency, traces: t, paths: p, reach: r }, changed, name: diff.join(', ') };
+    })),
   ),
 );

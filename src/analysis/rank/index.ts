@@ -6,7 +6,8 @@
 // fails sooner, that logs errors while a callee logs errors or fails
 // sooner, or whose calls stop writing a log statement while a callee is
 // strongly slower or failing, or diverted more surely, is more likely
-// suffering from that callee than the cause.
+// suffering from that callee than the cause; so is a caller that fails sooner,
+// logs errors or is diverted while a callee stopped being reached (reach.ts).
 
 import type { Evidence } from '../../model.js';
 import type { Span } from '../../sources/traces/span.js';
@@ -18,6 +19,7 @@ import { callsOf, type Call } from './owntime.js';
 import { round2, type Signal } from './signal.js';
 import { defaultTraceOptions, traceSignals, type TraceOptions } from './traces.js';
 import { defaultPathOptions, pathSignals, type PathOptions } from './paths.js';
+import { defaultReachOptions, reachSignals, type ReachOptions } from './reach.js';
 
 export interface RankInput {
   /** The incident window, unix seconds. */
@@ -78,12 +80,14 @@ export interface RankOptions {
   traces: TraceOptions;
   /** When a log statement that stops being written counts (paths.ts). */
   paths: PathOptions;
+  /** When calls that stop reaching their one callee count against it (reach.ts). */
+  reach: ReachOptions;
 }
 
-export const defaultRankOptions: RankOptions = { unconfirmedLatency: 0.5, traces: defaultTraceOptions, paths: defaultPathOptions };
+export const defaultRankOptions: RankOptions = { unconfirmedLatency: 0.5, traces: defaultTraceOptions, paths: defaultPathOptions, reach: defaultReachOptions };
 
 /** The options with some of them, the span and path thresholds among them, changed. */
-export type RankOptionChanges = Partial<Omit<RankOptions, 'traces' | 'paths'>> & { traces?: Partial<TraceOptions>; paths?: Partial<PathOptions> };
+export type RankOptionChanges = Partial<Omit<RankOptions, 'traces' | 'paths' | 'reach'>> & { traces?: Partial<TraceOptions>; paths?: Partial<PathOptions>; reach?: Partial<ReachOptions> };
 
 export function rank(input: RankInput, options: RankOptionChanges = {}): Ranking {
   const opts = withDefaults(options);
@@ -95,12 +99,13 @@ const withDefaults = (options: RankOptionChanges): RankOptions => ({
   ...options,
   traces: { ...defaultTraceOptions, ...options.traces },
   paths: { ...defaultPathOptions, ...options.paths },
+  reach: { ...defaultReachOptions, ...options.reach },
 });
 
 /** What each source says about each service, before the ranking weighs it. */
 export function signalsOf(input: RankInput, options: RankOptionChanges = {}): Signal[] {
   const opts = withDefaults(options);
-  return [...traceSignalsOf(input, opts.traces), ...logSignalsOf(input), ...pathSignals(input.logs, input.spans, opts.paths), ...metricSignalsOf(input)];
+  return [...traceSignalsOf(input, opts.traces), ...logSignalsOf(input), ...pathSignals(input.logs, input.spans, opts.paths), ...reachSignals(input.spans, opts.reach), ...metricSignalsOf(input)];
 }
 
 /** The sources one at a time, for a caller that varies one source's options (the bench's leave-one-out). */
@@ -124,11 +129,12 @@ export function rankSignals(input: RankInput, given: readonly Signal[], options:
     const under = below.get(s.service);
     if (!under) return false;
     if (s.says === 'slower' && s.evidence.source === 'metrics') return [...under].some((d) => strong(d, ['slower', 'saturated']));
-    if (s.says === 'faster') return [...under].some((d) => signals.some((x) => x.service === d && x.says === 'faster'));
-    if (s.says === 'errors') return [...under].some((d) => signals.some((x) => x.service === d && (x.says === 'errors' || x.says === 'faster')));
+    // A callee its calls no longer reach (reach.ts) explains a caller that fails sooner, or logs errors, as a callee failing sooner does.
+    if (s.says === 'faster') return [...under].some((d) => signals.some((x) => x.service === d && (x.says === 'faster' || x.says === 'unreached')));
+    if (s.says === 'errors') return [...under].some((d) => signals.some((x) => x.service === d && (x.says === 'errors' || x.says === 'faster' || x.says === 'unreached')));
     // A statement a caller stops writing may only be its callee's answer that changed: strongly slower or
     // failing, or on another path itself, more surely (two services that call each other do not both fall).
-    if (s.says === 'diverted') return [...under].some((d) => strong(d, ['slower', 'saturated', 'errors']) || signals.some((x) => x.service === d && x.says === 'diverted' && x.score > s.score));
+    if (s.says === 'diverted') return [...under].some((d) => strong(d, ['slower', 'saturated', 'errors', 'unreached']) || signals.some((x) => x.service === d && x.says === 'diverted' && x.score > s.score));
     return false;
   };
   const byService = new Map<string, { bySource: Map<string, number>; evidence: { e: Evidence; score: number; s: Signal }[] }>();

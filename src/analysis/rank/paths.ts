@@ -46,7 +46,7 @@ export interface PathCandidate {
 }
 
 /** Log-likelihood of k successes in n at the rate k/n. */
-const ll = (k: number, n: number) => (k > 0 ? k * Math.log(k / n) : 0) + (n - k > 0 ? (n - k) * Math.log((n - k) / n) : 0);
+export const ll = (k: number, n: number) => (k > 0 ? k * Math.log(k / n) : 0) + (n - k > 0 ? (n - k) * Math.log((n - k) / n) : 0);
 
 export function pathSignals(lines: readonly ServiceLine[], spans: readonly Span[], options: Partial<PathOptions> = {}): Signal[] {
   return pathSignalsOf(pathCandidates(lines, spans), options);
@@ -71,18 +71,7 @@ export function pathCandidates(lines: readonly ServiceLine[], spans: readonly Sp
     written.set(s, set);
   }
   if (written.size === 0) return [];
-  const byId = new Map<string, Span>();
-  for (const s of spans) byId.set(`${s.traceId}/${s.spanId}`, s);
-  const parentOf = (s: Span) => (s.parentId === undefined ? undefined : byId.get(`${s.traceId}/${s.parentId}`));
-  // The caller's entry operation: the first span above in another service, then up to that service's entry.
-  const callerOf = (s: Span): string => {
-    let p = parentOf(s);
-    while (p && p.service === s.service) p = parentOf(p);
-    if (!p) return '';
-    let q = p;
-    for (let r = parentOf(q); r && r.service === p.service; r = parentOf(q)) q = r;
-    return `${q.service}\u0000${q.operation}`;
-  };
+  const { callerOf } = callerKeys(spans);
   const writing = new Set([...written.keys()].map((s) => `${s.service}\u0000${s.operation}`));
   const groups = new Map<string, Span[]>();
   for (const s of spans) {
@@ -103,6 +92,23 @@ export function pathCandidates(lines: readonly ServiceLine[], spans: readonly Sp
     out.push({ service, operation, caller, statements: [...ids].map((id) => ({ template: templateText(drain.templates[id]), has: calls.map((c) => (written.get(c)?.has(id) ? 1 : 0)) })) });
   }
   return out;
+}
+
+/** Each span's parent, and the caller of a service's span: its caller's entry operation, as `service\u0000operation` ('' for none). */
+export function callerKeys(spans: readonly Span[]): { parentOf: (s: Span) => Span | undefined; callerOf: (s: Span) => string } {
+  const byId = new Map<string, Span>();
+  for (const s of spans) byId.set(`${s.traceId}/${s.spanId}`, s);
+  const parentOf = (s: Span) => (s.parentId === undefined ? undefined : byId.get(`${s.traceId}/${s.parentId}`));
+  // The caller's entry operation: the first span above in another service, then up to that service's entry.
+  const callerOf = (s: Span): string => {
+    let p = parentOf(s);
+    while (p && p.service === s.service) p = parentOf(p);
+    if (!p) return '';
+    let q = p;
+    for (let r = parentOf(q); r && r.service === p.service; r = parentOf(q)) q = r;
+    return `${q.service}\u0000${q.operation}`;
+  };
+  return { parentOf, callerOf };
 }
 
 /** The signals of the candidates: per service, its strongest change. */

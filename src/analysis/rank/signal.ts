@@ -9,7 +9,7 @@ export interface Signal {
   score: number;
   evidence: Evidence;
   /** What the signal says, so that the ranking can tell a symptom passed up from callee to caller. */
-  says: 'slower' | 'faster' | 'errors' | 'saturated' | 'diverted';
+  says: 'slower' | 'faster' | 'errors' | 'saturated' | 'diverted' | 'unreached';
   /** Where in the service: the operation (span name) it is about. */
   operation?: string;
   /** Where in the service: the log template it is about. */
