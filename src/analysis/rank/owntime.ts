@@ -55,18 +55,24 @@ export function callsOf(spans: readonly Span[]): readonly Call[] {
   return calls;
 }
 
+/** Each span's children, by `parentOf`, into `into` (a new map when none is given). */
+export function childrenByParent(spans: readonly Span[], parentOf: (s: Span) => Span | undefined, into = new Map<Span, Span[]>()): Map<Span, Span[]> {
+  for (const s of spans) {
+    const p = parentOf(s);
+    if (!p) continue;
+    const list = into.get(p);
+    if (list) list.push(s);
+    else into.set(p, [s]);
+  }
+  return into;
+}
+
 function callsOfSpans(spans: readonly Span[]): Call[] {
   const byId = new Map<string, Span>();
   const children = new Map<Span, Span[]>();
   for (const s of spans) byId.set(`${s.traceId}/${s.spanId}`, s);
   const parentOf = (s: Span) => (s.parentId === undefined ? undefined : byId.get(`${s.traceId}/${s.parentId}`));
-  for (const s of spans) {
-    const p = parentOf(s);
-    if (!p) continue;
-    const list = children.get(p);
-    if (list) list.push(s);
-    else children.set(p, [s]);
-  }
+  childrenByParent(spans, parentOf, children);
   const kidsOf = (s: Span) => children.get(s) ?? [];
   // A client span waits on one other service when all its children are that service's.
   const waitsOn = (s: Span) => {

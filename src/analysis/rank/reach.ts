@@ -11,6 +11,7 @@
 // took another branch, or a traffic mix that changed, is not a callee lost.
 
 import type { Span } from '../../sources/traces/span.js';
+import { childrenByParent } from './owntime.js';
 import { callerKeys, ll } from './paths.js';
 import { clamp01, round2, showMicros, type Signal } from './signal.js';
 
@@ -47,14 +48,7 @@ const failing = (s: Span) => s.error || /(^|[^a-z])error([^a-z]|$)/i.test(s.oper
 export function reachCandidates(spans: readonly Span[]): ReachCandidate[] {
   if (spans.length === 0) return [];
   const { parentOf, callerOf } = callerKeys(spans);
-  const children = new Map<Span, Span[]>();
-  for (const s of spans) {
-    const p = parentOf(s);
-    if (!p) continue;
-    const list = children.get(p);
-    if (list) list.push(s);
-    else children.set(p, [s]);
-  }
+  const children = childrenByParent(spans, parentOf);
   const groups = new Map<string, Span[]>();
   for (const s of spans) {
     const p = parentOf(s);
