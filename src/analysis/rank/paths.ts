@@ -18,7 +18,7 @@ import { Drain, templateText } from '../logs/drain.js';
 import { SpanIndex } from '../join.js';
 import type { Span } from '../../sources/traces/span.js';
 import type { ServiceLine } from './logs.js';
-import { clamp01, round2, type Signal } from './signal.js';
+import { gScore, type Signal } from './signal.js';
 
 export interface PathOptions {
   /** Fewest calls either side of the change. */
@@ -134,9 +134,8 @@ export function pathSignalsOf(candidates: readonly PathCandidate[], options: Par
       if (!top) continue;
       const after = n - top.i;
       const still = all - top.k1;
-      // By default G of 10 is a change worth a look (p ≈ 0.002), 100 a certain one.
-      // g0 of 0 (and a G of 0) would make this NaN.
-      const score = round2(opts.low + (opts.high - opts.low) * clamp01(Math.log10(top.g / Math.max(opts.g0, 1e-9))));
+      // G of 10 is a change worth a look (p ≈ 0.002), 100 a certain one.
+      const score = gScore(top.g, opts);
       const from = caller ? ` (called by ${caller})` : '';
       const summary = `${operation} calls${from}: ${top.k1} of the first ${top.i} wrote "${shorten(template, 120)}", ${still} of the ${after} after; the code path changed inside ${service}`;
       const prev = best.get(service);

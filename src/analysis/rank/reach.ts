@@ -13,7 +13,8 @@
 import type { Span } from '../../sources/traces/span.js';
 import { childrenByParent } from './owntime.js';
 import { callerKeys, ll } from './paths.js';
-import { clamp01, round2, showMicros, type Signal } from './signal.js';
+import { median } from '../metrics/baseline.js';
+import { gScore, showMicros, type Signal } from './signal.js';
 
 export interface ReachOptions {
   /** Fewest calls either side of the change. */
@@ -89,11 +90,6 @@ export function reachSignals(spans: readonly Span[], options: Partial<ReachOptio
 
 const c01 = (b: boolean) => (b ? 1 : 0);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** The signals of the candidates: per callee, its strongest loss. */
 export function reachSignalsOf(candidates: readonly ReachCandidate[], options: Partial<ReachOptions> = {}): Signal[] {
   const opts = { ...defaultReachOptions, ...options };
@@ -101,39 +97,37 @@ export function reachSignalsOf(candidates: readonly ReachCandidate[], options: P
   for (const { service, operation, caller, calls } of candidates) {
     const n = calls.length;
     if (n < 2 * opts.minCalls) continue;
-    const callees = new Set(calls.flatMap((c) => [...c.reached]));
-    for (const x of callees) {
-      if (x === service) continue;
-      // Only an operation whose one usual callee is x: calls that stop before reaching any of several
-      // callees say that the caller failed first as much as that any one of them did.
-      const usual = [...callees].filter((y) => calls.filter((c) => c.reached.has(y)).length >= opts.before * calls.filter((c) => c.reached.size > 0).length);
-      if (usual.length !== 1 || usual[0] !== x) continue;
-      const reached = calls.filter((c) => c.reached.has(x));
-      if (reached.length === n) continue;
-      // Early: not reaching x, and failing or far quicker than the calls that reached it.
-      const typical = median(reached.map((c) => c.duration));
-      const early = calls.map((c) => (!c.reached.has(x) && (c.failed || c.duration <= opts.shorter * typical) ? 1 : 0));
-      const allEarly = early.reduce((a: number, b) => a + b, 0);
-      if (allEarly < opts.after * opts.minCalls) continue;
-      let k1 = 0;
-      let e1 = 0;
-      let top: { g: number; i: number; lost: number } | undefined;
-      for (let i = 1; i < n; i++) {
-        k1 += c01(calls[i - 1].reached.has(x));
-        e1 += early[i - 1];
-        if (i < opts.minCalls || n - i < opts.minCalls || k1 < opts.before * i) continue;
-        const e2 = allEarly - e1;
-        if (e2 < opts.after * (n - i)) continue;
-        const g = 2 * (ll(e1, i) + ll(e2, n - i) - ll(allEarly, n));
-        if (!top || g > top.g) top = { g, i, lost: e2 };
-      }
-      if (!top || top.g <= 0) continue;
-      const score = round2(opts.low + (opts.high - opts.low) * clamp01(Math.log10(top.g / Math.max(opts.g0, 1e-9))));
-      const from = caller ? ` (called by ${caller})` : '';
-      const summary = `${operation} calls in ${service}${from}: the first ${top.i} reached ${x} (median ${showMicros(typical)}), then ${top.lost} of the ${n - top.i} after ended early without reaching it`;
-      const prev = best.get(x);
-      if (!prev || top.g > prev.g) best.set(x, { g: top.g, signal: { service: x, score, says: 'unreached', evidence: { source: 'traces', summary } } });
+    // Only an operation with one usual callee: calls that stop before reaching any of several
+    // callees say that the caller failed first as much as that any one of them did.
+    const reaching = calls.filter((c) => c.reached.size > 0).length;
+    const usual = [...new Set(calls.flatMap((c) => [...c.reached]))].filter((y) => calls.filter((c) => c.reached.has(y)).length >= opts.before * reaching);
+    if (usual.length !== 1 || usual[0] === service) continue;
+    const x = usual[0];
+    const reached = calls.filter((c) => c.reached.has(x));
+    if (reached.length === n) continue;
+    // Early: not reaching x, and failing or far quicker than the calls that reached it.
+    const typical = median(reached.map((c) => c.duration));
+    const early = calls.map((c) => (!c.reached.has(x) && (c.failed || c.duration <= opts.shorter * typical) ? 1 : 0));
+    const allEarly = early.reduce((a: number, b) => a + b, 0);
+    if (allEarly < opts.after * opts.minCalls) continue;
+    let k1 = 0;
+    let e1 = 0;
+    let top: { g: number; i: number; lost: number } | undefined;
+    for (let i = 1; i < n; i++) {
+      k1 += c01(calls[i - 1].reached.has(x));
+      e1 += early[i - 1];
+      if (i < opts.minCalls || n - i < opts.minCalls || k1 < opts.before * i) continue;
+      const e2 = allEarly - e1;
+      if (e2 < opts.after * (n - i)) continue;
+      const g = 2 * (ll(e1, i) + ll(e2, n - i) - ll(allEarly, n));
+      if (!top || g > top.g) top = { g, i, lost: e2 };
     }
+    if (!top || top.g <= 0) continue;
+    const score = gScore(top.g, opts);
+    const from = caller ? ` (called by ${caller})` : '';
+    const summary = `${operation} calls in ${service}${from}: the first ${top.i} reached ${x} (median ${showMicros(typical)}), then ${top.lost} of the ${n - top.i} after ended early without reaching it`;
+    const prev = best.get(x);
+    if (!prev || top.g > prev.g) best.set(x, { g: top.g, signal: { service: x, score, says: 'unreached', evidence: { source: 'traces', summary } } });
   }
   return [...best.values()].map((b) => b.signal);
 }

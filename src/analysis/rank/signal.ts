@@ -19,6 +19,12 @@ export interface Signal {
 export const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 export const round2 = (x: number) => Math.round(x * 100) / 100;
 
+/**
+ * The score of a change found by a G-test (paths.ts, reach.ts): `low` at G = g0, rising with log10 G to
+ * `high` at ten times g0. A g0 of 0 (with a G of 0) would make it NaN.
+ */
+export const gScore = (g: number, c: { g0: number; low: number; high: number }) => round2(c.low + (c.high - c.low) * clamp01(Math.log10(g / Math.max(c.g0, 1e-9))));
+
 /** Microseconds as a person reads them. */
 export function showMicros(us: number): string {
   if (us >= 1e6) return `${Number((us / 1e6).toPrecision(3))} s`;

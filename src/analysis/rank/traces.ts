@@ -140,12 +140,11 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
   for (const [key, calls] of now) {
     if (calls.length < opts.minCalls) continue;
     const { service, operation } = calls[0];
-    const ownNow = median(calls.map((c) => c.own));
     const durNow = median(calls.map((c) => c.duration));
     // Slower than the slowest normal; sooner than the quickest.
     const base = closest(refs, key, opts, (b) => -median(b.map((c) => c.own)));
     if (!base) continue;
-    const { was: ownWas, ratio, z } = grew(calls, base);
+    const { now: ownNow, was: ownWas, ratio, z } = grew(calls, base);
     const grown = ratio >= opts.minRatio && z >= 3;
     const drift = grown && early !== undefined && drifted(calls, base, early, ratio, opts);
     if (grown && !(drift && opts.driftKeep === 0)) {
