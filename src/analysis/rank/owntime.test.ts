@@ -15,8 +15,8 @@ describe('callsOf', () => {
       span('i', 's', 'currency', 'GetData', 810, 50),
     ]);
     expect(calls).toEqual([
-      { service: 'frontend', operation: 'GET /', start: 0, duration: 1000, own: 100 },
-      { service: 'currency', operation: 'Convert', start: 800, duration: 100, own: 900, caller: 'frontend' },
+      { service: 'frontend', operation: 'GET /', start: 0, duration: 1000, own: 100, gap: 0 },
+      { service: 'currency', operation: 'Convert', start: 800, duration: 100, own: 900, gap: 800, caller: 'frontend' },
     ]);
   });
 
@@ -39,6 +39,6 @@ describe('callsOf', () => {
 
   it('treats a span whose parent is missing as an entry', () => {
     const calls = callsOf([span('a', 'gone', 'cart', 'GetCart', 5, 40)]);
-    expect(calls).toEqual([{ service: 'cart', operation: 'GetCart', start: 5, duration: 40, own: 40 }]);
+    expect(calls).toEqual([{ service: 'cart', operation: 'GetCart', start: 5, duration: 40, own: 40, gap: 0 }]);
   });
 });

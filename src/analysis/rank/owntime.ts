@@ -17,6 +17,8 @@ export interface Call {
   duration: number;
   /** Microseconds spent in this service. */
   own: number;
+  /** Of `own`, the microseconds its caller waited that none of its spans covers (the network, or a starved caller). */
+  gap: number;
   /** The calling service, when there is one. */
   caller?: string;
 }
@@ -97,12 +99,13 @@ function callsOfSpans(spans: readonly Span[]): Call[] {
         else todo.push(k);
       }
     }
-    let own = e.duration - covered(e.start, e.start + e.duration, waits);
+    const inside = e.duration - covered(e.start, e.start + e.duration, waits);
     // The caller's wait that this call's spans do not cover (its longest child takes the blame).
-    if (caller && waitsOn(caller) && kidsOf(caller).reduce((a, b) => (b.duration > a.duration ? b : a)) === e) {
-      own += caller.duration - covered(caller.start, caller.start + caller.duration, kidsOf(caller).map(interval));
-    }
-    out.push({ service: e.service, operation: e.operation, start: e.start, duration: e.duration, own, ...(caller ? { caller: caller.service } : {}) });
+    const gap =
+      caller && waitsOn(caller) && kidsOf(caller).reduce((a, b) => (b.duration > a.duration ? b : a)) === e
+        ? caller.duration - covered(caller.start, caller.start + caller.duration, kidsOf(caller).map(interval))
+        : 0;
+    out.push({ service: e.service, operation: e.operation, start: e.start, duration: e.duration, own: inside + gap, gap, ...(caller ? { caller: caller.service } : {}) });
   }
   return out;
 }

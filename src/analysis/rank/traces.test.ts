@@ -44,3 +44,37 @@ describe('traceSignals: drift', () => {
     expect(slower(spans)[0].evidence.summary).not.toMatch(/first calls/);
   });
 });
+
+describe('traceSignals: the caller the waits share', () => {
+  /** `n` requests to `caller`, each making one client call to every callee; the callee answers in 2 ms, the client waits `wait(callee)` ms. */
+  function fanOut(n: number, from: number, callees: string[], wait: (callee: string) => number, caller = 'basic'): Span[] {
+    const out: Span[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = `f${ids++}`;
+      const start = (from + 5 * i) * 1e6;
+      out.push({ traceId: t, spanId: 'root', service: caller, operation: 'POST /travel', start, duration: 500_000, error: false, attributes: {} });
+      callees.forEach((callee, k) => {
+        const at = start + 1000 + k * 120_000;
+        const w = (wait(callee) + (i % 3) * 0.2) * 1000;
+        out.push({ traceId: t, spanId: `c${k}`, parentId: 'root', service: caller, operation: 'HTTP POST', start: at, duration: w, error: false, attributes: {} });
+        out.push({ traceId: t, spanId: `s${k}`, parentId: `c${k}`, service: callee, operation: `POST /${callee}`, start: at + (w - 2000) / 2, duration: 2000, error: false, attributes: {} });
+      });
+    }
+    return out;
+  }
+  const callees = ['price', 'station', 'train'];
+  const normal = fanOut(20, 0, callees, () => 5);
+
+  it('every callee of one caller waited longer, none slower inside: the caller is blamed', () => {
+    const s = traceSignals(fanOut(20, 10_000, callees, () => 90), [normal]).filter((x) => x.says === 'slower');
+    expect(s.length).toBe(3);
+    expect(new Set(s.map((x) => x.service))).toEqual(new Set(['basic']));
+    expect(s[0].evidence.summary).toMatch(/its calls to 2 other services \(.*\) waited longer too, and none of them is slower inside: basic is the one they share/);
+    expect(s[0].operation).toBeUndefined();
+  });
+
+  it('one callee waited on alone (its own network): the callee keeps the blame', () => {
+    const s = traceSignals(fanOut(20, 10_000, callees, (c) => (c === 'train' ? 90 : 5)), [normal]).filter((x) => x.says === 'slower');
+    expect(s.map((x) => [x.service, x.operation])).toEqual([['train', 'POST /train']]);
+  });
+});

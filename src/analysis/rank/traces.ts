@@ -135,7 +135,7 @@ function drifted(calls: readonly Call[], base: readonly Call[], early: number, r
 
 /** `early`: the end of the data's start, when the data is long enough for the drift test. */
 function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number | undefined): Signal[] {
-  const slower: { signal: Signal; added: number; strength: number }[] = [];
+  const slower: { signal: Signal; added: number; strength: number; caller?: string; wait?: string }[] = [];
   const out: Signal[] = [];
   for (const [key, calls] of now) {
     if (calls.length < opts.minCalls) continue;
@@ -152,7 +152,11 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
       const added = (ownNow - ownWas) / 1000;
       const strength = (drift ? opts.driftKeep : 1) * (0.2 + 0.45 * clamp01(Math.log10(ratio)) + 0.15 * clamp01(Math.log10(added) / 2) + 0.15 * clamp01(Math.log10(calls.length) / 2));
       const summary = `own time of ${operation} ${showMicros(ownNow)} per call in the incident window, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)${drift ? `; as slow already in its first calls (the data's first ${opts.earlySeconds} s): drift over the day as much as the incident, scored down` : ''}`;
-      slower.push({ signal: { service, score: 0, says: 'slower', operation, evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength });
+      // Grown mostly in the wait its caller saw and no span of its own covers: the network, or the caller itself.
+      const waited = median(calls.map((c) => c.gap)) - median(base.map((c) => c.gap)) >= 0.5 * (ownNow - ownWas);
+      const caller = waited ? mostCommon(calls.map((c) => c.caller)) : undefined;
+      const wait = caller && `${caller}'s calls to ${operation} on ${service} took ${showMicros(ownNow)} per call in the incident window, most of it between the two services, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)`;
+      slower.push({ signal: { service, score: 0, says: 'slower', operation, evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength, ...(caller ? { caller, wait } : {}) });
     }
     const durWas = median((closest(refs, key, opts, (b) => median(b.map((c) => c.duration))) as Call[]).map((c) => c.duration));
     if (durNow <= opts.fasterRatio * durWas && durWas - durNow >= 5 * FLOOR_US) {
@@ -162,10 +166,36 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
       out.push({ service, score, says: 'faster', operation, evidence: { source: 'traces', summary } });
     }
   }
+  commonCaller(slower);
   // An operation that adds little time is scored down against the one that adds the most.
   const most = Math.max(0, ...slower.map((s) => s.added));
   for (const s of slower) out.push({ ...s.signal, score: round2(Math.min(0.95, s.strength * (0.5 + 0.5 * Math.sqrt(s.added / most)))) });
   return out;
+}
+
+/**
+ * Calls from one service to two or more others that all waited longer, where none of the
+ * callees' own spans grew: the one thing they share is the caller (a starved CPU sends and
+ * reads late), so the slowdown is the caller's. One callee alone may be its own network.
+ */
+function commonCaller(slower: { signal: Signal; caller?: string; wait?: string }[]): void {
+  const callees = new Map<string, Set<string>>();
+  for (const s of slower) if (s.caller && s.caller !== s.signal.service) callees.set(s.caller, (callees.get(s.caller) ?? new Set()).add(s.signal.service));
+  for (const s of slower) {
+    const them = s.caller ? callees.get(s.caller) : undefined;
+    if (!s.caller || !them || them.size < 2) continue;
+    const others = [...them].filter((t) => t !== s.signal.service).sort();
+    const summary = `${s.wait}; its calls to ${others.length === 1 ? others[0] : `${others.length} other services (${others.join(', ')})`} waited longer too, and none of them is slower inside: ${s.caller} is the one they share`;
+    // The operation was the callee's; the caller's own signals say where in it.
+    const { operation: _, ...rest } = s.signal;
+    s.signal = { ...rest, service: s.caller, evidence: { source: 'traces', summary } };
+  }
+}
+
+function mostCommon(xs: readonly (string | undefined)[]): string | undefined {
+  const n = new Map<string, number>();
+  for (const x of xs) if (x !== undefined) n.set(x, (n.get(x) ?? 0) + 1);
+  return [...n].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 function shares(calls: readonly Call[]): Signal[] {
