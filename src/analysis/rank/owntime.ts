@@ -4,7 +4,9 @@
 // own time is its wall time less the time it waited on other services, plus
 // the time its caller waited that none of its spans covers: a client span
 // whose children are all one other service's is waiting on that service
-// (queueing for a starved CPU, a slow network), so the callee is blamed.
+// (queueing for a starved CPU, a slow network), so the callee is blamed here;
+// traces.ts moves that blame to the caller when its calls to several services
+// all waited longer (the `gap` of each call says how much was that wait).
 
 import type { Span } from '../../sources/traces/span.js';
 

@@ -46,8 +46,8 @@ describe('traceSignals: drift', () => {
 });
 
 describe('traceSignals: the caller the waits share', () => {
-  /** `n` requests to `caller`, each making one client call to every callee; the callee answers in 2 ms, the client waits `wait(callee)` ms. */
-  function fanOut(n: number, from: number, callees: string[], wait: (callee: string) => number, caller = 'basic'): Span[] {
+  /** `n` requests to `caller`, each making one client call to every callee; the callee answers in `serve` ms, the client waits `wait(callee)` ms. */
+  function fanOut(n: number, from: number, callees: string[], wait: (callee: string) => number, caller = 'basic', serve = 2): Span[] {
     const out: Span[] = [];
     for (let i = 0; i < n; i++) {
       const t = `f${ids++}`;
@@ -57,7 +57,7 @@ describe('traceSignals: the caller the waits share', () => {
         const at = start + 1000 + k * 120_000;
         const w = (wait(callee) + (i % 3) * 0.2) * 1000;
         out.push({ traceId: t, spanId: `c${k}`, parentId: 'root', service: caller, operation: 'HTTP POST', start: at, duration: w, error: false, attributes: {} });
-        out.push({ traceId: t, spanId: `s${k}`, parentId: `c${k}`, service: callee, operation: `POST /${callee}`, start: at + (w - 2000) / 2, duration: 2000, error: false, attributes: {} });
+        out.push({ traceId: t, spanId: `s${k}`, parentId: `c${k}`, service: callee, operation: `POST /${callee}`, start: at + (w - serve * 1000) / 2, duration: serve * 1000, error: false, attributes: {} });
       });
     }
     return out;
@@ -69,8 +69,13 @@ describe('traceSignals: the caller the waits share', () => {
     const s = traceSignals(fanOut(20, 10_000, callees, () => 90), [normal]).filter((x) => x.says === 'slower');
     expect(s.length).toBe(3);
     expect(new Set(s.map((x) => x.service))).toEqual(new Set(['basic']));
-    expect(s[0].evidence.summary).toMatch(/its calls to 2 other services \(.*\) waited longer too, and none of them is slower inside: basic is the one they share/);
+    expect(s[0].evidence.summary).toMatch(/^basic's calls to POST \/\w+ on \w+ waited 8\d\.\d ms per call that no span of \w+ covers, 3(\.\d+)? ms in the baseline \(20 calls\); basic's calls to 2 other services \(.*\) waited longer too, and none of them is slower inside: basic is the one they share$/);
     expect(s[0].operation).toBeUndefined();
+  });
+
+  it('callees slower inside keep the blame, though their caller waited longer on each', () => {
+    const s = traceSignals(fanOut(20, 10_000, callees, () => 90, 'basic', 40), [normal]).filter((x) => x.says === 'slower');
+    expect(s.map((x) => x.service).sort()).toEqual(callees);
   });
 
   it('one callee waited on alone (its own network): the callee keeps the blame', () => {

@@ -152,10 +152,13 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
       const added = (ownNow - ownWas) / 1000;
       const strength = (drift ? opts.driftKeep : 1) * (0.2 + 0.45 * clamp01(Math.log10(ratio)) + 0.15 * clamp01(Math.log10(added) / 2) + 0.15 * clamp01(Math.log10(calls.length) / 2));
       const summary = `own time of ${operation} ${showMicros(ownNow)} per call in the incident window, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)${drift ? `; as slow already in its first calls (the data's first ${opts.earlySeconds} s): drift over the day as much as the incident, scored down` : ''}`;
-      // Grown mostly in the wait its caller saw and no span of its own covers: the network, or the caller itself.
-      const waited = median(calls.map((c) => c.gap)) - median(base.map((c) => c.gap)) >= 0.5 * (ownNow - ownWas);
+      // Grown in the wait its caller saw that no span of its own covers (the network, or the caller
+      // itself), and not inside: without that wait, its own time would not count as slower.
+      const [gapNow, gapWas] = [median(calls.map((c) => c.gap)), median(base.map((c) => c.gap))];
+      const inside = grew(calls.map(withoutGap), base.map(withoutGap));
+      const waited = gapNow - gapWas >= 0.5 * (ownNow - ownWas) && !(inside.ratio >= opts.minRatio && inside.z >= 3);
       const caller = waited ? mostCommon(calls.map((c) => c.caller)) : undefined;
-      const wait = caller && `${caller}'s calls to ${operation} on ${service} took ${showMicros(ownNow)} per call in the incident window, most of it between the two services, ${showMicros(ownWas)} in the baseline (${times(ratio)}, ${calls.length} calls)`;
+      const wait = caller && `${caller}'s calls to ${operation} on ${service} waited ${showMicros(gapNow)} per call that no span of ${service} covers, ${showMicros(gapWas)} in the baseline (${calls.length} calls)`;
       slower.push({ signal: { service, score: 0, says: 'slower', operation, evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength, ...(caller ? { caller, wait } : {}) });
     }
     const durWas = median((closest(refs, key, opts, (b) => median(b.map((c) => c.duration))) as Call[]).map((c) => c.duration));
@@ -179,18 +182,22 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
  * reads late), so the slowdown is the caller's. One callee alone may be its own network.
  */
 function commonCaller(slower: { signal: Signal; caller?: string; wait?: string }[]): void {
+  // A service slower inside, in any of its operations, is a suspect of its own.
+  const inside = new Set(slower.filter((s) => !s.caller).map((s) => s.signal.service));
   const callees = new Map<string, Set<string>>();
-  for (const s of slower) if (s.caller && s.caller !== s.signal.service) callees.set(s.caller, (callees.get(s.caller) ?? new Set()).add(s.signal.service));
+  for (const s of slower) if (s.caller && !inside.has(s.signal.service)) callees.set(s.caller, (callees.get(s.caller) ?? new Set()).add(s.signal.service));
   for (const s of slower) {
     const them = s.caller ? callees.get(s.caller) : undefined;
-    if (!s.caller || !them || them.size < 2) continue;
+    if (!s.caller || !them || them.size < 2 || !them.has(s.signal.service)) continue;
     const others = [...them].filter((t) => t !== s.signal.service).sort();
-    const summary = `${s.wait}; its calls to ${others.length === 1 ? others[0] : `${others.length} other services (${others.join(', ')})`} waited longer too, and none of them is slower inside: ${s.caller} is the one they share`;
+    const summary = `${s.wait}; ${s.caller}'s calls to ${others.length === 1 ? others[0] : `${others.length} other services (${others.join(', ')})`} waited longer too, and none of them is slower inside: ${s.caller} is the one they share`;
     // The operation was the callee's; the caller's own signals say where in it.
     const { operation: _, ...rest } = s.signal;
     s.signal = { ...rest, service: s.caller, evidence: { source: 'traces', summary } };
   }
 }
+
+const withoutGap = (c: Call): Call => ({ ...c, own: c.own - c.gap });
 
 function mostCommon(xs: readonly (string | undefined)[]): string | undefined {
   const n = new Map<string, number>();
