@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { register } from 'node:module';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 
 type Env = Record<string, string | undefined>;
 
@@ -64,6 +65,16 @@ export function instrumentationsWanted(env: Env = process.env): Set<Instrumentat
   return new Set(instrumentationNames.filter((n) => (enabled ? enabled.includes(n) : true) && !disabled.has(n)));
 }
 
+const instrumentation: Record<InstrumentationName, () => Promise<Instrumentation>> = {
+  // Outgoing calls only (Bolt's and the Lark SDK's clients, the exporters' own are suppressed):
+  // the server's spans are our own, src/telemetry/spans.ts serveInSpan says why.
+  http: async () => new (await import('@opentelemetry/instrumentation-http')).HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
+  undici: async () => new (await import('@opentelemetry/instrumentation-undici')).UndiciInstrumentation(),
+  // Only inside a span: BullMQ's idle polling would otherwise be a trace a second. The command's
+  // name only: its arguments are keys with user ids and whole jobs, costly to copy into every span.
+  ioredis: async () => new (await import('@opentelemetry/instrumentation-ioredis')).IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command: string) => command }),
+};
+
 export interface Tracing {
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
@@ -79,26 +90,17 @@ export async function startTracing(options: { hook: boolean; env?: Env }): Promi
   const env = options.env ?? process.env;
   if (!tracingWanted(env)) return undefined;
   if (options.hook) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: hooked } });
-  const [{ NodeSDK }, { defaultResource, resourceFromAttributes }, { HttpInstrumentation }, { UndiciInstrumentation }, { IORedisInstrumentation }] = await Promise.all([
+  const use = instrumentationsWanted(env);
+  const [{ NodeSDK }, { defaultResource, resourceFromAttributes }, instrumentations] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/resources'),
-    import('@opentelemetry/instrumentation-http'),
-    import('@opentelemetry/instrumentation-undici'),
-    import('@opentelemetry/instrumentation-ioredis'),
+    // Only the wanted ones are loaded.
+    Promise.all([...use].map((name) => instrumentation[name]())),
   ]);
-  const use = instrumentationsWanted(env);
   const sdk = new NodeSDK({
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are detected and merged over these.
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'rca-bot', 'service.version': version, 'service.instance.id': randomUUID() })),
-    instrumentations: [
-      // Outgoing calls only (Bolt's and the Lark SDK's clients, the exporters' own are suppressed):
-      // the server's spans are our own, src/telemetry/spans.ts serveInSpan says why.
-      ...(use.has('http') ? [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true })] : []),
-      ...(use.has('undici') ? [new UndiciInstrumentation()] : []),
-      // Only inside a span: BullMQ's idle polling would otherwise be a trace a second. The command's
-      // name only: its arguments are keys with user ids and whole jobs, costly to copy into every span.
-      ...(use.has('ioredis') ? [new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command: string) => command })] : []),
-    ],
+    instrumentations,
     // Metrics are prom-client's at /metrics and logs are pino's on stdout: OTLP only when asked for by name.
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
     ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),

@@ -4,10 +4,9 @@
 // Tracing's cost: bots run side by side, one with the OpenTelemetry SDK off
 // and one with it on and exporting every span, and two between them that say
 // where the cost lies; the load alternates between them in rounds, so all see
-// the same machine. On two cores a single
-// round's p99 moves by a factor of two from one round to the next (GC, the
-// load client, Redis and the receiver share the cores), so the figure compared
-// is the median of the rounds' p99s.
+// the same machine. On two cores a single round's p99 moves by a factor of two
+// from one round to the next (GC, the load client, Redis and the receiver share
+// the cores), so the figure compared is the median of the rounds' p99s.
 import { createHmac } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -36,5 +36,5 @@ export const faults: Fault[] = [
 /** The same, keyed by mode, with the leak mode built with Go 1.26's leak profile. */
 export const faultByMode: Record<string, Fault> = Object.fromEntries([
   ...faults.map((f) => [f.mode, f]),
-  ['leak+leakprofile', { ...fault('leak', 'goroutine-leak', 'main.notifyLater.func1'), mode: 'leak+leakprofile' }],
+  ['leak+leakprofile', fault('leak+leakprofile', 'goroutine-leak', 'main.notifyLater.func1')],
 ]);

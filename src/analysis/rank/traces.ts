@@ -116,6 +116,9 @@ function grew(calls: readonly Call[], base: readonly Call[]): { now: number; was
   return { now, was, ratio: (now + FLOOR_US) / (was + FLOOR_US), z: (now - was) / Math.max(1.4826 * mad(ownBase, was), 0.05 * was, FLOOR_US) };
 }
 
+/** Whether what `grew` measured counts as slower. */
+const slower = (g: { ratio: number; z: number }, opts: TraceOptions) => g.ratio >= opts.minRatio && g.z >= 3;
+
 /**
  * Calls at the start of the data, before `early` (unix microseconds), that were already
  * as much slower than the fault-free spans: the slowdown predates the incident's minutes.
@@ -129,13 +132,12 @@ function drifted(calls: readonly Call[], base: readonly Call[], early: number, r
   if (ratio >= opts.driftRatio) return false;
   const first = calls.filter((c) => c.start < early);
   if (first.length < opts.earlyCalls) return false;
-  const g = grew(first, base);
-  return g.ratio >= opts.minRatio && g.z >= 3;
+  return slower(grew(first, base), opts);
 }
 
 /** `early`: the end of the data's start, when the data is long enough for the drift test. */
 function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number | undefined): Signal[] {
-  const slower: { signal: Signal; added: number; strength: number; caller?: string; wait?: string }[] = [];
+  const grown: { signal: Signal; added: number; strength: number; caller?: string; wait?: string }[] = [];
   const out: Signal[] = [];
   for (const [key, calls] of now) {
     if (calls.length < opts.minCalls) continue;
@@ -144,10 +146,11 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
     // Slower than the slowest normal; sooner than the quickest.
     const base = closest(refs, key, opts, (b) => -median(b.map((c) => c.own)));
     if (!base) continue;
-    const { now: ownNow, was: ownWas, ratio, z } = grew(calls, base);
-    const grown = ratio >= opts.minRatio && z >= 3;
-    const drift = grown && early !== undefined && drifted(calls, base, early, ratio, opts);
-    if (grown && !(drift && opts.driftKeep === 0)) {
+    const g = grew(calls, base);
+    const { now: ownNow, was: ownWas, ratio } = g;
+    const isSlower = slower(g, opts);
+    const drift = isSlower && early !== undefined && drifted(calls, base, early, ratio, opts);
+    if (isSlower && !(drift && opts.driftKeep === 0)) {
       // How many times slower counts most, then how much time that adds to a call (1 ms little, 100 ms a lot), then how many calls.
       const added = (ownNow - ownWas) / 1000;
       const strength = (drift ? opts.driftKeep : 1) * (0.2 + 0.45 * clamp01(Math.log10(ratio)) + 0.15 * clamp01(Math.log10(added) / 2) + 0.15 * clamp01(Math.log10(calls.length) / 2));
@@ -155,11 +158,10 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
       // Grown in the wait its caller saw that no span of its own covers (the network, or the caller
       // itself), and not inside: without that wait, its own time would not count as slower.
       const [gapNow, gapWas] = [median(calls.map((c) => c.gap)), median(base.map((c) => c.gap))];
-      const inside = grew(calls.map(withoutGap), base.map(withoutGap));
-      const waited = gapNow - gapWas >= 0.5 * (ownNow - ownWas) && !(inside.ratio >= opts.minRatio && inside.z >= 3);
+      const waited = gapNow - gapWas >= 0.5 * (ownNow - ownWas) && !slower(grew(calls.map(withoutGap), base.map(withoutGap)), opts);
       const caller = waited ? mostCommon(calls.map((c) => c.caller)) : undefined;
       const wait = caller && `${caller}'s calls to ${operation} on ${service} waited ${showMicros(gapNow)} per call that no span of ${service} covers, ${showMicros(gapWas)} in the baseline (${calls.length} calls)`;
-      slower.push({ signal: { service, score: 0, says: 'slower', operation, evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength, ...(caller ? { caller, wait } : {}) });
+      grown.push({ signal: { service, score: 0, says: 'slower', operation, evidence: { source: 'traces', summary } }, added: (ownNow - ownWas) * calls.length, strength, ...(caller ? { caller, wait } : {}) });
     }
     const durWas = median((closest(refs, key, opts, (b) => median(b.map((c) => c.duration))) as Call[]).map((c) => c.duration));
     if (durNow <= opts.fasterRatio * durWas && durWas - durNow >= 5 * FLOOR_US) {
@@ -169,10 +171,10 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
       out.push({ service, score, says: 'faster', operation, evidence: { source: 'traces', summary } });
     }
   }
-  commonCaller(slower);
+  commonCaller(grown);
   // An operation that adds little time is scored down against the one that adds the most.
-  const most = Math.max(0, ...slower.map((s) => s.added));
-  for (const s of slower) out.push({ ...s.signal, score: round2(Math.min(0.95, s.strength * (0.5 + 0.5 * Math.sqrt(s.added / most)))) });
+  const most = Math.max(0, ...grown.map((s) => s.added));
+  for (const s of grown) out.push({ ...s.signal, score: round2(Math.min(0.95, s.strength * (0.5 + 0.5 * Math.sqrt(s.added / most)))) });
   return out;
 }
 
@@ -181,12 +183,12 @@ function compared(now: Groups, refs: Groups[], opts: TraceOptions, early: number
  * callees' own spans grew: the one thing they share is the caller (a starved CPU sends and
  * reads late), so the slowdown is the caller's. One callee alone may be its own network.
  */
-function commonCaller(slower: { signal: Signal; caller?: string; wait?: string }[]): void {
+function commonCaller(grown: { signal: Signal; caller?: string; wait?: string }[]): void {
   // A service slower inside, in any of its operations, is a suspect of its own.
-  const inside = new Set(slower.filter((s) => !s.caller).map((s) => s.signal.service));
+  const inside = new Set(grown.filter((s) => !s.caller).map((s) => s.signal.service));
   const callees = new Map<string, Set<string>>();
-  for (const s of slower) if (s.caller && !inside.has(s.signal.service)) callees.set(s.caller, (callees.get(s.caller) ?? new Set()).add(s.signal.service));
-  for (const s of slower) {
+  for (const s of grown) if (s.caller && !inside.has(s.signal.service)) callees.set(s.caller, (callees.get(s.caller) ?? new Set()).add(s.signal.service));
+  for (const s of grown) {
     const them = s.caller ? callees.get(s.caller) : undefined;
     if (!s.caller || !them || them.size < 2 || !them.has(s.signal.service)) continue;
     const others = [...them].filter((t) => t !== s.signal.service).sort();
