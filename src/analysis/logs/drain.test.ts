@@ -32,6 +32,21 @@ describe('Drain', () => {
     expect(tokenize('a  <*> <*>\t<*> b')).toEqual(['a', '<*>', 'b']);
   });
 
+  it('keeps one template when a value comes with or without its aside, and across hosts', () => {
+    // Proxifier's one "close" event has lines of six lengths (Loghub): "(1.16 KB)" is written only
+    // past a KB, "<1 sec" where the lifetime is short; and each line starts with its host and port.
+    const { ids, text } = mine([
+      'www.example.com:443 close, 0 bytes sent, 0 bytes received, lifetime <1 sec',
+      'api.example.org:80 close, 1190 bytes (1.16 KB) sent, 1671 bytes (1.63 KB) received, lifetime 00:02',
+      '10.0.0.7:22 close, 403 bytes sent, 18846 bytes (18.4 KB) received, lifetime 02:19',
+      'api.example.org:80 open through proxy proxy.example.net:5070 HTTPS',
+    ]);
+    expect(new Set(ids.slice(0, 3)).size).toBe(1);
+    expect(text(ids[0])).toBe('<*> close, <*> sent, <*> received, lifetime <*>');
+    expect(ids[3]).not.toBe(ids[0]);
+    expect(tokenize('sent <*> (<*>) and (<*>) <*> [<*>]')).toEqual(['sent', '<*>', 'and', '(<*>)', '<*>']);
+  });
+
   it('is deterministic and counts lines per template', () => {
     const lines = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `worker ${i} started in ${i}ms` : i % 3 === 1 ? `connection to db-${i} refused` : `cache hit ratio ${i / 1000}`));
     const a = mine(lines);

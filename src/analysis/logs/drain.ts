@@ -4,13 +4,16 @@
 // similarity reaches the threshold; a join turns differing positions into `<*>`.
 // Deterministic: the same lines in the same order give the same templates.
 //
-// Two changes to the original make one set of parameters fit every log:
+// These changes to the original make one set of parameters fit every log:
 // - similarity counts a position as agreeing when the tokens are equal (a masked
 //   value against a masked value too) or when the template's lines already
 //   differed there; a masked value facing a word disagrees, so a template does
 //   not swallow other messages through its masked positions;
 // - a run of the same masked token (a list of ids) is one token, so lists of
-//   any length share a template;
+//   any length share a template, and a value's aside in brackets ("1190 bytes
+//   (1.16 KB)") goes with the value, so lines with and without it share one;
+// - a leading token holding a masked value (`host.example.com:<*>`) routes as
+//   a value, as one with a digit does, so lines of many hosts meet in one leaf;
 // - two different words at a position where the template's lines never differed,
 //   one of them capitalised or CamelCase, count as two disagreements: "Begin" and
 //   "End", "client SPP." and "client WindowsUpdateAgent." name different events,
@@ -136,7 +139,7 @@ export class Drain {
   private route(tokens: string[]): string[] {
     const keys = [String(tokens.length)];
     const depth = Math.min(this.opts.prefixTokens, tokens.length);
-    for (let i = 0; i < depth; i++) keys.push(hasDigit.test(tokens[i]) ? WILDCARD : tokens[i]);
+    for (let i = 0; i < depth; i++) keys.push(hasDigit.test(tokens[i]) || tokens[i].includes(WILDCARD) ? WILDCARD : tokens[i]);
     return keys;
   }
 
@@ -199,7 +202,10 @@ export class Drain {
   }
 }
 
-/** Splits on whitespace; a run of one masked token (a list of values) counts once. */
+/** A value in brackets right after a value restates it ("1190 bytes (1.16 KB)"), and is not always written. */
+const ASIDES = new Set([`(${WILDCARD})`, `[${WILDCARD}]`, `{${WILDCARD}}`]);
+
+/** Splits on whitespace; a run of one masked token (a list of values) counts once, and so does a value with its aside. */
 export function tokenize(masked: string): string[] {
   const out: string[] = [];
   let start = -1;
@@ -212,7 +218,8 @@ export function tokenize(masked: string): string[] {
     if (start < 0) continue;
     const tok = masked.slice(start, i);
     start = -1;
-    if (out.length > 0 && tok === out[out.length - 1] && tok.includes(WILDCARD)) continue;
+    const prev = out.length > 0 ? out[out.length - 1] : undefined;
+    if (prev !== undefined && ((tok === prev && tok.includes(WILDCARD)) || (prev === WILDCARD && ASIDES.has(tok)))) continue;
     out.push(tok);
   }
   return out;

@@ -20,6 +20,7 @@ describe('mask', () => {
     ['at 2024-05-07T10:58:13.877Z and 2015-07-29 17:41:44,747 done', 'at <*> and <*> done'],
     ['request id q62wCcIkEOueqFKF9 done', 'request id <*> done'],
     ['port 8080, -3 retries, 1,024 items, 12:30:01.5', 'port <*>, <*> retries, <*> items, <*>'],
+    ['lifetime <1 sec, then 00:02; waited ~5 mins, >=3 left', 'lifetime <*>, then <*>; waited <*>, <*> left'],
   ])('%s', (input, want) => expect(mask(input)).toBe(want));
 
   it('leaves words with digits, versions in names and plain words alone', () => {
@@ -37,7 +38,7 @@ describe('mask', () => {
 // turn, every rule on every message. mask() skips rules that cannot match and scans
 // key=value by hand; its output must stay the same as this, character for character.
 const reference = (() => {
-  const number = String.raw`(?=[-+\d])(?<![A-Za-z0-9])[-+]?(?:(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\d+(?:[.,:]\d+)*(?:\s?(?:[KMGTP]i?B|B|bytes?)|[kKMGT])?)(?![A-Za-z0-9])`;
+  const number = String.raw`(?=[-+~<>\d])(?<![A-Za-z0-9])(?:[-+~]|[<>]=?)?(?:(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\d+(?:[.,:]\d+)*(?:\s?(?:[KMGTP]i?B|B|bytes?|secs?|mins?)|[kKMGT])?)(?![A-Za-z0-9])`;
   const rules: [RegExp, string?][] = [
     [/\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>]+/g],
     [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|\s?[+-]\d{2}:?\d{2}\b)?(?![\w])/g],
@@ -70,6 +71,7 @@ describe('mask, against the rules applied one by one', () => {
     '10.251.121.224:150010 10.251.121.224:50010x 255.255.255.255.1 1.22.333.4444',
     'aB3defghijkl aB3defghijk -aB3defghijkl- x_aB3defghij',
     'abc123 abc12 ABC123 123456 abcdef a1b2c3d4',
+    '<1 sec 2secs <=4 mins >5min ~6 x<7 <<8 a>9 5 seconds',
     '2024-05-07T10:58 2024-05-07 1 024-05-07T10:58 2024-5-07T10:58',
   ])('%s', (s) => expect(mask(s)).toBe(reference(s)));
 

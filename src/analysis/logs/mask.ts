@@ -43,12 +43,13 @@ const hexRun = /\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}\b/g;
 // booleans
 const booleanGate = /true|false|TRUE|FALSE|True|False/;
 const boolean = /(?<![\w.-])(?:true|false|True|False|TRUE|FALSE)(?![\w-])/g;
-// durations (12ms, 1.5s, 1h2m3s), sizes (10KB, 3 MB, 512 bytes, 4k), plain numbers
-// (signed, decimal, or with separators: 1,024 and 12:30:01.5 are one value). Numbers stand
+// durations (12ms, 1.5s, 1h2m3s, 5 sec, 2 mins), sizes (10KB, 3 MB, 512 bytes, 4k), plain numbers
+// (signed, compared as in <1 or >=3, decimal, or with separators: 1,024 and 12:30:01.5 are one
+// value). Units spelled out in full (300 seconds) stay words: they tell events apart. Numbers stand
 // alone or glued to `_`, `-`, `/`, `=`, `:` and brackets, never to letters or digits:
 // `blk_-42` → `blk_<*>`, `node-7` → `node-<*>`, but `ipv4`, `e820`, `x86` stay.
 // (Without a leading `(?=[-+\d])`, which both branches imply: the same matches, a third faster.)
-const numberRe = new RegExp(String.raw`(?<![A-Za-z0-9])[-+]?(?:(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\d+(?:[.,:]\d+)*(?:\s?(?:[KMGTP]i?B|B|bytes?)|[kKMGT])?)(?![A-Za-z0-9])`, 'g');
+const numberRe = new RegExp(String.raw`(?<![A-Za-z0-9])(?:[-+~]|[<>]=?)?(?:(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\d+(?:[.,:]\d+)*(?:\s?(?:[KMGTP]i?B|B|bytes?|secs?|mins?)|[kKMGT])?)(?![A-Za-z0-9])`, 'g');
 
 // Character classes of ASCII (the expressions have no `u` flag, so `\d`, `\w` and
 // the bracketed classes are ASCII; `\s` also has some characters beyond, see isSpace).
