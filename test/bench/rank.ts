@@ -66,12 +66,14 @@ export async function benchRank(fixtures: string): Promise<void> {
   // case), judged on the case left out.
   let loo = 0;
   const chosen = new Map<string, number>();
+  const looWrong: string[] = [];
   for (let k = 0; k < names.length; k++) {
     const score = grid.map((_, g) => firstAt.reduce((n, f, j) => n + (j !== k && f[g] ? 1 : 0), 0) + reciprocal.reduce((n, r, j) => n + (j !== k ? r[g] : 0), 0) / (2 * names.length));
     let g = -1;
     for (let i = 0; i < grid.length; i++) if (g < 0 || score[i] > score[g] + 1e-9 || (Math.abs(score[i] - score[g]) <= 1e-9 && grid[i].changed < grid[g].changed)) g = i;
     chosen.set(grid[g].name, (chosen.get(grid[g].name) ?? 0) + 1);
     if (firstAt[k][g]) loo++;
+    else looWrong.push(`${names[k]}${grid[g].name ? ` (with ${grid[g].name})` : ''}`);
   }
   const inSample = grid.map((_, g) => firstAt.filter((f) => f[g]).length);
   const atDefault = inSample[grid.findIndex((o) => o.name === '')];
@@ -86,6 +88,7 @@ export async function benchRank(fixtures: string): Promise<void> {
   for (const s of ['OnlineBoutique', 'TrainTicket']) console.log(line(`${s} (all)`, rows.filter((r) => r.system === s)));
   console.log(line('all', rows));
   console.log(`\n  leave-one-out top-1 (${grid.length} joint settings of ${gridSays}, chosen on the other ${names.length - 1} cases each time): ${loo} of ${names.length} (${Math.round((100 * loo) / names.length)}%)`);
+  console.log(`  not first when left out: ${looWrong.join('; ')}`);
   console.log(`  chosen: ${[...chosen].map(([n, c]) => `${n || 'the defaults'} (${c}×)`).join('; ')}`);
   console.log(`  in-sample top-1: defaults ${atDefault}, best setting ${Math.max(...inSample)}, worst ${Math.min(...inSample)}; settings at the best: ${inSample.filter((n) => n === Math.max(...inSample)).length}`);
   const ms = rows.map((r) => r.ms).sort((a, b) => a - b);

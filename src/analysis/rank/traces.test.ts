@@ -45,6 +45,18 @@ describe('traceSignals: drift', () => {
   });
 });
 
+describe('traceSignals: how far normal calls stray', () => {
+  // An operation with two code paths: normal calls take 10-11 ms or 16-18 ms (ts-order-service's
+  // orders in Nezha's fault-free TrainTicket traces). Its MAD is small around the 10 ms path.
+  const twoPaths = calls(5, 0, (i) => [18.4, 16.5, 11, 9.9, 10.5][i]);
+  it('calls at the slower path\'s usual time are not slower', () => {
+    expect(traceSignals(calls(13, 10_000, (i) => 17 + (i % 3)), [twoPaths]).filter((s) => s.says === 'slower')).toHaveLength(0);
+  });
+  it('calls well past both paths are', () => {
+    expect(traceSignals(calls(13, 10_000, (i) => 40 + (i % 3)), [twoPaths]).filter((s) => s.says === 'slower')).toHaveLength(1);
+  });
+});
+
 describe('traceSignals: the caller the waits share', () => {
   /** `n` requests to `caller`, each making one client call to every callee; the callee answers in `serve` ms, the client waits `wait(callee)` ms. */
   function fanOut(n: number, from: number, callees: string[], wait: (callee: string) => number, caller = 'basic', serve = 2): Span[] {
