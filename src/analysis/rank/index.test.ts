@@ -47,6 +47,26 @@ describe('rank', () => {
     expect(ranking[0].evidence[0]).toEqual({ source: 'metrics', summary: expect.stringMatching(/^p90 server latency 1\.\d+ s in the incident window/) });
   });
 
+  it("scores the front end's latency as the symptom: a weaker signal below it comes first", () => {
+    // The front end (no spans: an nginx UI) is 3x slower; a service behind it logs a new error.
+    const baseline: Baseline = { spans: [], logs: lines('auth', 'INFO login #', 50), seconds: 300 };
+    const input = {
+      window,
+      spans: [],
+      logs: [...lines('auth', 'INFO login #', 40), ...lines('auth', 'ERROR verify code failed for # attempts', 3)],
+      metrics: [series('ui', 'p90 server latency', 'latency', 0.5, 5)],
+      baselines: [baseline],
+    };
+    const without = rank(input).ranking;
+    const withEntry = rank({ ...input, entry: 'ui' }).ranking;
+    expect(without[0].service).toBe('ui');
+    expect(withEntry[0].service).toBe('auth');
+    const ui = withEntry.find((r) => r.service === 'ui');
+    expect(ui?.score).toBeCloseTo(without[0].score * 0.5, 1);
+    expect(ui?.score).toBeLessThan(without[0].score * 0.55);
+    expect(ui?.evidence[0].summary).toMatch(/the front end's latency, the incident's symptom$/);
+  });
+
   it('adds up independent sources: logs and metrics together beat one stronger metric', () => {
     const baseline: Baseline = { spans: [], logs: [...lines('cart', 'INFO cart #', 50), ...lines('pay', 'INFO pay #', 50)], seconds: 300 };
     const { ranking } = rank({

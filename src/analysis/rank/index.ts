@@ -32,6 +32,8 @@ export interface RankInput {
   baselines?: readonly Baseline[];
   /** Caller → callee services known besides what the spans show. */
   calls?: readonly (readonly [string, string])[];
+  /** The service users' requests enter by, whose latency is the front end's: the incident's symptom whatever its cause. */
+  entry?: string;
   /** Seconds either side of the window the metrics are read over: a metric point stands for the minute before it. */
   metricPad?: number;
 }
@@ -123,6 +125,7 @@ export function rankSignals(input: RankInput, given: readonly Signal[], options:
   const signals = given.map((s) => ({ ...s }));
   const { traced, below, services } = shapeOf(input);
   capByOwnSpans(signals, traced, opts.unconfirmedLatency);
+  symptomAtEntry(signals, input.entry);
   const strong = (service: string, says: Signal['says'][]) =>
     signals.some((s) => s.service === service && s.score >= STRONG && says.includes(s.says));
   const explained = (s: Signal) => {
@@ -181,6 +184,19 @@ function capByOwnSpans(signals: Signal[], traced: ReadonlySet<string>, keep: num
   for (const s of signals) {
     if (s.evidence.source !== 'metrics' || s.says !== 'slower' || !traced.has(s.service)) continue;
     s.score = round2(Math.min(s.score, Math.max(own.get(s.service) ?? 0, s.score * keep)));
+  }
+}
+
+/**
+ * Every cause slows the front end: its latency is the symptom the incident is seen by, passed up
+ * from wherever the cause is, and scored as such (its own CPU, errors and spans still count in full).
+ */
+function symptomAtEntry(signals: Signal[], entry: string | undefined): void {
+  if (!entry) return;
+  for (const s of signals) {
+    if (s.service !== entry || s.evidence.source !== 'metrics' || s.says !== 'slower') continue;
+    s.score = round2(s.score * PASSED_UP);
+    s.evidence = { ...s.evidence, summary: `${s.evidence.summary}; the front end's latency, the incident's symptom` };
   }
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture, sharedFixtures } from '../../../test/helpers/shared.js';
-import { frontendSeriesOf, loadNezhaCase, metricSeriesOf, rankInputOf, type NezhaCase } from './nezha.js';
+import { entryOf, frontendSeriesOf, loadNezhaCase, metricSeriesOf, rankInputOf, type NezhaCase } from './nezha.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rca-nezha-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -127,6 +127,21 @@ describe('loadNezhaCase', () => {
   });
 });
 
+describe('entryOf', () => {
+  const at = (vs: number[], shift = 0) => vs.map((v, i) => ({ t: 1000 + 60 * i + shift, v }));
+  const front = [{ name: 'frontend p90 latency', signal: 'latency' as const, points: at([0.5, 0.75, 0.4, 1.2]) }];
+  it('is the service whose latency quantile is the front end\'s, point for point', () => {
+    const pods = [
+      { name: 'p90 server latency', signal: 'latency' as const, service: 'ui', points: at([0.5, 0.75, 0.4, 1.2], 1) },
+      { name: 'p90 server latency', signal: 'latency' as const, service: 'gateway', points: at([0.5, 0.7, 0.3, 1.1], 1) },
+      { name: 'p99 server latency', signal: 'latency' as const, service: 'cart', points: at([0.5, 0.75, 0.4, 1.2], 1) },
+    ];
+    expect(entryOf(front, pods)).toBe('ui');
+    expect(entryOf(front, pods.slice(1))).toBeUndefined();
+    expect(entryOf([], pods)).toBeUndefined();
+  });
+});
+
 describe.skipIf(!sharedFixtures)('loadNezhaCase on the Nezha cases', () => {
   it('TrainTicket: three minutes of traces and logs, 46 pods', async () => {
     const r = await loadNezhaCase(fixture('rca', 'nezha', 'tt-2023-01-29-travel-exception'));
@@ -141,6 +156,8 @@ describe.skipIf(!sharedFixtures)('loadNezhaCase on the Nezha cases', () => {
     expect(c.pods).toHaveLength(46);
     expect(new Set(c.pods.map((p) => p.service))).toContain('ts-travel-service');
     expect(Object.keys(c.frontend)).toContain('LatencyP90(s)');
+    // front_service.csv is ts-ui-dashboard's latency, a second off.
+    expect(rankInputOf(c).entry).toBe('ts-ui-dashboard');
   });
 
   it('OnlineBoutique: one minute of traces, no logs, the call graph', async () => {
@@ -152,5 +169,6 @@ describe.skipIf(!sharedFixtures)('loadNezhaCase on the Nezha cases', () => {
     expect(r.value.logs).toEqual([]);
     expect(r.value.calls).toContainEqual(['checkoutservice', 'emailservice']);
     expect(new Set(r.value.spans.map((s) => s.service))).toEqual(new Set(r.value.pods.map((p) => p.service)));
+    expect(rankInputOf(r.value).entry).toBe('frontend');
   });
 });
