@@ -40,10 +40,15 @@ describe('Drain', () => {
       'api.example.org:80 close, 1190 bytes (1.16 KB) sent, 1671 bytes (1.63 KB) received, lifetime 00:02',
       '10.0.0.7:22 close, 403 bytes sent, 18846 bytes (18.4 KB) received, lifetime 02:19',
       'api.example.org:80 open through proxy proxy.example.net:5070 HTTPS',
+      'www.example.com:443 open through proxy proxy.example.net:5070 HTTPS',
+      '10.0.0.7:22 open through proxy socks.example.net:5070 SOCKS5',
     ]);
     expect(new Set(ids.slice(0, 3)).size).toBe(1);
     expect(text(ids[0])).toBe('<*> close, <*> sent, <*> received, lifetime <*>');
     expect(ids[3]).not.toBe(ids[0]);
+    expect(ids[4]).toBe(ids[3]);
+    // A protocol's name is an event's, as a capitalised word is.
+    expect(ids[5]).not.toBe(ids[3]);
     expect(tokenize('sent <*> (<*>) and (<*>) <*> [<*>]')).toEqual(['sent', '<*>', 'and', '(<*>)', '<*>']);
   });
 

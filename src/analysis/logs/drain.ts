@@ -12,12 +12,11 @@
 // - a run of the same masked token (a list of ids) is one token, so lists of
 //   any length share a template, and a value's aside in brackets ("1190 bytes
 //   (1.16 KB)") goes with the value, so lines with and without it share one;
-// - a leading token holding a masked value (`host.example.com:<*>`) routes as
-//   a value, as one with a digit does, so lines of many hosts meet in one leaf;
 // - two different words at a position where the template's lines never differed,
-//   one of them capitalised or CamelCase, count as two disagreements: "Begin" and
-//   "End", "client SPP." and "client WindowsUpdateAgent." name different events,
-//   where user names (lower case) and constants (upper case) stay one template.
+//   one of them capitalised, CamelCase or a protocol's name (SOCKS5), count as two
+//   disagreements: "Begin" and "End", "client SPP." and "client WindowsUpdateAgent.",
+//   "HTTPS" and "SOCKS5" name different events, where user names (lower case) and
+//   constants (upper case) stay one template.
 
 import { mask, WILDCARD } from './mask.js';
 
@@ -46,10 +45,14 @@ interface Node {
 }
 
 const newNode = (): Node => ({ children: new Map(), clusters: [] });
-/** A word: letters only, with punctuation around them at most. */
-const isWord = (tok: string) => /^[^A-Za-z0-9]*[A-Za-z]{2,}[^A-Za-z0-9]*$/.test(tok);
-/** A capitalised or CamelCase word: how names of events and components are written, where user and host names are lower case and constants upper. */
-const isName = (tok: string) => /[A-Z][a-z]/.test(tok);
+/** A word: letters, perhaps a version number glued on (SOCKS5, HTTP2), with punctuation around them at most. */
+const isWord = (tok: string) => /^[^A-Za-z0-9]*[A-Za-z]{2,}\d*[^A-Za-z0-9]*$/.test(tok);
+/**
+ * A capitalised or CamelCase word, or an upper-case one with a version (SOCKS5): how names of
+ * events, components and protocols are written, where user and host names are lower case (test9
+ * too) and constants upper.
+ */
+const isName = (tok: string) => /[A-Z][a-z]|[A-Z]\d/.test(tok);
 const hasDigit = /\d/;
 const SEEN_MAX = 50_000;
 const RECENT_SLOTS = 1024;
@@ -139,7 +142,7 @@ export class Drain {
   private route(tokens: string[]): string[] {
     const keys = [String(tokens.length)];
     const depth = Math.min(this.opts.prefixTokens, tokens.length);
-    for (let i = 0; i < depth; i++) keys.push(hasDigit.test(tokens[i]) || tokens[i].includes(WILDCARD) ? WILDCARD : tokens[i]);
+    for (let i = 0; i < depth; i++) keys.push(hasDigit.test(tokens[i]) ? WILDCARD : tokens[i]);
     return keys;
   }
 

@@ -20,7 +20,8 @@ describe('mask', () => {
     ['at 2024-05-07T10:58:13.877Z and 2015-07-29 17:41:44,747 done', 'at <*> and <*> done'],
     ['request id q62wCcIkEOueqFKF9 done', 'request id <*> done'],
     ['port 8080, -3 retries, 1,024 items, 12:30:01.5', 'port <*>, <*> retries, <*> items, <*>'],
-    ['lifetime <1 sec, then 00:02; waited ~5 mins, >=3 left', 'lifetime <*>, then <*>; waited <*>, <*> left'],
+    ['lifetime <1 sec, then 00:02; waited 5 mins, >=3 left', 'lifetime <*>, then <*>; waited <*>, <*> left'],
+    ['www.example.com:443 and proxy.cse.cuhk.edu.hk:5070 at Foo.run(Foo.java:42) in main.go:7:', '<*> and <*> at Foo.run(Foo.java:<*>) in main.go:<*>:'],
   ])('%s', (input, want) => expect(mask(input)).toBe(want));
 
   it('leaves words with digits, versions in names and plain words alone', () => {
@@ -38,12 +39,14 @@ describe('mask', () => {
 // turn, every rule on every message. mask() skips rules that cannot match and scans
 // key=value by hand; its output must stay the same as this, character for character.
 const reference = (() => {
-  const number = String.raw`(?=[-+~<>\d])(?<![A-Za-z0-9])(?:[-+~]|[<>]=?)?(?:(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\d+(?:[.,:]\d+)*(?:\s?(?:[KMGTP]i?B|B|bytes?|secs?|mins?)|[kKMGT])?)(?![A-Za-z0-9])`;
-  const rules: [RegExp, string?][] = [
+  const number = String.raw`(?=[-+<>\d])(?:(?<![^\s(\[=,:])[<>]=?|(?<![A-Za-z0-9])[-+]?)(?:(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\d+(?:[.,:]\d+)*(?:\s?(?:[KMGTP]i?B|B|bytes?|secs?|mins?)|[kKMGT])?)(?![A-Za-z0-9])`;
+  const sourceFiles = new Set('java go py rb js mjs cjs ts tsx jsx cc cpp cxx hh hpp rs scala kt kts cs php swift mm ex exs erl hs lua pl pm sh groovy clj dart fs ml sql proto'.split(' '));
+  const rules: [RegExp, (string | ((all: string, ext: string) => string))?][] = [
     [/\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>]+/g],
     [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|\s?[+-]\d{2}:?\d{2}\b)?(?![\w])/g],
     [/\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g],
     [/(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?![\w.])/g],
+    [/(?<![\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.([a-z]{2,63}):\d{1,5}(?![\w.:])/g, (all, ext) => (sourceFiles.has(ext) ? all : '<*>')],
     [/(?<![\w/])(?:\/[\w.@%+~-]+){2,}\/?/g],
     [/\b[A-Za-z]:\\[^\s"'<>]*/g],
     [/\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{12,}\b/g],
@@ -53,7 +56,7 @@ const reference = (() => {
     [/(?<![\w.-])(?:true|false|True|False|TRUE|FALSE)(?![\w-])/g],
     [new RegExp(number, 'g')],
   ];
-  return (s: string) => rules.reduce((m, [re, to]) => m.replace(re, to ?? '<*>'), s);
+  return (s: string) => rules.reduce((m, [re, to]) => (typeof to === 'function' ? m.replace(re, to) : m.replace(re, to ?? '<*>')), s);
 })();
 
 describe('mask, against the rules applied one by one', () => {
@@ -71,12 +74,13 @@ describe('mask, against the rules applied one by one', () => {
     '10.251.121.224:150010 10.251.121.224:50010x 255.255.255.255.1 1.22.333.4444',
     'aB3defghijkl aB3defghijk -aB3defghijkl- x_aB3defghij',
     'abc123 abc12 ABC123 123456 abcdef a1b2c3d4',
-    '<1 sec 2secs <=4 mins >5min ~6 x<7 <<8 a>9 5 seconds',
+    '<1 sec 2secs <=4 mins >5min ~6 x<7 <<8 a>9 5 seconds ->5 (<3) a="x"5 at <*>5 =>2',
+    'a.b.com:80 github.com:443 a.java:1 x.go:2: h.example.org:99999 -a.b.com:1 a.b.com:1.2 A.B.COM:22',
     '2024-05-07T10:58 2024-05-07 1 024-05-07T10:58 2024-5-07T10:58',
   ])('%s', (s) => expect(mask(s)).toBe(reference(s)));
 
   it('on generated messages made of the pieces the rules look at', () => {
-    const pieces = ['0', '7', '42', '255', '.', ',', ':', '-', '+', ' ', '\t', '\u00a0', 'ns', 'ms', 'µs', 's', 'm', 'h', 'KB', 'MiB', 'B', 'bytes', 'k', 'x', '0x', 'a', 'F', 'Z', '_', '/', '://', '\\', ':\\', '=', '"', "'", '[', ']', ')', ';', '&', 'true', 'False', '<*>', 'T', '2024-05-07', '10:58:13', '1.2.3.4', '3edec1e4', '-9678-', 'q62wCcIkEOueqFKF9', 'http', 'é'];
+    const pieces = ['0', '7', '42', '255', '.', ',', ':', '-', '+', ' ', '\t', '\u00a0', 'ns', 'ms', 'µs', 's', 'm', 'h', 'KB', 'MiB', 'B', 'bytes', 'k', 'x', '0x', 'a', 'F', 'Z', '_', '/', '://', '\\', ':\\', '=', '"', "'", '[', ']', ')', ';', '&', 'true', 'False', '<*>', 'T', '2024-05-07', '10:58:13', '1.2.3.4', '3edec1e4', '-9678-', 'q62wCcIkEOueqFKF9', 'http', 'é', '<', '>', '<=', '~', '(', ' sec', ' mins', 'proxy.example.net', 'a.java', '.com', ':443'];
     let x = 1;
     const rand = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * n;
     for (let i = 0; i < 20_000; i++) {

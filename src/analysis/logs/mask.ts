@@ -30,6 +30,11 @@ const uuid = /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 // IPv4, with a port
 // (`(?:\d{1,3}\.){3}` written out three times: the same matches, found twice as fast)
 const ipv4 = /(?<![\w.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?(?![\w.])/g;
+// host names with a port (proxy.example.net:5070), lower case as DNS names are written; not a
+// source file's line (foo.java:123) nor a Java frame (com.android.Session.run:225)
+const hostPort = /(?<![\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.([a-z]{2,63}):\d{1,5}(?![\w.:])/g;
+const sourceFiles = new Set('java go py rb js mjs cjs ts tsx jsx cc cpp cxx hh hpp rs scala kt kts cs php swift mm ex exs erl hs lua pl pm sh groovy clj dart fs ml sql proto'.split(' '));
+const maskHostPort = (s: string) => s.replace(hostPort, (all, ext: string) => (sourceFiles.has(ext) ? all : WILDCARD));
 // Unix paths of two segments or more, Windows paths
 const unixPath = /(?<![\w/])(?:\/[\w.@%+~-]+){2,}\/?/g;
 const windowsPath = /\b[A-Za-z]:\\[^\s"'<>]*/g;
@@ -44,12 +49,13 @@ const hexRun = /\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}\b/g;
 const booleanGate = /true|false|TRUE|FALSE|True|False/;
 const boolean = /(?<![\w.-])(?:true|false|True|False|TRUE|FALSE)(?![\w-])/g;
 // durations (12ms, 1.5s, 1h2m3s, 5 sec, 2 mins), sizes (10KB, 3 MB, 512 bytes, 4k), plain numbers
-// (signed, compared as in <1 or >=3, decimal, or with separators: 1,024 and 12:30:01.5 are one
-// value). Units spelled out in full (300 seconds) stay words: they tell events apart. Numbers stand
+// (signed, compared as in <1 or >=3 after a space or bracket, decimal, or with separators: 1,024
+// and 12:30:01.5 are one value). Units spelled out in full (300 seconds) stay words: they tell
+// events apart. Numbers stand
 // alone or glued to `_`, `-`, `/`, `=`, `:` and brackets, never to letters or digits:
 // `blk_-42` → `blk_<*>`, `node-7` → `node-<*>`, but `ipv4`, `e820`, `x86` stay.
-// (Without a leading `(?=[-+\d])`, which both branches imply: the same matches, a third faster.)
-const numberRe = new RegExp(String.raw`(?<![A-Za-z0-9])(?:[-+~]|[<>]=?)?(?:(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\d+(?:[.,:]\d+)*(?:\s?(?:[KMGTP]i?B|B|bytes?|secs?|mins?)|[kKMGT])?)(?![A-Za-z0-9])`, 'g');
+// (Without a leading `(?=[-+<>\d])`, which the branches imply: the same matches, a third faster.)
+const numberRe = new RegExp(String.raw`(?:(?<![^\s(\[=,:])[<>]=?|(?<![A-Za-z0-9])[-+]?)(?:(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+|\d+(?:[.,:]\d+)*(?:\s?(?:[KMGTP]i?B|B|bytes?|secs?|mins?)|[kKMGT])?)(?![A-Za-z0-9])`, 'g');
 
 // Character classes of ASCII (the expressions have no `u` flag, so `\d`, `\w` and
 // the bracketed classes are ASCII; `\s` also has some characters beyond, see isSpace).
@@ -195,6 +201,7 @@ export function mask(content: string): string {
   if (dateGate) s = s.replace(date, WILDCARD);
   if (uuidGate) s = s.replace(uuid, WILDCARD);
   if (ipv4Gate) s = s.replace(ipv4, WILDCARD);
+  if (hasDigit && m.includes(':') && m.includes('.')) s = maskHostPort(s);
   if (pathGate) s = s.replace(unixPath, WILDCARD);
   if (m.includes(':\\')) s = s.replace(windowsPath, WILDCARD);
   if (runs >= ID_SEEN * HEX_STATES) s = s.replace(randomId, WILDCARD);
