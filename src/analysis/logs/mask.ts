@@ -7,7 +7,7 @@
 // - gates read from the message first decide which rules can match at all (a
 //   digit; a run of 12 id characters holding a digit, a lower and an upper case
 //   letter; a run of 6 hex digits holding a letter and a digit; -hhhh-;
-//   dddd-dd-dd[T ]d; d.ddd.ddd.d; /a/b; `://`; ...), and only those rules run.
+//   dddd-dd-dd[T ]d; d.ddd.ddd.d; a:d; /a/b; `://`; ...), and only those rules run.
 //   Each gate is a pattern that every match of its rule contains, and masking
 //   never creates one: a rule only replaces text with `<*>` (keeping a key and
 //   its `=`), and `<`, `*`, `>` are in none of the gates' patterns, so a
@@ -34,6 +34,7 @@ const ipv4 = /(?<![\w.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?(?![\w.])
 // source file's line (foo.java:123) nor a Java frame (com.android.Session.run:225)
 const hostPort = /(?<![\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.([a-z]{2,63}):\d{1,5}(?![\w.:])/g;
 const sourceFiles = new Set('java go py rb js mjs cjs ts tsx jsx cc cpp cxx hh hpp rs scala kt kts cs php swift mm ex exs erl hs lua pl pm sh groovy clj dart fs ml sql proto'.split(' '));
+const hostPortGate = /[a-z]:\d/;
 const maskHostPort = (s: string) => s.replace(hostPort, (all, ext: string) => (sourceFiles.has(ext) ? all : WILDCARD));
 // Unix paths of two segments or more, Windows paths
 const unixPath = /(?<![\w/])(?:\/[\w.@%+~-]+){2,}\/?/g;
@@ -201,7 +202,7 @@ export function mask(content: string): string {
   if (dateGate) s = s.replace(date, WILDCARD);
   if (uuidGate) s = s.replace(uuid, WILDCARD);
   if (ipv4Gate) s = s.replace(ipv4, WILDCARD);
-  if (hasDigit && m.includes(':') && m.includes('.')) s = maskHostPort(s);
+  if (hasDigit && hostPortGate.test(m)) s = maskHostPort(s);
   if (pathGate) s = s.replace(unixPath, WILDCARD);
   if (m.includes(':\\')) s = s.replace(windowsPath, WILDCARD);
   if (runs >= ID_SEEN * HEX_STATES) s = s.replace(randomId, WILDCARD);
