@@ -45,7 +45,7 @@ describe('traceSignals: drift', () => {
   });
 });
 
-describe('traceSignals: how far normal calls stray', () => {
+describe('traceSignals: past the slowest normal calls', () => {
   // An operation with two code paths: normal calls take 10-11 ms or 16-18 ms (ts-order-service's
   // orders in Nezha's fault-free TrainTicket traces). Its MAD is small around the 10 ms path.
   const twoPaths = calls(5, 0, (i) => [18.4, 16.5, 11, 9.9, 10.5][i]);
@@ -54,6 +54,10 @@ describe('traceSignals: how far normal calls stray', () => {
   });
   it('calls well past both paths are', () => {
     expect(traceSignals(calls(13, 10_000, (i) => 40 + (i % 3)), [twoPaths]).filter((s) => s.says === 'slower')).toHaveLength(1);
+  });
+  it('a large slowdown still counts when two in five normal calls are slow', () => {
+    const slowPath = calls(5, 0, (i) => [1, 1, 1, 30, 30][i]);
+    expect(traceSignals(calls(13, 10_000, () => 50), [slowPath]).filter((s) => s.says === 'slower')).toHaveLength(1);
   });
 });
 

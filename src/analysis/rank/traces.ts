@@ -7,7 +7,7 @@
 // a usual and a far quicker group (earlyEnds).
 
 import type { Span } from '../../sources/traces/span.js';
-import { median, mad } from '../metrics/baseline.js';
+import { kthLargest, median, mad } from '../metrics/baseline.js';
 import { callsOf, type Call } from './owntime.js';
 import { clamp01, round2, showMicros, times, type Signal } from './signal.js';
 
@@ -107,33 +107,29 @@ function closest(refs: Groups[], key: string, opts: TraceOptions, by: (base: Cal
 
 /**
  * Own time that grew against the fault-free spans, by the test `compared` uses: how many
- * times, and how many robust deviations.
+ * times, how many robust deviations, and whether past the slowest normal calls.
  */
-function grew(calls: readonly Call[], base: readonly Call[]): { now: number; was: number; ratio: number; z: number } {
+function grew(calls: readonly Call[], base: readonly Call[]): { now: number; was: number; ratio: number; z: number; past: boolean } {
   const ownBase = base.map((c) => c.own);
   const now = median(calls.map((c) => c.own));
   const was = median(ownBase);
-  return { now, was, ratio: (now + FLOOR_US) / (was + FLOOR_US), z: (now - was) / Math.max(spread(ownBase, was), 0.05 * was, FLOOR_US) };
+  return {
+    now,
+    was,
+    ratio: (now + FLOOR_US) / (was + FLOOR_US),
+    z: (now - was) / Math.max(1.4826 * mad(ownBase, was), 0.05 * was, FLOOR_US),
+    past: now > kthLargest(ownBase, Math.ceil(0.05 * ownBase.length)),
+  };
 }
 
 /**
- * How far normal calls stray: the larger of the two robust estimates of a standard deviation,
- * from the MAD and from the quartiles. An operation with two code paths has a small MAD around
- * its larger path's median (ts-order-service's orders took 10-11 ms or 16-18 ms, MAD 1.1 ms);
- * the quartiles see both paths.
+ * Whether what `grew` measured counts as slower: the median call as many times slower and as
+ * many deviations out, and slower than all but the slowest 5% of normal calls (the slowest of
+ * all, for up to 20). An operation with two code paths has a small MAD around its larger path's
+ * median (ts-order-service's orders took 10-11 ms or 16-18 ms, MAD 1.1 ms): calls at the other
+ * path's usual time are not slower.
  */
-function spread(xs: readonly number[], center: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => {
-    const i = q * (s.length - 1);
-    const lo = Math.floor(i);
-    return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
-  };
-  return Math.max(1.4826 * mad(xs, center), (at(0.75) - at(0.25)) / 1.349);
-}
-
-/** Whether what `grew` measured counts as slower. */
-const slower = (g: { ratio: number; z: number }, opts: TraceOptions) => g.ratio >= opts.minRatio && g.z >= 3;
+const slower = (g: { ratio: number; z: number; past: boolean }, opts: TraceOptions) => g.ratio >= opts.minRatio && g.z >= 3 && g.past;
 
 /**
  * Calls at the start of the data, before `early` (unix microseconds), that were already
