@@ -47,24 +47,30 @@ describe('rank', () => {
     expect(ranking[0].evidence[0]).toEqual({ source: 'metrics', summary: expect.stringMatching(/^p90 server latency 1\.\d+ s in the incident window/) });
   });
 
-  it("scores the front end's latency as the symptom: a weaker signal below it comes first", () => {
-    // The front end (no spans: an nginx UI) is 3x slower; a service behind it logs a new error.
+  it("scores the front end's latency as the symptom when a service behind it shows something strongly", () => {
+    // The front end (no spans: an nginx UI) is 10x slower; a service behind it logs a new error.
     const baseline: Baseline = { spans: [], logs: lines('auth', 'INFO login #', 50), seconds: 300 };
-    const input = {
+    const input = (errors: number) => ({
       window,
       spans: [],
-      logs: [...lines('auth', 'INFO login #', 40), ...lines('auth', 'ERROR verify code failed for # attempts', 3)],
+      logs: [...lines('auth', 'INFO login #', 40), ...lines('auth', 'ERROR verify code failed for # attempts', errors)],
       metrics: [series('ui', 'p90 server latency', 'latency', 0.5, 5)],
       baselines: [baseline],
-    };
-    const without = rank(input).ranking;
-    const withEntry = rank({ ...input, entry: 'ui' }).ranking;
+    });
+    const without = rank(input(12)).ranking;
+    const withEntry = rank({ ...input(12), entry: 'ui' }).ranking;
+    const auth = withEntry.find((r) => r.service === 'auth');
+    expect(auth?.score).toBeGreaterThanOrEqual(0.5);
     expect(without[0].service).toBe('ui');
     expect(withEntry[0].service).toBe('auth');
     const ui = withEntry.find((r) => r.service === 'ui');
     expect(ui?.score).toBeCloseTo(without[0].score * 0.5, 1);
-    expect(ui?.score).toBeLessThan(without[0].score * 0.55);
     expect(ui?.evidence[0].summary).toMatch(/the front end's latency, the incident's symptom$/);
+    // A fault at the front end itself leaves the services behind it quiet: its latency counts in full.
+    const quiet = rank({ ...input(0), entry: 'ui' }).ranking;
+    expect(quiet[0].service).toBe('ui');
+    expect(quiet[0].score).toBe(without[0].score);
+    expect(quiet[0].evidence[0].summary).not.toMatch(/symptom/);
   });
 
   it('adds up independent sources: logs and metrics together beat one stronger metric', () => {

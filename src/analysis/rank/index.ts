@@ -125,7 +125,6 @@ export function rankSignals(input: RankInput, given: readonly Signal[], options:
   const signals = given.map((s) => ({ ...s }));
   const { traced, below, services } = shapeOf(input);
   capByOwnSpans(signals, traced, opts.unconfirmedLatency);
-  symptomAtEntry(signals, input.entry);
   const strong = (service: string, says: Signal['says'][]) =>
     signals.some((s) => s.service === service && s.score >= STRONG && says.includes(s.says));
   const explained = (s: Signal) => {
@@ -146,11 +145,18 @@ export function rankSignals(input: RankInput, given: readonly Signal[], options:
     if (!e) byService.set(service, (e = { bySource: new Map(), evidence: [] }));
     return e;
   };
+  // Every cause slows the front end: its latency is the symptom the incident is seen by, passed up
+  // from wherever the cause is, once another service shows something strongly (a fault at the
+  // front end itself leaves the others quiet). Its own CPU, errors and spans still count in full.
+  const othersStrong = signals.some((s) => s.service !== input.entry && s.score >= STRONG);
+  const symptom = (s: Signal) => othersStrong && s.service === input.entry && s.evidence.source === 'metrics' && s.says === 'slower';
   for (const s of signals) {
-    const score = explained(s) ? round2(s.score * PASSED_UP) : s.score;
+    const atEntry = symptom(s);
+    const score = explained(s) || atEntry ? round2(s.score * PASSED_UP) : s.score;
     const e = entry(s.service);
     e.bySource.set(s.evidence.source, Math.max(e.bySource.get(s.evidence.source) ?? 0, score));
-    if (score > 0) e.evidence.push({ e: s.evidence, score, s });
+    const evidence = atEntry ? { ...s.evidence, summary: `${s.evidence.summary}; the front end's latency, the incident's symptom` } : s.evidence;
+    if (score > 0) e.evidence.push({ e: evidence, score, s });
   }
   for (const s of services) entry(s);
   const ranking = [...byService].map(([service, e]): RankedService => {
@@ -184,19 +190,6 @@ function capByOwnSpans(signals: Signal[], traced: ReadonlySet<string>, keep: num
   for (const s of signals) {
     if (s.evidence.source !== 'metrics' || s.says !== 'slower' || !traced.has(s.service)) continue;
     s.score = round2(Math.min(s.score, Math.max(own.get(s.service) ?? 0, s.score * keep)));
-  }
-}
-
-/**
- * Every cause slows the front end: its latency is the symptom the incident is seen by, passed up
- * from wherever the cause is, and scored as such (its own CPU, errors and spans still count in full).
- */
-function symptomAtEntry(signals: Signal[], entry: string | undefined): void {
-  if (!entry) return;
-  for (const s of signals) {
-    if (s.service !== entry || s.evidence.source !== 'metrics' || s.says !== 'slower') continue;
-    s.score = round2(s.score * PASSED_UP);
-    s.evidence = { ...s.evidence, summary: `${s.evidence.summary}; the front end's latency, the incident's symptom` };
   }
 }
 

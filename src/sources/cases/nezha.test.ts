@@ -129,16 +129,23 @@ describe('loadNezhaCase', () => {
 
 describe('entryOf', () => {
   const at = (vs: number[], shift = 0) => vs.map((v, i) => ({ t: 1000 + 60 * i + shift, v }));
-  const front = [{ name: 'frontend p90 latency', signal: 'latency' as const, points: at([0.5, 0.75, 0.4, 1.2]) }];
-  it('is the service whose latency quantile is the front end\'s, point for point', () => {
-    const pods = [
-      { name: 'p90 server latency', signal: 'latency' as const, service: 'ui', points: at([0.5, 0.75, 0.4, 1.2], 1) },
-      { name: 'p90 server latency', signal: 'latency' as const, service: 'gateway', points: at([0.5, 0.7, 0.3, 1.1], 1) },
-      { name: 'p99 server latency', signal: 'latency' as const, service: 'cart', points: at([0.5, 0.75, 0.4, 1.2], 1) },
-    ];
+  const values = [0.5, 0.75, 0.4, 1.2, 0.6, 0.9];
+  const front = [{ name: 'frontend p90 latency', signal: 'latency' as const, points: at(values) }];
+  const pod = (service: string, vs: number[], shift = 1, name = 'p90 server latency') => ({ name, signal: 'latency' as const, service, points: at(vs, shift) });
+  it("is the service whose latency quantile is the front end's, point for point", () => {
+    const pods = [pod('ui', values), pod('gateway', [0.5, 0.7, 0.3, 1.1, 0.6, 0.8]), pod('cart', values, 1, 'p99 server latency')];
     expect(entryOf(front, pods)).toBe('ui');
     expect(entryOf(front, pods.slice(1))).toBeUndefined();
     expect(entryOf([], pods)).toBeUndefined();
+  });
+  it('matches each point with the nearest, judges by share, and names none on a tie or too few points', () => {
+    // Front-end points 15 s apart; the pod's a second after every other one.
+    const dense = [{ name: 'frontend p90 latency', signal: 'latency' as const, points: values.flatMap((v, i) => [{ t: 1000 + 30 * i, v }, { t: 1015 + 30 * i, v: v * 3 }]) }];
+    expect(entryOf(dense, [{ ...pod('ui', values), points: values.map((v, i) => ({ t: 1001 + 30 * i, v })) }])).toBe('ui');
+    // A service of two pods, one exact and one 5 of 6, has more matches than one exact pod, not a larger share.
+    expect(entryOf(front, [pod('web', values), pod('web', [...values.slice(0, 5), 2]), pod('ui', values)])).toBe('ui');
+    expect(entryOf(front, [pod('ui', values), pod('ui2', values)])).toBeUndefined();
+    expect(entryOf(front, [pod('ui', values.slice(0, 4))])).toBeUndefined();
   });
 });
 

@@ -372,8 +372,9 @@ export function rankInputOf(c: NezhaCase, faultFree: readonly NezhaCase[] = []):
 
 /**
  * The service the front end's SLIs are measured on: the one whose pods' server latency quantiles are
- * the front end's, point for point (within a minute's half, to 1%), at nine points of ten or more.
- * TrainTicket's front_service.csv is ts-ui-dashboard's latency; OnlineBoutique's is frontend's.
+ * the front end's, point for point (the nearest within half a minute, to 1%), at nine points of ten
+ * or more and at least five. TrainTicket's front_service.csv is ts-ui-dashboard's latency;
+ * OnlineBoutique's is frontend's. None when two services match as well.
  */
 export function entryOf(front: readonly MetricSeries[], pods: readonly MetricSeries[]): string | undefined {
   const quantile = (name: string) => /\bp(\d+)\b/.exec(name)?.[1];
@@ -385,7 +386,8 @@ export function entryOf(front: readonly MetricSeries[], pods: readonly MetricSer
       if (s.signal !== 'latency' || !s.service || quantile(s.name) !== q) continue;
       const m = matched.get(s.service) ?? { same: 0, all: 0 };
       for (const p of s.points) {
-        const at = f.points.find((x) => Math.abs(x.t - p.t) <= 30);
+        let at: Point | undefined;
+        for (const x of f.points) if (Math.abs(x.t - p.t) <= 30 && (!at || Math.abs(x.t - p.t) < Math.abs(at.t - p.t))) at = x;
         if (!at) continue;
         m.all++;
         if (Math.abs(at.v - p.v) <= 0.01 * Math.abs(at.v)) m.same++;
@@ -393,8 +395,9 @@ export function entryOf(front: readonly MetricSeries[], pods: readonly MetricSer
       matched.set(s.service, m);
     }
   }
-  const best = [...matched].filter(([, m]) => m.all > 0 && m.same >= 0.9 * m.all).sort((a, b) => b[1].same - a[1].same);
-  return best.length === 1 || (best.length > 1 && best[0][1].same > best[1][1].same) ? best[0][0] : undefined;
+  const share = (m: { same: number; all: number }) => m.same / m.all;
+  const best = [...matched].filter(([, m]) => m.same >= 5 && share(m) >= 0.9).sort((a, b) => share(b[1]) - share(a[1]));
+  return best.length === 1 || (best.length > 1 && share(best[0][1]) > share(best[1][1])) ? best[0][0] : undefined;
 }
 
 /** The frontend SLIs of front_service.csv as series: its latency quantiles and its error ratio. */
