@@ -25,8 +25,16 @@ const libraryGoroutines: LibraryGoroutine[] = [
   },
 ];
 
-function idleConnection(s: StackSample): boolean {
-  return !s.frames.some((f) => f.kind === 'app') && s.frames.some((f) => f.name === 'net/http.(*conn).serve' || f.name.startsWith('google.golang.org/grpc/internal/transport.(*http2Server)'));
+/**
+ * A goroutine of a server's connection: idle between requests (keep-alive), or the background
+ * reader net/http starts for each request in flight. Both come and go with the load: more requests
+ * in flight at the window's end on a busy machine are not a leak.
+ */
+function serverConnection(s: StackSample): boolean {
+  return (
+    !s.frames.some((f) => f.kind === 'app') &&
+    s.frames.some((f) => f.name === 'net/http.(*conn).serve' || f.name === 'net/http.(*connReader).backgroundRead' || f.name.startsWith('google.golang.org/grpc/internal/transport.(*http2Server)'))
+  );
 }
 
 /** Where a parked goroutine belongs: our first frame, else the library type (or package) that runs it. */
@@ -53,7 +61,7 @@ function groups(inputs: Inputs): { groups: Group[]; n0: number; n1: number } {
   const after = stackSamples(inputs.goroutineEnd!, 'goroutine');
   const byKey = new Map<string, Group>();
   const add = (s: StackSample, side: 'before' | 'after') => {
-    if (waitKind(s.frames) === 'running' || idleConnection(s)) return;
+    if (waitKind(s.frames) === 'running' || serverConnection(s)) return;
     const o = ownerOf(s);
     if (!o) return;
     const g = byKey.get(o.key) ?? { ...o, before: 0, after: 0 };
@@ -62,8 +70,8 @@ function groups(inputs: Inputs): { groups: Group[]; n0: number; n1: number } {
   };
   for (const s of after) add(s, 'after');
   for (const s of before) add(s, 'before');
-  // A server's idle keep-alive connections come and go with the load: they are not growth.
-  const counted = (ss: StackSample[]) => total(ss.filter((s) => !idleConnection(s)));
+  // A server's connections come and go with the load: they are not growth.
+  const counted = (ss: StackSample[]) => total(ss.filter((s) => !serverConnection(s)));
   return { groups: [...byKey.values()], n0: counted(before), n1: counted(after) };
 }
 
