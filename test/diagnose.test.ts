@@ -70,12 +70,20 @@ describe.skipIf(!hasGo)(`diagnose a live Go service (${hasGo ? toolchain().versi
     expect(probe?.summary).toContain('{"activeConnections":8,"maxPoolSize":8,"status":"CRITICAL"}');
   });
 
-  it('gc mode: the trace sees the collector take the Ps, with assists paid in the allocating code, as a third source', async () => {
-    const { report } = await run('gc');
+  it('gc mode: the trace sees the collector take the Ps, located in the allocating code, as a third source', async () => {
+    const { report, captures } = await run('gc');
     const top = report.findings[0];
     expect(top.kind).toBe('gc-pressure');
+    const facts = captures.find((c) => c.name === 'trace')?.trace?.facts;
+    const gc = facts && { ...facts.gc, assistStacks: facts.gc.assistStacks.length, busyNs: facts.busyNs, gomaxprocs: facts.gomaxprocs };
     const trace = top.evidence.filter((e) => e.source === 'trace').map((e) => e.summary);
-    expect(trace, JSON.stringify(report.findings.map((f) => [f.kind, f.confidence, f.location?.function]))).toContainEqual(expect.stringMatching(/^minimum mutator utilization 1 ms \d+%, 10 ms \d+%, 100 ms \d+%/));
+    expect(trace, JSON.stringify({ findings: report.findings.map((f) => [f.kind, f.confidence, f.location?.function]), gc, errors: report.errors })).toContainEqual(
+      expect.stringMatching(/^minimum mutator utilization 1 ms \d+%, 10 ms \d+%, 100 ms \d+%; \d+ mark phases, [\d.]+ [mµ]s; mark workers ran [\d.]+ [mµ]s, mark assists [\d.]+ [mµ]s: \d+% of running time$/),
+    );
+    // While it marks, the runtime gives its background workers a quarter of GOMAXPROCS (idle workers, on Ps nothing else wanted, left out).
+    const workerShare = facts!.gc.workerRunningNs / (facts!.gc.markNs * facts!.gomaxprocs);
+    expect(workerShare, JSON.stringify(gc)).toBeGreaterThan(0.15);
+    expect(workerShare, JSON.stringify(gc)).toBeLessThan(0.4);
     expect(report.verdict).toBe('confirmed');
     expect(report.findings.filter((f) => f.kind === 'gc-pause')).toEqual([]);
   });

@@ -75,7 +75,7 @@ const percent = (x: number) => (x > 0 && x < 0.001 ? '<0.1%' : `${(x * 100).toFi
 
 function gcLine(r: TraceReport): string {
   const g = r.gc;
-  const parts = [`${g.stw.count} stop-the-world pauses${g.stw.count ? `, ${ns(g.stw.totalNs)} in all, worst ${ns(g.stw.worstNs)}` : ''}`, `${g.markPhases} mark phases, ${ns(g.markNs)}`, `mark assists ${ns(g.assistNs)}, running ${ns(g.assistRunningNs)} (${percent(g.assistShare)} of running time)`];
+  const parts = [`${g.stw.count} stop-the-world pauses${g.stw.count ? `, ${ns(g.stw.totalNs)} in all, worst ${ns(g.stw.worstNs)}` : ''}`, `${g.markPhases} mark phases, ${ns(g.markNs)}`, `mark workers running ${ns(g.workerRunningNs)}`, `mark assists ${ns(g.assistNs)}, running ${ns(g.assistRunningNs)} (${percent(g.assistShare)} of running time)`];
   if (g.mmu.length) parts.push(`minimum mutator utilization ${g.mmu.map((m) => `${m.windowMs} ms ${percent(m.util)}`).join(', ')}`);
   return `GC: ${parts.join(' · ')}`;
 }

@@ -21,8 +21,11 @@ export interface TraceFacts {
   /** GOMAXPROCS as the trace last saw it (0 when it never said). */
   gomaxprocs: number;
   pauses: Pause[];
-  /** assistNs: mark assists from start to end; assistRunningNs: only while the assisting goroutine ran (an assist can park for credit). */
-  gc: { count: number; markNs: number; assistNs: number; assistRunningNs: number; assistStacks: { stack: StackFrame[]; ns: number }[] };
+  /**
+   * assistNs: mark assists from start to end; assistRunningNs: only while the assisting goroutine ran (an assist can park for credit);
+   * workerRunningNs: background mark workers running on a P the program could have had (dedicated and fractional, not idle).
+   */
+  gc: { count: number; markNs: number; assistNs: number; assistRunningNs: number; workerRunningNs: number; assistStacks: { stack: StackFrame[]; ns: number }[] };
   /** The time goroutines were running, summed over the Ps (what mark assists take a share of). */
   busyNs: number;
   /** The minimum mutator utilization at 1, 10 and 100 ms, as go tool trace's MMU page shows it; empty when GOMAXPROCS never showed. */
@@ -43,7 +46,7 @@ export class FactsCollector {
     durationNs: 0,
     gomaxprocs: 0,
     pauses: [],
-    gc: { count: 0, markNs: 0, assistNs: 0, assistRunningNs: 0, assistStacks: [] },
+    gc: { count: 0, markNs: 0, assistNs: 0, assistRunningNs: 0, workerRunningNs: 0, assistStacks: [] },
     busyNs: 0,
     mmu: [],
     schedWaits: [],
@@ -69,6 +72,8 @@ export class FactsCollector {
   private runningGs = new Set<number>();
   private assisting = new Set<number>();
   private assistRunning = 0;
+  /** Mark workers running now, labelled so as they began to run; the label lasts until they stop. */
+  private working = new Set<number>();
 
   event(ev: TraceEvent) {
     if (this.first === 0) this.first = ev.time;
@@ -87,6 +92,11 @@ export class FactsCollector {
       case Kind.StackSample:
         this.f.cpuSamples.push(frames(ev.table, stackId(ev)));
         break;
+      case Kind.Label: {
+        const label = ev.table?.string(ev.a0) ?? '';
+        if (label.startsWith('GC ') && label !== 'GC (idle)' && this.runningGs.has(ev.g)) this.working.add(ev.g);
+        break;
+      }
       case Kind.RangeBegin:
       case Kind.RangeActive: {
         const r = range(ev);
@@ -132,6 +142,7 @@ export class FactsCollector {
     const dt = this.at === 0 ? 0 : t - this.at;
     this.f.busyNs += dt * this.runningGs.size;
     this.f.gc.assistRunningNs += dt * this.assistRunning;
+    this.f.gc.workerRunningNs += dt * this.working.size;
     if (this.stwOpen > 0) this.stwSoFar += dt;
     else if (this.runnable > 0) {
       this.f.runnableNs += dt;
@@ -150,7 +161,10 @@ export class FactsCollector {
     const wasRunning = this.runningGs.has(st.id);
     const running = st.to === GoState.Running;
     if (running) this.runningGs.add(st.id);
-    else this.runningGs.delete(st.id);
+    else {
+      this.runningGs.delete(st.id);
+      this.working.delete(st.id);
+    }
     if (wasRunning !== running && this.assisting.has(st.id)) this.assistRunning += running ? 1 : -1;
     if (st.stack !== null && (st.from === GoState.NotExist || st.from === GoState.Undetermined)) {
       const fs = frames(ev.table, st.stack);

@@ -54,6 +54,8 @@ export interface GcReport {
   assistRunningNs: number;
   /** Mark assists' share of the time goroutines ran (0 when none ran). */
   assistShare: number;
+  /** Background mark workers running on Ps the program could have had (dedicated and fractional, not idle). */
+  workerRunningNs: number;
   /** The minimum mutator utilization at 1, 10 and 100 ms (go tool trace's MMU page, default view). */
   mmu: { windowMs: number; util: number }[];
 }
@@ -68,6 +70,7 @@ export function gcReport(f: TraceFacts): GcReport {
     assistNs: f.gc.assistNs,
     assistRunningNs: f.gc.assistRunningNs,
     assistShare: assistShare(f),
+    workerRunningNs: f.gc.workerRunningNs,
     mmu: f.mmu,
   };
 }

@@ -3,21 +3,25 @@
 // - stop-the-world pauses: every goroutine stops while the runtime (or e.g.
 //   runtime.Stack(all), ReadMemStats) holds the world; long or frequent ones
 //   stall every request at once;
-// - mutator utilization collapsing: in the worst 100 ms, background marking
-//   and mark assists leave the program a small share of the Ps. Assists are
-//   paid by the goroutines that allocate, so the finding is located where
-//   they are, which is where gc-pressure points from the profiles.
+// - the collector doing much of the running: background marking and mark
+//   assists take the Ps from the program. Assists are paid by the goroutines
+//   that allocate, so the finding is located where they are (or, with none,
+//   where the trace's CPU samples allocate), which is where gc-pressure
+//   points from the profiles.
 import type { Finding } from '../../model.js';
 import type { TraceFacts } from '../../trace/facts.js';
-import { assistShare, gcReport } from '../../trace/report.js';
+import { gcReport } from '../../trace/report.js';
 import type { Detector } from '../inputs.js';
 import { confidence, firstAppFrame, pct, strength } from '../stacks.js';
 import { ms, traceFrames } from '../trace.js';
 
-// The collector has the program when goroutines spend a good part of their running time marking for it:
-// background workers keep to a quarter of GOMAXPROCS, assists are the overflow paid by the allocating code.
+// The collector has the program when it does a good part of the running: background workers keep to a quarter of
+// GOMAXPROCS while it marks, assists are the overflow paid by the allocating code. How the two split swings with how
+// much CPU the process gets (starved of it, the pacer starts early and workers alone keep up), so they count together.
 // The MMU (Go's own figure) is quoted; on few Ps it swings too much between captures to decide on.
-const ASSISTING = 0.1;
+const COLLECTING = 0.2;
+// ...of a program that runs: while it idles, marking a big heap is most of the little running there is.
+const BUSY = 0.1;
 
 export const gcPause: Detector = {
   kind: 'gc-pause',
@@ -53,24 +57,31 @@ function pauses(f: TraceFacts): Finding | undefined {
 
 function collapse(f: TraceFacts): Finding | undefined {
   const worst = f.mmu.find((m) => m.windowMs === 100);
-  const share = assistShare(f);
-  if (share < ASSISTING) return undefined;
-  const bySite = new Map<string, { location: NonNullable<ReturnType<typeof firstAppFrame>>; ns: number }>();
-  for (const a of f.gc.assistStacks) {
+  const { workerRunningNs: workers, assistRunningNs: assists } = f.gc;
+  const share = f.busyNs > 0 ? Math.min(1, (workers + assists) / f.busyNs) : 0;
+  const busy = f.gomaxprocs > 0 ? f.busyNs / (f.durationNs * f.gomaxprocs) : 0;
+  if (share < COLLECTING || busy < BUSY) return undefined;
+  // Assists are paid where the program allocates; without any, the trace's CPU samples in the allocator say where that is.
+  const sites = f.gc.assistStacks.length > 0 ? f.gc.assistStacks : f.cpuSamples.filter((s) => s.some((fr) => fr.func === 'runtime.mallocgc')).map((stack) => ({ stack, ns: 1 }));
+  const bySite = new Map<string, { location: NonNullable<ReturnType<typeof firstAppFrame>>; n: number }>();
+  let all = 0;
+  for (const a of sites) {
     const location = firstAppFrame(traceFrames(a.stack));
     if (!location) continue;
-    const e = bySite.get(location.function) ?? { location, ns: 0 };
-    e.ns += a.ns;
+    const e = bySite.get(location.function) ?? { location, n: 0 };
+    e.n += a.ns;
+    all += a.ns;
     bySite.set(location.function, e);
   }
-  const top = [...bySite.values()].sort((a, b) => b.ns - a.ns)[0];
-  const where = top && f.gc.assistNs > 0 ? `; they are paid mostly in ${top.location.function} (${pct(top.ns / f.gc.assistNs)} of assist time)` : '';
+  const top = [...bySite.values()].sort((a, b) => b.n - a.n)[0];
+  const paid = f.gc.assistStacks.length > 0 ? 'assists are paid' : 'the CPU samples allocate';
+  const where = top ? `; ${paid} mostly in ${top.location.function} (${pct(top.n / all)})` : '';
   const mmu = f.mmu.length > 0 ? `minimum mutator utilization ${f.mmu.map((m) => `${m.windowMs} ms ${pct(m.util)}`).join(', ')}; ` : '';
   return {
     kind: 'gc-pause',
-    title: `Mark assists take ${pct(share)} of running time: goroutines mark for the garbage collector instead of doing their work${worst && worst.util < 0.5 ? `, which leaves the program ${pct(worst.util)} of the CPU in the worst 100 ms` : ''}${where}.`,
-    confidence: confidence(strength(share, 0.15), Math.max(2 * share, 1 - (worst?.util ?? 1))),
+    title: `The garbage collector does ${pct(share)} of the running: mark workers ${pct(workers / f.busyNs)}, mark assists paid by the goroutines that allocate ${pct(assists / f.busyNs)}${worst && worst.util < 0.5 ? `, which leaves the program ${pct(worst.util)} of the CPU in the worst 100 ms` : ''}${where}.`,
+    confidence: confidence(strength(share, COLLECTING), Math.max(share, 1 - (worst?.util ?? 1))),
     ...(top ? { location: top.location } : {}),
-    evidence: [{ source: 'trace', summary: `${mmu}${f.gc.count} mark phases, ${ms(f.gc.markNs)}; mark assists ran ${ms(f.gc.assistRunningNs)}, ${pct(share)} of running time` }],
+    evidence: [{ source: 'trace', summary: `${mmu}${f.gc.count} mark phases, ${ms(f.gc.markNs)}; mark workers ran ${ms(workers)}, mark assists ${ms(assists)}: ${pct(share)} of running time` }],
   };
 }
