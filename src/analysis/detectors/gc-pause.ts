@@ -12,7 +12,8 @@ import type { Finding } from '../../model.js';
 import type { TraceFacts } from '../../trace/facts.js';
 import { gcReport } from '../../trace/report.js';
 import type { Detector } from '../inputs.js';
-import { confidence, firstAppFrame, pct, strength } from '../stacks.js';
+import { confidence, firstAppFrame, pct, stackSamples, strength, type StackSample } from '../stacks.js';
+import { collectorDominance } from './gc-pressure.js';
 import { ms, traceFrames } from '../trace.js';
 
 // The collector has the program when it does a good part of the running: background workers keep to a quarter of
@@ -25,9 +26,9 @@ const BUSY = 0.1;
 
 export const gcPause: Detector = {
   kind: 'gc-pause',
-  detect({ trace }) {
+  detect({ trace, cpu }) {
     if (!trace || trace.facts.durationNs <= 0) return [];
-    return [pauses(trace.facts), collapse(trace.facts)].filter((f): f is Finding => f !== undefined);
+    return [pauses(trace.facts), collapse(trace.facts, cpu ? stackSamples(cpu, 'cpu') : [])].filter((f): f is Finding => f !== undefined);
   },
 };
 
@@ -55,7 +56,8 @@ function pauses(f: TraceFacts): Finding | undefined {
   };
 }
 
-function collapse(f: TraceFacts): Finding | undefined {
+/** @param cpu the CPU profile's samples, to weigh the collection against the allocating code's own CPU as gc-pressure does */
+function collapse(f: TraceFacts, cpu: StackSample[]): Finding | undefined {
   const worst = f.mmu.find((m) => m.windowMs === 100);
   const { workerRunningNs: workers, assistRunningNs: assists } = f.gc;
   const share = f.busyNs > 0 ? Math.min(1, (workers + assists) / f.busyNs) : 0;
@@ -80,7 +82,7 @@ function collapse(f: TraceFacts): Finding | undefined {
   return {
     kind: 'gc-pause',
     title: `The garbage collector does ${pct(share)} of the running: mark workers ${pct(workers / f.busyNs)}, mark assists paid by the goroutines that allocate ${pct(assists / f.busyNs)}${worst && worst.util < 0.5 ? `, which leaves the program ${pct(worst.util)} of the CPU in the worst 100 ms` : ''}${where}.`,
-    confidence: confidence(strength(share, COLLECTING), Math.max(share, 1 - (worst?.util ?? 1))),
+    confidence: confidence(strength(share, COLLECTING) * (top && cpu.length > 0 ? collectorDominance(cpu, `${top.location.function}\u0000${top.location.file}`) : 1), Math.max(share, 1 - (worst?.util ?? 1))),
     ...(top ? { location: top.location } : {}),
     evidence: [{ source: 'trace', summary: `${mmu}${f.gc.count} mark phases, ${ms(f.gc.markNs)}; mark workers ran ${ms(workers)}, mark assists ${ms(assists)}: ${pct(share)} of running time` }],
   };

@@ -13,23 +13,30 @@ export function gcShare(samples: StackSample[]): { gc: Set<StackSample>; collect
   return { gc, collected, share: all > 0 ? collected / all : 0 };
 }
 
+/**
+ * How far the collection outweighs the CPU of the allocating code itself (`key`, an appKey), at most 1: where the
+ * code's own CPU is more, it is a hot path that allocates on the way (cpu-hotspot's story), and GC findings there
+ * are scaled down by the ratio.
+ */
+export function collectorDominance(samples: StackSample[], key: string): number {
+  const { gc, collected } = gcShare(samples);
+  const own = total(samples.filter((s) => !gc.has(s) && appKey(s) === key));
+  return Math.min(1, collected / Math.max(1, own));
+}
+
 export const gcPressure: Detector = {
   kind: 'gc-pressure',
   detect({ cpu, allocs, seconds: window }) {
     if (!cpu || !allocs) return [];
     const cpuSamples = stackSamples(cpu, 'cpu');
-    const { gc, collected, share } = gcShare(cpuSamples);
+    const { share } = gcShare(cpuSamples);
     const allocated = stackSamples(allocs, 'alloc_space');
     const rate = total(allocated) / window;
     const top = bySite(allocated, appKey)[0];
     if (!top?.location) return [];
     // A fifth of the CPU in the collector and 50 MB/s allocated: the collector is working for the code.
     const siteShare = top.value / total(allocated);
-    // Unless the allocating code's own CPU outweighs the collection: then it is a hot path
-    // that allocates on the way (cpu-hotspot's story), and this one is scaled down by the ratio.
-    const own = total(cpuSamples.filter((s) => !gc.has(s) && appKey(s) === top.key));
-    const dominance = Math.min(1, collected / Math.max(1, own));
-    const conf = confidence(Math.min(strength(share, 0.2), strength(rate, 50 << 20)) * dominance, siteShare);
+    const conf = confidence(Math.min(strength(share, 0.2), strength(rate, 50 << 20)) * collectorDominance(cpuSamples, top.key), siteShare);
     return [
       {
         kind: 'gc-pressure',
