@@ -98,7 +98,7 @@ const effectOf: Partial<Record<FindingKind, FindingKind[]>> = {
 };
 
 // A stop-the-world pause asked for by other code (ReadMemStats, runtime.Stack) is its own cause even where the
-// code also allocates: only the collector's own pauses and mark assists are gc-pressure seen from the trace.
+// code also allocates: only the collector's own pauses and marking are gc-pressure seen from the trace.
 const notAnEffect = (f: Finding) => f.kind === 'gc-pause' && /^Stop-the-world/.test(f.title) && !/ for GC /.test(f.title);
 
 function foldEffects(findings: Finding[]): Finding[] {

@@ -26,7 +26,7 @@ export interface TraceFacts {
    * workerRunningNs: background mark workers running on a P the program could have had (dedicated and fractional, not idle).
    */
   gc: { count: number; markNs: number; assistNs: number; assistRunningNs: number; workerRunningNs: number; assistStacks: { stack: StackFrame[]; ns: number }[] };
-  /** The time goroutines were running, summed over the Ps (what mark assists take a share of). */
+  /** The time goroutines were running, summed over the Ps, less idle mark workers (on Ps nothing else wanted): what the collector takes a share of. */
   busyNs: number;
   /** The minimum mutator utilization at 1, 10 and 100 ms, as go tool trace's MMU page shows it; empty when GOMAXPROCS never showed. */
   mmu: { windowMs: number; util: number }[];
@@ -72,8 +72,9 @@ export class FactsCollector {
   private runningGs = new Set<number>();
   private assisting = new Set<number>();
   private assistRunning = 0;
-  /** Mark workers running now, labelled so as they began to run; the label lasts until they stop. */
+  /** Mark workers running now, labelled so as they began to run (idle ones apart); the label lasts until they stop. */
   private working = new Set<number>();
+  private idleWorking = new Set<number>();
 
   event(ev: TraceEvent) {
     if (this.first === 0) this.first = ev.time;
@@ -94,7 +95,7 @@ export class FactsCollector {
         break;
       case Kind.Label: {
         const label = ev.table?.string(ev.a0) ?? '';
-        if (label.startsWith('GC ') && label !== 'GC (idle)' && this.runningGs.has(ev.g)) this.working.add(ev.g);
+        if (label.startsWith('GC ') && this.runningGs.has(ev.g)) (label === 'GC (idle)' ? this.idleWorking : this.working).add(ev.g);
         break;
       }
       case Kind.RangeBegin:
@@ -140,7 +141,7 @@ export class FactsCollector {
   /** Integrates the time some goroutine was runnable, and how much of it every P was busy. */
   private advanceClock(t: number) {
     const dt = this.at === 0 ? 0 : t - this.at;
-    this.f.busyNs += dt * this.runningGs.size;
+    this.f.busyNs += dt * (this.runningGs.size - this.idleWorking.size);
     this.f.gc.assistRunningNs += dt * this.assistRunning;
     this.f.gc.workerRunningNs += dt * this.working.size;
     if (this.stwOpen > 0) this.stwSoFar += dt;
@@ -164,6 +165,7 @@ export class FactsCollector {
     else {
       this.runningGs.delete(st.id);
       this.working.delete(st.id);
+      this.idleWorking.delete(st.id);
     }
     if (wasRunning !== running && this.assisting.has(st.id)) this.assistRunning += running ? 1 : -1;
     if (st.stack !== null && (st.from === GoState.NotExist || st.from === GoState.Undetermined)) {

@@ -8,7 +8,8 @@
 //   that allocate, so the finding is located where they are (or, with none,
 //   where the trace's CPU samples allocate), which is where gc-pressure
 //   points from the profiles.
-import type { Finding } from '../../model.js';
+import type { CodeLocation, Finding } from '../../model.js';
+import type { StackFrame } from '../../trace/event.js';
 import type { TraceFacts } from '../../trace/facts.js';
 import { gcReport } from '../../trace/report.js';
 import type { Detector } from '../inputs.js';
@@ -63,21 +64,16 @@ function collapse(f: TraceFacts, cpu: StackSample[]): Finding | undefined {
   const share = f.busyNs > 0 ? Math.min(1, (workers + assists) / f.busyNs) : 0;
   const busy = f.gomaxprocs > 0 ? f.busyNs / (f.durationNs * f.gomaxprocs) : 0;
   if (share < COLLECTING || busy < BUSY) return undefined;
-  // Assists are paid where the program allocates; without any, the trace's CPU samples in the allocator say where that is.
-  const sites = f.gc.assistStacks.length > 0 ? f.gc.assistStacks : f.cpuSamples.filter((s) => s.some((fr) => fr.func === 'runtime.mallocgc')).map((stack) => ({ stack, ns: 1 }));
-  const bySite = new Map<string, { location: NonNullable<ReturnType<typeof firstAppFrame>>; n: number }>();
-  let all = 0;
-  for (const a of sites) {
-    const location = firstAppFrame(traceFrames(a.stack));
-    if (!location) continue;
-    const e = bySite.get(location.function) ?? { location, n: 0 };
-    e.n += a.ns;
-    all += a.ns;
-    bySite.set(location.function, e);
+  // Assists are paid where the program allocates; where none locates, the trace's CPU samples in the allocator say where that is.
+  let paid = 'assists are paid';
+  let sites = locate(f.gc.assistStacks);
+  if (sites.length === 0) {
+    paid = 'the CPU samples allocate';
+    sites = locate(f.cpuSamples.filter((s) => s.some((fr) => fr.func === 'runtime.mallocgc')).map((stack) => ({ stack, ns: 1 })));
   }
-  const top = [...bySite.values()].sort((a, b) => b.n - a.n)[0];
-  const paid = f.gc.assistStacks.length > 0 ? 'assists are paid' : 'the CPU samples allocate';
-  const where = top ? `; ${paid} mostly in ${top.location.function} (${pct(top.n / all)})` : '';
+  const top = sites[0];
+  const all = sites.reduce((n, s) => n + s.n, 0);
+  const where = top && all > 0 ? `; ${paid} mostly in ${top.location.function} (${pct(top.n / all)})` : '';
   const mmu = f.mmu.length > 0 ? `minimum mutator utilization ${f.mmu.map((m) => `${m.windowMs} ms ${pct(m.util)}`).join(', ')}; ` : '';
   return {
     kind: 'gc-pause',
@@ -86,4 +82,17 @@ function collapse(f: TraceFacts, cpu: StackSample[]): Finding | undefined {
     ...(top ? { location: top.location } : {}),
     evidence: [{ source: 'trace', summary: `${mmu}${f.gc.count} mark phases, ${ms(f.gc.markNs)}; mark workers ran ${ms(workers)}, mark assists ${ms(assists)}: ${pct(share)} of running time` }],
   };
+}
+
+/** The application code at the stacks' first app frames, the most (by `ns`) first. */
+function locate(stacks: { stack: StackFrame[]; ns: number }[]): { location: CodeLocation; n: number }[] {
+  const bySite = new Map<string, { location: CodeLocation; n: number }>();
+  for (const a of stacks) {
+    const location = firstAppFrame(traceFrames(a.stack));
+    if (!location) continue;
+    const e = bySite.get(location.function) ?? { location, n: 0 };
+    e.n += a.ns;
+    bySite.set(location.function, e);
+  }
+  return [...bySite.values()].sort((a, b) => b.n - a.n);
 }

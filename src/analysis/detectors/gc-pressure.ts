@@ -16,12 +16,12 @@ export function gcShare(samples: StackSample[]): { gc: Set<StackSample>; collect
 /**
  * How far the collection outweighs the CPU of the allocating code itself (`key`, an appKey), at most 1: where the
  * code's own CPU is more, it is a hot path that allocates on the way (cpu-hotspot's story), and GC findings there
- * are scaled down by the ratio.
+ * are scaled down by the ratio. 1 where the code has no CPU of its own in the samples.
  */
 export function collectorDominance(samples: StackSample[], key: string): number {
   const { gc, collected } = gcShare(samples);
   const own = total(samples.filter((s) => !gc.has(s) && appKey(s) === key));
-  return Math.min(1, collected / Math.max(1, own));
+  return own > 0 ? Math.min(1, collected / own) : 1;
 }
 
 export const gcPressure: Detector = {
