@@ -18,8 +18,9 @@ import { collectorDominance } from './gc-pressure.js';
 import { ms, traceFrames } from '../trace.js';
 
 // The collector has the program when it does a good part of the running: background workers keep to a quarter of
-// GOMAXPROCS while it marks, assists are the overflow paid by the allocating code. How the two split swings with how
-// much CPU the process gets (starved of it, the pacer starts early and workers alone keep up), so they count together.
+// GOMAXPROCS while it marks, assists are the overflow paid by the allocating code. How the two split swings with the
+// load and the CPU the process gets (the demo's gc mode: assists 1% to 35% of the running, workers near 23%), so
+// they count together.
 // The MMU (Go's own figure) is quoted; on few Ps it swings too much between captures to decide on.
 const COLLECTING = 0.2;
 // ...of a program that runs: while it idles, marking a big heap is most of the little running there is.
