@@ -179,8 +179,11 @@ export function bySite(samples: StackSample[], key: (s: StackSample) => string |
 /** The key of the first application frame (function and file), or undefined when the stack has none. */
 export function appKey(s: StackSample): string | undefined {
   const f = s.frames.find((x) => x.kind === 'app');
-  return f ? `${f.name}\u0000${f.file}` : undefined;
+  return f ? siteKey({ function: f.name, file: f.file }) : undefined;
 }
+
+/** The key appKey gives the samples whose first app frame is at `l`. */
+export const siteKey = (l: { function: string; file?: string }) => `${l.function}\u0000${l.file}`;
 
 /** How strong a signal is: 0.5 when `x` reaches `threshold`, nearing 1 as it grows past it. */
 export function strength(x: number, threshold: number): number {

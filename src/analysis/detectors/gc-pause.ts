@@ -5,15 +5,16 @@
 //   stall every request at once;
 // - the collector doing much of the running: background marking and mark
 //   assists take the Ps from the program. Assists are paid by the goroutines
-//   that allocate, so the finding is located where they are (or, with none,
-//   where the trace's CPU samples allocate), which is where gc-pressure
+//   that allocate, so the finding is located where they are (or, where none
+//   is located, where the trace's CPU samples allocate), which is where gc-pressure
 //   points from the profiles.
 import type { CodeLocation, Finding } from '../../model.js';
 import type { StackFrame } from '../../trace/event.js';
 import type { TraceFacts } from '../../trace/facts.js';
 import { gcReport } from '../../trace/report.js';
 import type { Detector } from '../inputs.js';
-import { confidence, firstAppFrame, pct, stackSamples, strength, type StackSample } from '../stacks.js';
+import type { Profile } from '../../profile/model.js';
+import { confidence, firstAppFrame, pct, siteKey, stackSamples, strength } from '../stacks.js';
 import { collectorDominance } from './gc-pressure.js';
 import { ms, traceFrames } from '../trace.js';
 
@@ -30,7 +31,7 @@ export const gcPause: Detector = {
   kind: 'gc-pause',
   detect({ trace, cpu }) {
     if (!trace || trace.facts.durationNs <= 0) return [];
-    return [pauses(trace.facts), collapse(trace.facts, cpu ? stackSamples(cpu, 'cpu') : [])].filter((f): f is Finding => f !== undefined);
+    return [pauses(trace.facts), collapse(trace.facts, cpu)].filter((f): f is Finding => f !== undefined);
   },
 };
 
@@ -58,8 +59,8 @@ function pauses(f: TraceFacts): Finding | undefined {
   };
 }
 
-/** @param cpu the CPU profile's samples, to weigh the collection against the allocating code's own CPU as gc-pressure does */
-function collapse(f: TraceFacts, cpu: StackSample[]): Finding | undefined {
+/** @param cpu the CPU profile, to weigh the collection against the allocating code's own CPU as gc-pressure does */
+function collapse(f: TraceFacts, cpu: Profile | undefined): Finding | undefined {
   const worst = f.mmu.find((m) => m.windowMs === 100);
   const { workerRunningNs: workers, assistRunningNs: assists } = f.gc;
   const share = f.busyNs > 0 ? Math.min(1, (workers + assists) / f.busyNs) : 0;
@@ -79,7 +80,7 @@ function collapse(f: TraceFacts, cpu: StackSample[]): Finding | undefined {
   return {
     kind: 'gc-pause',
     title: `The garbage collector does ${pct(share)} of the running: mark workers ${pct(workers / f.busyNs)}, mark assists paid by the goroutines that allocate ${pct(assists / f.busyNs)}${worst && worst.util < 0.5 ? `, which leaves the program ${pct(worst.util)} of the CPU in the worst 100 ms` : ''}${where}.`,
-    confidence: confidence(strength(share, COLLECTING) * (top && cpu.length > 0 ? collectorDominance(cpu, `${top.location.function}\u0000${top.location.file}`) : 1), Math.max(share, 1 - (worst?.util ?? 1))),
+    confidence: confidence(strength(share, COLLECTING) * (top && cpu ? collectorDominance(stackSamples(cpu, 'cpu'), siteKey(top.location)) : 1), Math.max(share, 1 - (worst?.util ?? 1))),
     ...(top ? { location: top.location } : {}),
     evidence: [{ source: 'trace', summary: `${mmu}${f.gc.count} mark phases, ${ms(f.gc.markNs)}; mark workers ran ${ms(workers)}, mark assists ${ms(assists)}: ${pct(share)} of running time` }],
   };

@@ -16,10 +16,10 @@ export function gcShare(samples: StackSample[]): { gc: Set<StackSample>; collect
 /**
  * How far the collection outweighs the CPU of the allocating code itself (`key`, an appKey), at most 1: where the
  * code's own CPU is more, it is a hot path that allocates on the way (cpu-hotspot's story), and GC findings there
- * are scaled down by the ratio. 1 where the code has no CPU of its own in the samples.
+ * are scaled down by the ratio. 1 where the code has no CPU of its own in the samples. The last argument is
+ * gcShare(samples), for a caller that has it already.
  */
-export function collectorDominance(samples: StackSample[], key: string): number {
-  const { gc, collected } = gcShare(samples);
+export function collectorDominance(samples: StackSample[], key: string, { gc, collected } = gcShare(samples)): number {
   const own = total(samples.filter((s) => !gc.has(s) && appKey(s) === key));
   return own > 0 ? Math.min(1, collected / own) : 1;
 }
@@ -29,14 +29,15 @@ export const gcPressure: Detector = {
   detect({ cpu, allocs, seconds: window }) {
     if (!cpu || !allocs) return [];
     const cpuSamples = stackSamples(cpu, 'cpu');
-    const { share } = gcShare(cpuSamples);
+    const collection = gcShare(cpuSamples);
     const allocated = stackSamples(allocs, 'alloc_space');
     const rate = total(allocated) / window;
     const top = bySite(allocated, appKey)[0];
     if (!top?.location) return [];
     // A fifth of the CPU in the collector and 50 MB/s allocated: the collector is working for the code.
     const siteShare = top.value / total(allocated);
-    const conf = confidence(Math.min(strength(share, 0.2), strength(rate, 50 << 20)) * collectorDominance(cpuSamples, top.key), siteShare);
+    const { share } = collection;
+    const conf = confidence(Math.min(strength(share, 0.2), strength(rate, 50 << 20)) * collectorDominance(cpuSamples, top.key, collection), siteShare);
     return [
       {
         kind: 'gc-pressure',
